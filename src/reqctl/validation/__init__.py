@@ -1,0 +1,1 @@
+"""Rules that check a project, the findings they produce, and output formats."""
