@@ -1,0 +1,330 @@
+"""Render `reqctl check` findings as text, JSON, GitHub annotations, JUnit XML or SARIF 2.1.0.
+
+Findings with ``Severity.OFF`` are dropped; all formats list findings sorted by
+(path, line, code), project-wide findings being reported against ``reqctl.yaml``.
+JUnit: one ``<testcase>`` per file with findings plus an ``all other files`` case;
+errors make the case fail with exactly one ``<failure>`` (several errors in one file
+are joined, since many readers only show the first failure element), warnings go
+to the case's ``<system-out>``. Characters XML 1.0 cannot hold become U+FFFD.
+The returned string is meant to be written as UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from reqctl.validation.findings import Finding, RuleInfo, Severity
+
+FORMATS: tuple[str, ...] = ("text", "json", "github", "junit", "sarif")
+
+PROJECT_FILE = "reqctl.yaml"
+JSON_FORMAT_VERSION = 1
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+INFORMATION_URI = "https://github.com/reqctl/reqctl"
+SRCROOT = "%SRCROOT%"
+JUNIT_SUITE = "reqctl check"
+JUNIT_REST = "all other files"
+
+_INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_URI_PATH_SAFE = "/!$&'()*+,;=@"
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.OFF: "none"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """Run-level facts shared by the renderers."""
+
+    tool_version: str
+    checked_files: int
+    project_root: str | None
+
+
+Renderer = Callable[[list[Finding], Sequence[RuleInfo], _Context], str]
+
+
+def render_findings(
+    findings: Sequence[Finding],
+    rules: Sequence[RuleInfo],
+    fmt: str,
+    *,
+    tool_version: str,
+    checked_files: int,
+    project_root: str | None = None,
+) -> str:
+    """Render ``findings`` in format ``fmt`` (one of ``FORMATS``)."""
+    renderer = _RENDERERS.get(fmt)
+    if renderer is None:
+        raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    context = _Context(tool_version, checked_files, project_root)
+    return renderer(_visible_sorted(findings), rules, context)
+
+
+# --- shared helpers -------------------------------------------------------------------------
+
+
+def _display_path(finding: Finding) -> str:
+    return PROJECT_FILE if finding.path is None else finding.path
+
+
+def _known_line(finding: Finding) -> int | None:
+    return finding.line if finding.line is not None and finding.line >= 1 else None
+
+
+def _visible_sorted(findings: Sequence[Finding]) -> list[Finding]:
+    visible = [f for f in findings if f.severity is not Severity.OFF]
+    return sorted(visible, key=lambda f: (_display_path(f), _known_line(f) or 0, f.code))
+
+
+def _count(findings: Sequence[Finding], severity: Severity) -> int:
+    return sum(1 for f in findings if f.severity is severity)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _summary(findings: Sequence[Finding], checked_files: int) -> str:
+    files = _plural(checked_files, "file")
+    if not findings:
+        return f"No problems found in {files}."
+    errors = _plural(_count(findings, Severity.ERROR), "error")
+    warnings = _plural(_count(findings, Severity.WARNING), "warning")
+    return f"{errors}, {warnings} in {files}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.splitlines())
+
+
+def _text_line(finding: Finding) -> str:
+    line = _known_line(finding)
+    where = _display_path(finding) if line is None else f"{_display_path(finding)}:{line}"
+    return _one_line(f"{where}: {finding.severity.value} {finding.code} {finding.message}")
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def _render_text(findings: list[Finding], rules: Sequence[RuleInfo], ctx: _Context) -> str:
+    lines = [_text_line(f) for f in findings]
+    lines.append(_summary(findings, ctx.checked_files))
+    return "\n".join(lines) + "\n"
+
+
+# --- json -----------------------------------------------------------------------------------
+
+
+def _render_json(findings: list[Finding], rules: Sequence[RuleInfo], ctx: _Context) -> str:
+    document = {
+        "version": JSON_FORMAT_VERSION,
+        "tool": "reqctl",
+        "tool_version": ctx.tool_version,
+        "summary": {
+            "errors": _count(findings, Severity.ERROR),
+            "warnings": _count(findings, Severity.WARNING),
+            "files": ctx.checked_files,
+        },
+        "findings": [f.to_dict() for f in findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- github ---------------------------------------------------------------------------------
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_command(finding: Finding) -> str:
+    props: list[str] = []
+    if finding.path is not None:
+        props.append(f"file={_escape_property(finding.path)}")
+        line = _known_line(finding)
+        if line is not None:
+            props.append(f"line={line}")
+    props.append(f"title={_escape_property(finding.code)}")
+    command = "error" if finding.severity is Severity.ERROR else "warning"
+    return f"::{command} {','.join(props)}::{_escape_data(finding.message)}"
+
+
+def _render_github(findings: list[Finding], rules: Sequence[RuleInfo], ctx: _Context) -> str:
+    lines = [_github_command(f) for f in findings]
+    lines.append(_summary(findings, ctx.checked_files))
+    return "\n".join(lines) + "\n"
+
+
+# --- junit ----------------------------------------------------------------------------------
+
+
+def _xml_safe(text: str) -> str:
+    """Replace characters XML 1.0 cannot represent with U+FFFD."""
+    return _INVALID_XML.sub("\ufffd", text)
+
+
+def _xml_text(text: str) -> str:
+    """Element text: XML-safe with line endings normalised as a parser would."""
+    return _xml_safe(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _group_by_file(findings: list[Finding]) -> dict[str | None, list[Finding]]:
+    groups: dict[str | None, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.path, []).append(finding)
+    return groups
+
+
+def _testcase_names(path: str | None, group: list[Finding]) -> tuple[str, str]:
+    item_id = next((f.item_id for f in group if f.item_id is not None), None)
+    classname = "reqctl.project" if path is None else f"reqctl.{path}"
+    name = item_id if item_id is not None else (PROJECT_FILE if path is None else path)
+    return _xml_safe(classname), _xml_safe(name)
+
+
+def _failure_element(errors: list[Finding]) -> ET.Element:
+    codes = list(dict.fromkeys(f.code for f in errors))
+    if len(errors) == 1:
+        message = errors[0].message
+    else:
+        message = "; ".join(f"{f.code}: {f.message}" for f in errors)
+    failure = ET.Element("failure", type=_xml_safe(",".join(codes)), message=_xml_safe(message))
+    failure.text = _xml_text("\n".join(_text_line(f) for f in errors))
+    return failure
+
+
+def _testcase(path: str | None, group: list[Finding]) -> ET.Element:
+    classname, name = _testcase_names(path, group)
+    case = ET.Element("testcase", classname=classname, name=name, time="0")
+    errors = [f for f in group if f.severity is Severity.ERROR]
+    warnings = [f for f in group if f.severity is Severity.WARNING]
+    if errors:
+        case.append(_failure_element(errors))
+    if warnings:
+        out = ET.SubElement(case, "system-out")
+        out.text = _xml_text("\n".join(_text_line(f) for f in warnings))
+    return case
+
+
+def _rest_testcase(clean_files: int) -> ET.Element:
+    case = ET.Element("testcase", classname="reqctl", name=JUNIT_REST, time="0")
+    out = ET.SubElement(case, "system-out")
+    out.text = f"{_plural(clean_files, 'file')} without findings"
+    return case
+
+
+def _set_counts(element: ET.Element, tests: int, failures: int) -> None:
+    element.set("tests", str(tests))
+    element.set("failures", str(failures))
+    element.set("errors", "0")
+    element.set("skipped", "0")
+    element.set("time", "0")
+
+
+def _render_junit(findings: list[Finding], rules: Sequence[RuleInfo], ctx: _Context) -> str:
+    groups = _group_by_file(findings)
+    cases = [_testcase(path, group) for path, group in groups.items()]
+    files_with_findings = sum(1 for path in groups if path is not None)
+    cases.append(_rest_testcase(max(ctx.checked_files - files_with_findings, 0)))
+    failures = sum(1 for case in cases if case.find("failure") is not None)
+    root = ET.Element("testsuites", name="reqctl")
+    suite = ET.SubElement(root, "testsuite", name=JUNIT_SUITE)
+    suite.extend(cases)
+    for element in (root, suite):
+        _set_counts(element, len(cases), failures)
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+# --- sarif ----------------------------------------------------------------------------------
+
+
+def _unique_rules(rules: Sequence[RuleInfo]) -> list[RuleInfo]:
+    """Rules in order, keeping the first of any duplicated code (SARIF ids must be unique)."""
+    unique: dict[str, RuleInfo] = {}
+    for rule in rules:
+        unique.setdefault(rule.code, rule)
+    return list(unique.values())
+
+
+def _default_configuration(severity: Severity) -> dict[str, object]:
+    if severity is Severity.OFF:
+        return {"enabled": False, "level": "none"}
+    return {"level": _SARIF_LEVELS[severity]}
+
+
+def _reporting_descriptor(rule: RuleInfo) -> dict[str, object]:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.description},
+        "defaultConfiguration": _default_configuration(rule.default_severity),
+    }
+
+
+def _relative_uri(path: str) -> str:
+    """Percent-encode a relative POSIX path as a URI reference (``:`` too, so no scheme)."""
+    return quote(path, safe=_URI_PATH_SAFE)
+
+
+def _sarif_location(finding: Finding) -> dict[str, object]:
+    artifact = {"uri": _relative_uri(_display_path(finding)), "uriBaseId": SRCROOT}
+    physical: dict[str, object] = {"artifactLocation": artifact}
+    line = _known_line(finding)
+    if line is not None:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
+
+
+def _sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, object]:
+    result: dict[str, object] = {"ruleId": finding.code}
+    if finding.code in rule_index:
+        result["ruleIndex"] = rule_index[finding.code]
+    result["level"] = _SARIF_LEVELS[finding.severity]
+    result["message"] = {"text": finding.message}
+    result["locations"] = [_sarif_location(finding)]
+    if finding.item_id is not None:
+        result["properties"] = {"item": finding.item_id}
+    return result
+
+
+def _root_uri(project_root: str) -> str:
+    uri = Path(project_root).absolute().as_uri()
+    return uri if uri.endswith("/") else f"{uri}/"
+
+
+def _render_sarif(findings: list[Finding], rules: Sequence[RuleInfo], ctx: _Context) -> str:
+    unique = _unique_rules(rules)
+    rule_index = {rule.code: index for index, rule in enumerate(unique)}
+    driver = {
+        "name": "reqctl",
+        "version": ctx.tool_version,
+        "informationUri": INFORMATION_URI,
+        "rules": [_reporting_descriptor(rule) for rule in unique],
+    }
+    run: dict[str, object] = {"tool": {"driver": driver}}
+    if ctx.project_root is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": _root_uri(ctx.project_root)}}
+    run["results"] = [_sarif_result(f, rule_index) for f in findings]
+    document = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+_RENDERERS: dict[str, Renderer] = {
+    "text": _render_text,
+    "json": _render_json,
+    "github": _render_github,
+    "junit": _render_junit,
+    "sarif": _render_sarif,
+}
