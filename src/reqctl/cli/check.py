@@ -1,0 +1,66 @@
+"""``reqctl check``: the CI gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from reqctl import __version__
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.errors import EXIT_FINDINGS, UsageError
+from reqctl.validation.check import run_checks
+from reqctl.validation.formats import FORMATS, render_findings
+from reqctl.validation.registry import CheckOptions, rule_infos
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("check")
+    def check_command(
+        ctx: typer.Context,
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help=f"Output: {', '.join(FORMATS)}.")
+        ] = "text",
+        require_approved: Annotated[
+            bool, typer.Option("--require-approved", help="Release gate: fail on requirements not yet approved.")
+        ] = False,
+        milestone: Annotated[
+            str | None, typer.Option("--milestone", help="With --require-approved: only this milestone.")
+        ] = None,
+        today: Annotated[str | None, typer.Option("--today", help="Pretend today is this date (YYYY-MM-DD).")] = None,
+        rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
+    ) -> None:
+        """Validate every item file; exit 1 when an error is found. Never modifies the repository."""
+        if rules:
+            for info in rule_infos():
+                console.print_plain(f"{info.code}  {info.default_severity.value:7}  {info.name}: {info.description}")
+            return
+        if output_format not in FORMATS:
+            raise UsageError(f"--format {output_format}: use one of {', '.join(FORMATS)}")
+        if milestone is not None and not require_approved:
+            raise UsageError("--milestone goes with --require-approved")
+        project = state(ctx).project()
+        if milestone is not None and project.config.milestone(milestone) is None:
+            raise UsageError(f"--milestone {milestone}: no such milestone in reqctl.yaml")
+        options = CheckOptions(
+            require_approved=require_approved, milestone=milestone, today=_parse_date(today)
+        )
+        result = run_checks(project, options)
+        text = render_findings(
+            result.findings, rule_infos(), output_format, tool_version=__version__,
+            checked_files=result.files_checked, project_root=str(project.root),
+        )
+        console.print_plain(text)
+        if result.errors:
+            raise typer.Exit(EXIT_FINDINGS)
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--today {value}: expected a date like 2026-12-01") from None

@@ -1,0 +1,37 @@
+"""``reqctl init``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.ops.init import init_project
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    def init_command(
+        ctx: typer.Context,
+        path: Annotated[Path | None, typer.Argument(help="Project folder (default: here).")] = None,
+        lang: Annotated[str, typer.Option("--lang", help="Project language: en or zh.")] = "en",
+        example: Annotated[bool, typer.Option("--example", help="Fill the project with example content.")] = False,
+    ) -> None:
+        """Create reqctl.yaml, item folders, CI jobs and a pre-commit hook; never overwrites a file."""
+        base = state(ctx).directory
+        target = base / path if path is not None else base
+        result = init_project(target, lang=lang, example=example)
+        if result.git_initialized:
+            console.print_plain(f"initialized a git repository in {result.root}")
+        for rel in result.created:
+            console.print_plain(f"created  {rel}")
+        for rel in result.kept:
+            console.print_plain(f"kept     {rel} (already there)")
+        if result.approver:
+            console.print_plain(f"{result.approver} is the project manager and approver (role 'pm').")
+        else:
+            console.print_plain("git has no user.email: add yourself under 'roles: pm:' in reqctl.yaml.")
+        console.print_plain("next: reqctl req add \"First requirement\" --acceptance \"...\"")

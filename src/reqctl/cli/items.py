@@ -1,0 +1,186 @@
+"""Item command groups: ``req``, ``risk``, ``decision``, ``meeting``, ``feedback``, ``lesson``.
+
+``list``, ``show``, ``status`` and ``edit`` are the same for every kind and
+are built by ``register_common``; ``add`` differs per kind (its options are
+the kind's fields) and lives in ``cli/add.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.text import Text
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.errors import ReqctlError, UsageError
+from reqctl.model.ids import Kind
+from reqctl.model.items import Item, Requirement, Risk
+from reqctl.ops import items as ops
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output (stable, documented).")]
+
+COLUMNS: dict[Kind, tuple[str, ...]] = {
+    Kind.REQUIREMENT: ("id", "title", "status", "priority", "milestone", "approval"),
+    Kind.CHANGE: ("id", "title", "status", "affects", "requested_by"),
+    Kind.RISK: ("id", "title", "status", "score", "probability", "impact", "owner"),
+    Kind.DECISION: ("id", "title", "status", "date"),
+    Kind.MEETING: ("id", "title", "date", "kind", "open actions"),
+    Kind.FEEDBACK: ("id", "title", "date", "score", "from"),
+    Kind.LESSON: ("id", "title", "date", "category"),
+}
+
+
+def cell(item: Item, column: str) -> str:
+    if column == "approval":
+        return ops.approval_state(item)
+    if column == "score" and isinstance(item, Risk):
+        return str(item.score)
+    if column == "open actions":
+        return str(sum(1 for action in getattr(item, "actions", ()) if not action.done))
+    if column == "kind":
+        return str(getattr(item, "kind_of_meeting", "") or "")
+    value = getattr(item, column, None)
+    if value is None and column == "from":
+        value = getattr(item, "from_", None)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+SORT_KEYS = ("id", "score", "priority", "status", "milestone", "date")
+
+
+def register_common(group: typer.Typer, kind: Kind) -> None:
+    noun = kind.value
+
+    @group.command("list")
+    def list_command(
+        ctx: typer.Context,
+        status: Annotated[list[str] | None, typer.Option("--status", "-s", help="Only these statuses.")] = None,
+        sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORT_KEYS)}.")] = "id",
+        as_json: JsonOption = False,
+    ) -> None:
+        project = state(ctx).project()
+        found = ops.list_items(project, kind, status or ())
+        if sort not in SORT_KEYS:
+            raise UsageError(f"--sort {sort}: use one of {', '.join(SORT_KEYS)}")
+        if sort != "id":
+            found = sorted(found, key=lambda item: _sort_value(item, sort, project.config.priorities))
+        if as_json:
+            console.print_json([ops.item_json(project, item) for item in found])
+            return
+        columns = COLUMNS[kind]
+        rows = [[cell(item, column) for column in columns] for item in found]
+        out = console.stdout()
+        out.print(console.table(columns, rows))
+        out.print(Text(f"{len(found)} {noun}{'s' if len(found) != 1 else ''}", style="dim"))
+
+    @group.command("show")
+    def show_command(
+        ctx: typer.Context,
+        item_id: Annotated[str, typer.Argument(metavar="ID")],
+        as_json: JsonOption = False,
+    ) -> None:
+        project = state(ctx).project()
+        item = project.get(item_id, kind)
+        if as_json:
+            console.print_json(ops.item_json(project, item))
+            return
+        render_item(project.file_of(item.id).path, ops.item_json(project, item), item)
+
+    @group.command("status")
+    def status_command(
+        ctx: typer.Context,
+        item_id: Annotated[str, typer.Argument(metavar="ID")],
+        new_status: Annotated[str, typer.Argument(metavar="STATUS")],
+    ) -> None:
+        project = state(ctx).project()
+        item, old = ops.set_status(project, kind, item_id, new_status)
+        message = f"{item.id}: {old} → {new_status}" if old != new_status else f"{item.id} is already {old}"
+        console.print_plain(message)
+
+    @group.command("edit")
+    def edit_command(ctx: typer.Context, item_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+        """Open the item in $EDITOR; the file is replaced only if the edit is valid."""
+        project = state(ctx).project()
+        item = project.get(item_id, kind)
+        path = project.path_of(item)
+        original = path.read_text(encoding="utf-8")
+        edited = _run_editor(project.root, item.id, original)
+        if edited == original:
+            console.print_plain(f"{item.id}: no changes")
+            return
+        try:
+            ops.validate_edited(project, kind, item.id, edited)
+        except ReqctlError as exc:
+            kept = _keep_rejected_edit(project.root, item.id, edited)
+            raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
+        ops.replace_file(project, item.id, edited)
+        console.print_plain(f"{item.id}: saved")
+
+
+def _sort_value(item: Item, key: str, priorities: list[str]) -> tuple[int, str]:
+    if key == "score" and isinstance(item, Risk):
+        return (-item.score, item.id)
+    if key == "priority":
+        value = getattr(item, "priority", None)
+        return (priorities.index(value) if value in priorities else len(priorities), item.id)
+    return (0, str(getattr(item, key, "") or ""))
+
+
+def _run_editor(root: Path, item_id: str, text: str) -> str:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.TemporaryDirectory(prefix="reqctl-edit-") as tmp:
+        path = Path(tmp) / f"{item_id}.md"
+        path.write_text(text, encoding="utf-8")
+        try:
+            completed = subprocess.run([*shlex.split(editor), str(path)], check=False, cwd=root)
+        except OSError as exc:
+            raise UsageError(f"cannot start the editor '{editor}': {exc.strerror}") from None
+        if completed.returncode != 0:
+            raise UsageError(f"the editor '{editor}' exited with status {completed.returncode}; nothing saved")
+        return path.read_text(encoding="utf-8")
+
+
+def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
+    folder = root / ".reqctl" / "rejected-edits"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{item_id}.md"
+    path.write_text(text, encoding="utf-8")
+    return path.relative_to(root).as_posix()
+
+
+def render_item(rel: str, data: dict[str, object], item: Item) -> None:
+    out = console.stdout()
+    fields = Text()
+    skip = {"id", "title", "body", "kind", "path", "approval", "actions", "fingerprint", "approval_state"}
+    for key, value in data.items():
+        if key in skip or value in ([], "", None):
+            continue
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        if key == "acceptance" and isinstance(value, list):
+            shown = "".join(f"\n  ✓ {v}" for v in value)
+        fields.append(f"{key}: ", style="bold")
+        fields.append(f"{shown}\n")
+    if isinstance(item, Requirement) and item.approval is not None:
+        state_text = ops.approval_state(item)
+        style = "green" if state_text == "approved" else "red"
+        fields.append("approval: ", style="bold")
+        fields.append(f"{state_text} — by {item.approval.by} on {item.approval.at}\n", style=style)
+    for index, action in enumerate(getattr(item, "actions", ()), start=1):
+        mark = "x" if action.done else " "
+        due = f" (due {action.due})" if action.due else ""
+        owner = f" — {action.owner}" if action.owner else ""
+        fields.append(f"  [{mark}] {index}. {action.what}{owner}{due}\n")
+    out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
+    if item.body.strip():
+        out.print(Markdown(item.body))

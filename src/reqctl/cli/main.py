@@ -1,0 +1,118 @@
+"""The typer app and the single place where exceptions become exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from reqctl import __version__
+from reqctl.cli import console
+from reqctl.cli.add import register_add
+from reqctl.cli.check import register as register_check
+from reqctl.cli.context import AppState, state
+from reqctl.cli.items import register_common
+from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError
+from reqctl.model.ids import Kind
+
+app = typer.Typer(
+    name="reqctl",
+    help="Customer requirements, change requests, risks, decisions and meetings as files in git.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+GROUP_NAMES: dict[Kind, tuple[str, str]] = {
+    Kind.REQUIREMENT: ("req", "Requirements: add, list, show, move, edit."),
+    Kind.RISK: ("risk", "The risk register (score = probability × impact)."),
+    Kind.DECISION: ("decision", "Decision records (context, decision, consequences)."),
+    Kind.MEETING: ("meeting", "Meeting and communication records with action items."),
+    Kind.FEEDBACK: ("feedback", "Customer feedback with satisfaction scores."),
+    Kind.LESSON: ("lesson", "Lessons learned."),
+}
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print_plain(f"reqctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path | None, typer.Option("-C", help="Run as if started in this folder.", show_default=False)
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    ctx.obj = AppState(directory=directory or Path.cwd(), debug=debug, use_cache=not no_cache)
+
+
+def _build() -> None:
+    groups: dict[Kind, typer.Typer] = {}
+    for kind, (name, help_text) in GROUP_NAMES.items():
+        group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+        register_common(group, kind)
+        groups[kind] = group
+    register_add(groups)
+    for kind, (name, _help) in GROUP_NAMES.items():
+        app.add_typer(groups[kind], name=name)
+    register_check(app)
+
+    from reqctl.cli import approve as _approve
+    from reqctl.cli import init as _init
+
+    _init.register(app)
+    _approve.register(app)
+
+
+_build()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, map every exception to one line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="reqctl", standalone_mode=False)
+    except ReqctlError as exc:
+        if debug:
+            raise
+        console.error_line(str(exc))
+        return exc.exit_code
+    except click.exceptions.Abort:
+        console.error_line("interrupted")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        console.error_line(exc.format_message().replace("\n", " "))
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            sys.stderr.write(f"Try '{exc.ctx.command_path} --help' for help.\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.error_line("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place internal errors are caught
+        if debug:
+            raise
+        console.error_line(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+__all__ = ["app", "main", "run", "state"]

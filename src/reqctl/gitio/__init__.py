@@ -1,0 +1,1 @@
+"""The only git access: repository discovery, identity, refs, trees and commits."""

@@ -1,0 +1,1 @@
+"""Declared models: IDs and kinds, item models, the project configuration."""

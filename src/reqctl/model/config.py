@@ -1,0 +1,101 @@
+"""The project file ``reqctl.yaml``, declared with pydantic (unknown keys are errors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from reqctl.model.ids import DEFAULT_PREFIXES, PREFIX_PATTERN, Kind
+
+CONFIG_FILE = "reqctl.yaml"
+DEFAULT_PRIORITIES = ["must", "should", "could", "wont"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Milestone(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str = ""
+    date: dt.date | None = None
+
+
+class Budget(_Strict):
+    currency: str = "EUR"
+    planned: float | None = None
+    spent: float | None = None
+
+
+class CheckPolicy(_Strict):
+    severity: dict[str, Literal["error", "warning", "off"]] = Field(default_factory=dict)
+    verify_signatures: bool = False
+
+
+class ChangePolicy(_Strict):
+    main_branch: str | None = None
+    branch_pattern: str = "change/{id}-{slug}"
+
+
+class Config(_Strict):
+    name: str = Field(min_length=1)
+    customer: str = ""
+    language: Literal["en", "zh"] = "en"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    goals: list[str] = Field(default_factory=list)
+    budget: Budget | None = None
+    milestones: list[Milestone] = Field(default_factory=list)
+    priorities: list[str] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES))
+    prefixes: dict[Kind, str] = Field(default_factory=dict)
+    roles: dict[str, list[str]] = Field(default_factory=dict)
+    approvals: dict[Kind, list[str]] = Field(default_factory=dict)
+    check: CheckPolicy = Field(default_factory=CheckPolicy)
+    changes: ChangePolicy = Field(default_factory=ChangePolicy)
+
+    @field_validator("prefixes")
+    @classmethod
+    def _prefixes_are_ids(cls, value: dict[Kind, str]) -> dict[Kind, str]:
+        import re
+
+        for kind, prefix in value.items():
+            if not re.fullmatch(PREFIX_PATTERN, prefix):
+                raise ValueError(f"prefix for {kind.value} must be upper case letters, got {prefix!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        seen: set[str] = set()
+        for milestone in self.milestones:
+            if milestone.id in seen:
+                raise ValueError(f"milestone {milestone.id} is listed twice")
+            seen.add(milestone.id)
+        for kind, roles in self.approvals.items():
+            for role in roles:
+                if role not in self.roles:
+                    raise ValueError(f"approvals.{kind.value} names role '{role}', not defined under roles")
+        prefixes = [self.prefix(kind) for kind in Kind]
+        if len(set(prefixes)) != len(prefixes):
+            raise ValueError("two kinds share one ID prefix")
+        return self
+
+    def prefix(self, kind: Kind) -> str:
+        return self.prefixes.get(kind, DEFAULT_PREFIXES[kind])
+
+    def kind_for_prefix(self, prefix: str) -> Kind | None:
+        for kind in Kind:
+            if self.prefix(kind) == prefix:
+                return kind
+        return None
+
+    def milestone(self, milestone_id: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.id == milestone_id), None)
+
+    def roles_of(self, email: str) -> list[str]:
+        wanted = email.strip().lower()
+        return [role for role, people in self.roles.items() if wanted in (p.lower() for p in people)]
+
+    def approver_roles(self, kind: Kind) -> list[str]:
+        return self.approvals.get(kind, [])

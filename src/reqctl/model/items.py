@@ -1,0 +1,227 @@
+"""One declared model per item kind.
+
+Models validate the front matter of an item file.  Unknown keys are kept out
+of the model (``extra="ignore"``) and reported by a rule as warnings, so a
+team can add its own fields without breaking ``check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from reqctl.model.ids import Kind
+
+
+def _as_list(value: Any) -> Any:
+    """Accept a single scalar where a list of IDs is expected (``depends_on: REQ-001``)."""
+    if value is None:
+        return []
+    if isinstance(value, (str, int)):
+        return [value]
+    return value
+
+
+IdList = Annotated[list[str], BeforeValidator(_as_list)]
+TextList = Annotated[list[str], BeforeValidator(_as_list)]
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    kind: ClassVar[Kind]
+    statuses: ClassVar[tuple[str, ...]] = ()
+    # Fields whose content an approval fingerprints (see model/fingerprint.py).
+    normative: ClassVar[tuple[str, ...]] = ("title",)
+
+    id: str
+    title: str = Field(min_length=1)
+    body: str = ""
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ()
+
+
+class Approval(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    by: str
+    at: dt.date
+    fingerprint: str
+    change: str | None = None
+
+
+class Requirement(_Item):
+    kind = Kind.REQUIREMENT
+    statuses = ("draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated")
+    normative = ("title", "body", "priority", "acceptance", "depends_on")
+
+    status: Literal[
+        "draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated"
+    ] = "draft"
+    priority: str | None = None
+    owner: str | None = None
+    source: str | None = None
+    milestone: str | None = None
+    depends_on: IdList = Field(default_factory=list)
+    acceptance: TextList = Field(default_factory=list)
+    tags: TextList = Field(default_factory=list)
+    approval: Approval | None = None
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("depends_on",)
+
+
+class Impact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    schedule_days: float | None = None
+    cost: float | None = None
+    risk: Literal["low", "medium", "high"] | None = None
+    summary: str | None = None
+
+
+class ChangeApproval(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    by: str
+    role: str
+    at: dt.date
+    decision: Literal["approved", "rejected"] = "approved"
+    fingerprint: str | None = None
+    items: dict[str, str] = Field(default_factory=dict)
+
+
+class Change(_Item):
+    kind = Kind.CHANGE
+    statuses = ("proposed", "assessed", "approved", "rejected", "implemented", "withdrawn")
+    normative = ("title", "body", "affects", "impact")
+
+    status: Literal["proposed", "assessed", "approved", "rejected", "implemented", "withdrawn"] = (
+        "proposed"
+    )
+    requested_by: str | None = None
+    created: dt.date | None = None
+    affects: IdList = Field(default_factory=list)
+    impact: Impact | None = None
+    approvals: list[ChangeApproval] = Field(default_factory=list)
+    branch: str | None = None
+    reason: str | None = None
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("affects",)
+
+
+class Risk(_Item):
+    kind = Kind.RISK
+    statuses = ("open", "mitigating", "closed", "occurred")
+    normative = ("title", "body", "probability", "impact", "mitigation", "contingency")
+
+    status: Literal["open", "mitigating", "closed", "occurred"] = "open"
+    probability: Score
+    impact: Score
+    owner: str | None = None
+    mitigation: str | None = None
+    contingency: str | None = None
+    review_by: dt.date | None = None
+    identified: dt.date | None = None
+    relates: IdList = Field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return self.probability * self.impact
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("relates",)
+
+
+class Decision(_Item):
+    kind = Kind.DECISION
+    statuses = ("proposed", "accepted", "superseded", "deprecated")
+    normative = ("title", "body", "deciders")
+
+    status: Literal["proposed", "accepted", "superseded", "deprecated"] = "proposed"
+    date: dt.date | None = None
+    deciders: TextList = Field(default_factory=list)
+    supersedes: IdList = Field(default_factory=list)
+    relates: IdList = Field(default_factory=list)
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("supersedes", "relates")
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    what: str = Field(min_length=1)
+    owner: str | None = None
+    due: dt.date | None = None
+    done: bool = False
+
+
+class Meeting(_Item):
+    kind = Kind.MEETING
+    normative = ("title", "body")
+
+    date: dt.date
+    kind_of_meeting: str | None = Field(default=None, alias="kind")
+    attendees: TextList = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    relates: IdList = Field(default_factory=list)
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("relates",)
+
+
+class Feedback(_Item):
+    kind = Kind.FEEDBACK
+    normative = ("title", "body", "score")
+
+    date: dt.date | None = None
+    from_: str | None = Field(default=None, alias="from")
+    score: Score
+    relates: IdList = Field(default_factory=list)
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("relates",)
+
+
+class Lesson(_Item):
+    kind = Kind.LESSON
+    normative = ("title", "body")
+
+    date: dt.date | None = None
+    category: str | None = None
+    relates: IdList = Field(default_factory=list)
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("relates",)
+
+
+Item = Requirement | Change | Risk | Decision | Meeting | Feedback | Lesson
+
+MODELS: dict[Kind, type[_Item]] = {
+    Kind.REQUIREMENT: Requirement,
+    Kind.CHANGE: Change,
+    Kind.RISK: Risk,
+    Kind.DECISION: Decision,
+    Kind.MEETING: Meeting,
+    Kind.FEEDBACK: Feedback,
+    Kind.LESSON: Lesson,
+}
+
+# Status order used for "at or past approved" decisions.
+APPROVED_OR_LATER = frozenset({"approved", "implemented", "verified"})
+CLOSED_REQUIREMENT_STATUSES = frozenset({"rejected", "deprecated"})
+
+
+def known_fields(kind: Kind) -> frozenset[str]:
+    model = MODELS[kind]
+    names = {field.alias or name for name, field in model.model_fields.items()}
+    return frozenset(names)

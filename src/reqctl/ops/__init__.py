@@ -1,0 +1,1 @@
+"""The use-cases the CLI calls. They take typed arguments, return data and never print."""

@@ -1,0 +1,215 @@
+"""Adding, listing, showing, moving, editing and approving items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reqctl.errors import FileFormatError, PermissionDeniedError, ReqctlError, UsageError
+from reqctl.gitio.repo import user_email
+from reqctl.model.fingerprint import fingerprint
+from reqctl.model.ids import Kind, normalize_id_argument
+from reqctl.model.items import (
+    APPROVED_OR_LATER,
+    CLOSED_REQUIREMENT_STATUSES,
+    MODELS,
+    Item,
+    Requirement,
+)
+from reqctl.model.project import Project, validate_item
+from reqctl.ops.allocate import next_id, project_lock
+from reqctl.store import roundtrip
+from reqctl.store.atomic import write_atomic
+from reqctl.store.reader import item_path, parse_bytes
+
+# Key order of new files, per kind; fields not given are left out.
+FIELD_ORDER: dict[Kind, tuple[str, ...]] = {
+    Kind.REQUIREMENT: ("id", "title", "status", "priority", "owner", "source", "milestone", "tags",
+                       "depends_on", "acceptance"),
+    Kind.CHANGE: ("id", "title", "status", "requested_by", "created", "affects", "impact", "branch"),
+    Kind.RISK: ("id", "title", "status", "probability", "impact", "owner", "identified", "review_by",
+                "mitigation", "contingency", "relates"),
+    Kind.DECISION: ("id", "title", "status", "date", "deciders", "supersedes", "relates"),
+    Kind.MEETING: ("id", "title", "date", "kind", "attendees", "relates", "actions"),
+    Kind.FEEDBACK: ("id", "title", "date", "from", "score", "relates"),
+    Kind.LESSON: ("id", "title", "date", "category", "relates"),
+}
+DEFAULT_STATUS: dict[Kind, str] = {
+    Kind.REQUIREMENT: "draft", Kind.CHANGE: "proposed", Kind.RISK: "open", Kind.DECISION: "proposed",
+}
+DATE_FIELDS = {Kind.MEETING: "date", Kind.FEEDBACK: "date", Kind.LESSON: "date", Kind.DECISION: "date",
+               Kind.RISK: "identified", Kind.CHANGE: "created"}
+
+
+def _check_references(project: Project, kind: Kind, fields: Mapping[str, Any]) -> None:
+    for name in MODELS[kind].reference_fields():
+        for target in fields.get(name) or ():
+            if target not in project.files_by_id:
+                raise UsageError(f"--{name.replace('_', '-')} {target}: no such item")
+    milestone = fields.get("milestone")
+    if milestone and project.config.milestone(milestone) is None:
+        known = ", ".join(m.id for m in project.config.milestones) or "none defined in reqctl.yaml"
+        raise UsageError(f"--milestone {milestone}: no such milestone (known: {known})")
+    priority = fields.get("priority")
+    if priority and priority not in project.config.priorities:
+        raise UsageError(f"--priority {priority}: use one of {', '.join(project.config.priorities)}")
+
+
+def add_item(
+    project: Project, kind: Kind, fields: Mapping[str, Any], body: str = "", *, today: dt.date | None = None
+) -> tuple[str, Path]:
+    """Create a new item file with the next free ID; return the ID and path."""
+    data: dict[str, Any] = {key: value for key, value in fields.items() if value not in (None, [], ())}
+    if kind in DEFAULT_STATUS:
+        data.setdefault("status", DEFAULT_STATUS[kind])
+    if kind in DATE_FIELDS:
+        data.setdefault(DATE_FIELDS[kind], today or dt.date.today())
+    _check_references(project, kind, data)
+    for name in ("depends_on", "affects", "relates", "supersedes"):
+        if name in data:
+            data[name] = [normalize_id_argument(v) for v in data[name]]
+    order = FIELD_ORDER[kind]
+    folder = project.root / kind.folder
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ReqctlError(f"cannot create folder: {exc.strerror}", path=kind.folder) from None
+    with project_lock(project.root):
+        item_id = next_id(project.root, project.config, kind)
+        ordered = {"id": item_id}
+        ordered.update({key: data[key] for key in order if key in data and key != "id"})
+        ordered.update({key: value for key, value in data.items() if key not in ordered})
+        text = roundtrip.render_new(ordered, body)
+        path = item_path(project.root, kind, item_id)
+        rel = path.relative_to(project.root).as_posix()
+        _validate_text(kind, rel, text)
+        write_atomic(path, text.encode("utf-8"), exclusive=True)
+    return item_id, path
+
+
+def _validate_text(kind: Kind, rel: str, text: str) -> Item:
+    item_file = parse_bytes(kind, rel, text.encode("utf-8"))
+    if item_file.error is not None:
+        raise item_file.error
+    model, problems = validate_item(item_file)
+    if problems or model is None:
+        problem = problems[0]
+        raise UsageError(f"{problem.field}: {problem.message}", path=rel, line=problem.line)
+    return model
+
+
+def list_items(project: Project, kind: Kind, status: Sequence[str] = ()) -> list[Item]:
+    allowed = MODELS[kind].statuses
+    for wanted in status:
+        if allowed and wanted not in allowed:
+            raise UsageError(f"--status {wanted}: a {kind.value} status is one of {', '.join(allowed)}")
+    items = [item for item in project.of_kind(kind) if not status or getattr(item, "status", None) in status]
+    return sorted(items, key=_id_sort_key)
+
+
+def _id_sort_key(item: Item) -> tuple[str, int, str]:
+    prefix, _, number = item.id.partition("-")
+    return (prefix, int(number) if number.isdigit() else 0, item.id)
+
+
+def approval_state(item: Item) -> str:
+    """'approved' (valid), 'suspect' (content changed since), or 'none'."""
+    approval = getattr(item, "approval", None)
+    if approval is None:
+        return "none"
+    return "approved" if approval.fingerprint == fingerprint(item) else "suspect"
+
+
+def item_json(project: Project, item: Item) -> dict[str, Any]:
+    data = item.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data = {"kind": item.kind.value, **data}
+    data["path"] = project.file_of(item.id).path
+    if item.kind is Kind.RISK:
+        data["score"] = item.probability * item.impact  # type: ignore[union-attr]
+    if isinstance(item, Requirement):
+        data["fingerprint"] = fingerprint(item)
+        data["approval_state"] = approval_state(item)
+    return data
+
+
+def set_status(project: Project, kind: Kind, raw_id: str, status: str) -> tuple[Item, str]:
+    item = project.get(raw_id, kind)
+    allowed = MODELS[kind].statuses
+    if not allowed:
+        raise UsageError(f"a {kind.value} has no status")
+    if status not in allowed:
+        raise UsageError(f"'{status}' is not a {kind.value} status; use one of {', '.join(allowed)}")
+    old = str(getattr(item, "status", ""))
+    if isinstance(item, Requirement) and status in APPROVED_OR_LATER and approval_state(item) != "approved":
+        raise UsageError(f"{item.id} has no valid approval; run 'reqctl approve {item.id}' first")
+    if old != status:
+        roundtrip.edit_front_matter(project.path_of(item), project.file_of(item.id).path, {"status": status})
+    return item, old
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    item_id: str
+    by: str
+    fingerprint: str
+    old_status: str
+    new_status: str
+    unchanged: bool
+
+
+def resolve_person(project: Project, by: str | None) -> str:
+    person = by or user_email(project.root)
+    if not person:
+        raise UsageError("who is approving? pass --by EMAIL or set git's user.email")
+    return person.strip()
+
+
+def approve_requirement(
+    project: Project, raw_id: str, by: str | None, *, today: dt.date | None = None, change: str | None = None
+) -> ApprovalResult:
+    item = project.get(raw_id)
+    if not isinstance(item, Requirement):
+        hint = f"; use 'reqctl change approve {item.id}'" if item.kind is Kind.CHANGE else ""
+        raise UsageError(f"{item.id} is a {item.kind.value}: only requirements are approved this way{hint}")
+    person = resolve_person(project, by)
+    roles = project.config.approver_roles(Kind.REQUIREMENT)
+    if not set(project.config.roles_of(person)) & set(roles):
+        raise PermissionDeniedError(
+            f"{person} may not approve requirements: approvers are the roles "
+            f"{', '.join(roles) or '(none configured)'} in reqctl.yaml"
+        )
+    if item.status in CLOSED_REQUIREMENT_STATUSES:
+        raise UsageError(f"{item.id} is {item.status}; move it back to proposed before approving it")
+    if not item.acceptance:
+        raise UsageError(f"{item.id} has no acceptance criteria; add at least one before approving it")
+    current = fingerprint(item)
+    new_status = "approved" if item.status in ("draft", "proposed") else item.status
+    if item.approval and item.approval.fingerprint == current and item.approval.by == person:
+        return ApprovalResult(item.id, person, current, item.status, item.status, unchanged=True)
+    record: dict[str, Any] = {"by": person, "at": today or dt.date.today(), "fingerprint": current}
+    if change:
+        record["change"] = change
+    updates: dict[str, Any] = {"approval": record}
+    if new_status != item.status:
+        updates["status"] = new_status
+    roundtrip.edit_front_matter(project.path_of(item), project.file_of(item.id).path, updates)
+    return ApprovalResult(item.id, person, current, item.status, new_status, unchanged=False)
+
+
+def validate_edited(project: Project, kind: Kind, item_id: str, text: str) -> Item:
+    """Check an edited file before it replaces the original (used by ``req edit``)."""
+    rel = project.file_of(item_id).path
+    model = _validate_text(kind, rel, text)
+    if model.id != item_id:
+        raise UsageError(f"the id changed from {item_id} to {model.id}; IDs cannot be edited", path=rel)
+    return model
+
+
+def replace_file(project: Project, item_id: str, text: str) -> None:
+    path = project.root / project.file_of(item_id).path
+    if not path.exists():
+        raise FileFormatError("the file disappeared while it was being edited", path=path)
+    write_atomic(path, text.encode("utf-8"))

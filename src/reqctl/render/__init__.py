@@ -1,0 +1,1 @@
+"""Rendering: Jinja environment, template contexts, charts."""

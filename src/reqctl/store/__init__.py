@@ -1,0 +1,1 @@
+"""Item files on disk: front matter, the fast read path with its cache, careful writes."""

@@ -1,0 +1,74 @@
+"""A parse cache under ``.reqctl/`` keyed on each file's size, mtime, ctime and inode.
+
+Safe to delete at any time; a file whose stat key changed is parsed again, so
+the cache never serves stale content.  Failing to write it is not an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from reqctl import __version__
+
+CACHE_DIR = ".reqctl"
+_CACHE_FILE = "parse-cache.pickle"
+_FORMAT = 1
+
+StatKey = tuple[int, int, int, int]
+
+
+def stat_key(stat: os.stat_result) -> StatKey:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+class ParseCache:
+    def __init__(self, root: Path, *, enabled: bool = True) -> None:
+        self._path = root / CACHE_DIR / _CACHE_FILE
+        self._enabled = enabled
+        self._entries: dict[str, tuple[StatKey, Any]] = {}
+        self._dirty = False
+        if enabled:
+            self._entries = self._load()
+
+    def _load(self) -> dict[str, tuple[StatKey, Any]]:
+        try:
+            with self._path.open("rb") as handle:
+                header, entries = pickle.load(handle)
+        except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
+            return {}
+        if header != (_FORMAT, __version__) or not isinstance(entries, dict):
+            return {}
+        return entries
+
+    def get(self, rel: str, key: StatKey) -> Any:
+        entry = self._entries.get(rel)
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        return None
+
+    def put(self, rel: str, key: StatKey, value: Any) -> None:
+        self._entries[rel] = (key, value)
+        self._dirty = True
+
+    def retain(self, rels: set[str]) -> None:
+        stale = [rel for rel in self._entries if rel not in rels]
+        for rel in stale:
+            del self._entries[rel]
+        self._dirty = self._dirty or bool(stale)
+
+    def save(self) -> None:
+        if not (self._enabled and self._dirty):
+            return
+        with contextlib.suppress(OSError):
+            self._path.parent.mkdir(exist_ok=True)
+            gitignore = self._path.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            tmp = self._path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(((_FORMAT, __version__), self._entries), handle, protocol=5)
+            os.replace(tmp, self._path)

@@ -1,0 +1,130 @@
+"""Split an item file into YAML front matter and Markdown body, and parse it fast.
+
+Reading uses PyYAML's C loader (the fast path); writing goes through
+``store/roundtrip.py``.  Hand-written files are untrusted input, so parsing
+guards against huge files and alias bombs ("billion laughs").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from reqctl.errors import FileFormatError
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 20_000
+MAX_DEPTH = 50
+
+_FENCE = "---"
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
+
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class SplitFile:
+    """An item file cut in two; ``body_line`` is the 1-based line where the body starts."""
+
+    front: str
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    data: dict[str, Any]
+    body: str
+    key_lines: dict[str, int]
+
+
+def decode(raw: bytes, path: str) -> str:
+    if len(raw) > MAX_FILE_BYTES:
+        raise FileFormatError(
+            f"file is {len(raw):,} bytes, larger than the {MAX_FILE_BYTES:,}-byte limit", path=path
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileFormatError("file is not valid UTF-8 text", path=path, line=line) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def split(text: str, path: str) -> SplitFile:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != _FENCE:
+        raise FileFormatError("no YAML front matter: the file must start with a '---' line", path=path, line=1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == _FENCE:
+            front = "\n".join(lines[1:index]) + "\n"
+            body = "\n".join(lines[index + 1 :])
+            return SplitFile(front=front, body=body, body_line=index + 2)
+    raise FileFormatError("front matter is not closed: add a '---' line after it", path=path, line=1)
+
+
+def key_lines(front: str) -> dict[str, int]:
+    """Line of each top-level key, counted in the file (front matter starts at line 2)."""
+    lines: dict[str, int] = {}
+    for match in _TOP_KEY.finditer(front):
+        lines.setdefault(match.group(1), front.count("\n", 0, match.start()) + 2)
+    return lines
+
+
+def load_yaml(front: str, path: str, *, first_line: int = 2) -> Any:
+    try:
+        data = yaml.load(front, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FileFormatError(f"YAML error: {problem}", path=path, line=line) from None
+    except yaml.YAMLError as exc:
+        raise FileFormatError(f"YAML error: {exc}", path=path, line=first_line) from None
+    except RecursionError:
+        raise FileFormatError("YAML is nested too deeply", path=path, line=first_line) from None
+    _check_size(data, path, first_line)
+    return data
+
+
+def _check_size(data: Any, path: str, line: int) -> None:
+    """Refuse structures that expand beyond reason (alias bombs, recursive aliases)."""
+    budget = MAX_NODES
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        budget -= 1
+        if budget < 0 or depth > MAX_DEPTH:
+            raise FileFormatError(
+                "YAML expands to too many values (aliases or deep nesting); write the values out",
+                path=path,
+                line=line,
+            )
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+            stack.extend((key, depth + 1) for key in node)
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+
+
+def yaml_load_plain(text: str) -> Any:
+    """Parse trusted YAML text shipped with reqctl (no size checks)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
+def parse(raw: bytes, path: str) -> ParsedFile:
+    """Decode, split and parse one item file; raise ``FileFormatError`` with file:line."""
+    parts = split(decode(raw, path), path)
+    data = load_yaml(parts.front, path)
+    if not isinstance(data, dict):
+        raise FileFormatError("front matter must be a mapping of 'key: value' lines", path=path, line=2)
+    bad = [key for key in data if not isinstance(key, str)]
+    if bad:
+        raise FileFormatError(f"front matter key {bad[0]!r} is not text", path=path, line=2)
+    return ParsedFile(data=data, body=parts.body, key_lines=key_lines(parts.front))

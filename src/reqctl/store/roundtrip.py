@@ -1,0 +1,112 @@
+"""The careful write path: ruamel.yaml round-trip edits and new files.
+
+This is the only module that imports ruamel.yaml.  Edits keep the person's
+comments, key order and quoting; every write is an atomic replace.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from reqctl.errors import FileFormatError
+from reqctl.store import frontmatter
+from reqctl.store.atomic import write_atomic
+
+_INDENTED_DASH = re.compile(r"^ +- ", re.MULTILINE)
+_FLOW_LIST_KEYS = frozenset({"depends_on", "affects", "relates", "supersedes", "tags", "deciders"})
+
+
+def _yaml(front: str = "") -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    if front and not _INDENTED_DASH.search(front):
+        yaml.indent(mapping=2, sequence=2, offset=0)
+    else:
+        yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def to_yaml_value(key: str, value: Any) -> Any:
+    """Convert plain Python values to ruamel nodes with the style a person would write."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, Mapping):
+        node = CommentedMap()
+        for sub_key, sub_value in value.items():
+            node[sub_key] = to_yaml_value(sub_key, sub_value)
+        return node
+    if isinstance(value, (list, tuple)):
+        seq = CommentedSeq(to_yaml_value(key, v) for v in value)
+        if key in _FLOW_LIST_KEYS and all(isinstance(v, str) for v in value):
+            seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def _dump(yaml: Any, data: Any) -> str:
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+def render_new(data: Mapping[str, Any], body: str) -> str:
+    """Text of a new item file: front matter in the given key order, then the body."""
+    front = _dump(_yaml(), to_yaml_value("", data))
+    body = body.strip("\n")
+    return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
+
+
+def edit_front_matter(
+    path: Path,
+    rel: str,
+    updates: Mapping[str, Any],
+    *,
+    remove: Iterable[str] = (),
+    body: str | None = None,
+) -> None:
+    """Set (or add at the end) top-level keys, drop others, keep everything else as written."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(f"cannot read file: {exc.strerror}", path=rel) from None
+    text = frontmatter.decode(raw, rel)
+    parts = frontmatter.split(text, rel)
+    yaml = _yaml(parts.front)
+    try:
+        data = yaml.load(parts.front)
+    except Exception as exc:  # noqa: BLE001 - ruamel raises many unrelated types
+        raise FileFormatError(f"YAML error: {exc}".splitlines()[0], path=rel, line=2) from None
+    for key in remove:
+        if key in data:
+            del data[key]
+    for key, value in updates.items():
+        data[key] = to_yaml_value(key, value)
+    new_body = parts.body if body is None else body
+    new_text = f"---\n{_dump(yaml, data)}---\n{new_body}"
+    if raw.startswith(b"\xef\xbb\xbf"):
+        new_text = "\ufeff" + new_text
+    if b"\r\n" in raw:
+        new_text = new_text.replace("\n", "\r\n")
+    write_atomic(path, new_text.encode("utf-8"))
+
+
+def append_to_list(path: Path, rel: str, key: str, value: Any) -> bool:
+    """Append ``value`` to the top-level list ``key`` of a YAML file; False if there is none."""
+    text = frontmatter.decode(path.read_bytes(), rel)
+    yaml = _yaml(text)
+    try:
+        data = yaml.load(text)
+    except Exception:  # noqa: BLE001 - ruamel raises many unrelated types
+        return False
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        return False
+    data[key].append(to_yaml_value(key, value))
+    write_atomic(path, _dump(yaml, data).encode("utf-8"))
+    return True

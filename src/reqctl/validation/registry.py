@@ -1,0 +1,48 @@
+"""The static rule registry: each rule is a pure function with a stable code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from reqctl.model.project import Project
+from reqctl.validation.findings import Finding, RuleInfo, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    require_approved: bool = False
+    milestone: str | None = None
+    today: dt.date | None = None
+
+
+RuleFunc = Callable[[Project, CheckOptions], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    info: RuleInfo
+    func: RuleFunc
+    gate_only: bool = False  # runs only with --require-approved
+
+
+RULES: list[Rule] = []
+
+
+def rule(
+    code: str, name: str, description: str, severity: Severity = Severity.ERROR, *, gate_only: bool = False
+) -> Callable[[RuleFunc], RuleFunc]:
+    def register(func: RuleFunc) -> RuleFunc:
+        if any(existing.info.code == code for existing in RULES):
+            raise RuntimeError(f"rule code {code} registered twice")
+        RULES.append(Rule(RuleInfo(code, name, description, severity), func, gate_only))
+        return func
+
+    return register
+
+
+def rule_infos() -> list[RuleInfo]:
+    from reqctl.validation import rules  # noqa: F401 - registers the rules
+
+    return [registered.info for registered in RULES]

@@ -1,0 +1,286 @@
+"""The rules ``reqctl check`` runs.  Each yields findings at its default severity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from reqctl.model.fingerprint import fingerprint, short
+from reqctl.model.ids import ID_RE, Kind, split_id
+from reqctl.model.items import (
+    APPROVED_OR_LATER,
+    CLOSED_REQUIREMENT_STATUSES,
+    Change,
+    Requirement,
+    Risk,
+    known_fields,
+)
+from reqctl.model.project import Project
+from reqctl.store.reader import ItemFile
+from reqctl.validation.findings import Finding, Severity
+from reqctl.validation.graph import find_cycles
+from reqctl.validation.registry import CheckOptions, rule
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+
+# Which kinds a reference field may point at.
+REFERENCE_TARGETS: dict[str, frozenset[Kind] | None] = {
+    "depends_on": frozenset({Kind.REQUIREMENT}),
+    "affects": frozenset({Kind.REQUIREMENT}),
+    "supersedes": frozenset({Kind.DECISION}),
+    "relates": None,  # any kind
+}
+
+
+def _finding(code: str, severity: Severity, message: str, item_file: ItemFile, key: str | None = None) -> Finding:
+    line = item_file.line_of(key) if key else None
+    if line is None and key is not None:
+        line = 2 if key == "id" else None
+    item_id = item_file.data.get("id") if item_file.data else None
+    return Finding(code, severity, message, item_file.path, line, item_id if isinstance(item_id, str) else None)
+
+
+@rule("R001", "unreadable-file", "The file is UTF-8 text starting with a valid YAML front matter block")
+def unreadable_files(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for item_file in project.files:
+        if item_file.error is not None:
+            yield Finding("R001", ERROR, item_file.error.message, item_file.path, item_file.error.line)
+
+
+@rule("R002", "invalid-field", "Every field has the right type and an allowed value; required fields are present")
+def invalid_fields(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for item_file in project.files:
+        for problem in project.problems.get(item_file.path, ()):
+            yield Finding(
+                "R002", ERROR, f"{problem.field}: {problem.message}", item_file.path, problem.line,
+                item_file.stem,
+            )
+
+
+@rule("R003", "unknown-field", "Fields reqctl does not know are probably typos", WARNING)
+def unknown_fields(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for item_file in project.files:
+        if item_file.data is None:
+            continue
+        known = known_fields(item_file.kind)
+        for key in item_file.data:
+            if key not in known:
+                yield _finding("R003", WARNING, f"unknown field '{key}' for a {item_file.kind.value}", item_file, key)
+
+
+@rule("R004", "id-mismatch", "The 'id' field is present and equals the file name")
+def id_matches_file_name(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for item_file in project.files:
+        if item_file.data is None:
+            continue
+        item_id = item_file.data.get("id")
+        if item_id is None:
+            yield _finding("R004", ERROR, f"no 'id' field; add 'id: {item_file.stem}'", item_file)
+        elif item_id != item_file.stem:
+            yield _finding(
+                "R004", ERROR,
+                f"id '{item_id}' does not match the file name; rename the file to {item_id}.md or fix the id",
+                item_file, "id",
+            )
+
+
+@rule("R005", "id-prefix", "IDs are PREFIX-NNN with the prefix configured for the item's folder")
+def id_prefix(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for item_file in project.files:
+        expected = project.config.prefix(item_file.kind)
+        parts = split_id(item_file.stem)
+        if parts is None:
+            yield Finding(
+                "R005", ERROR, f"file name '{item_file.stem}' is not an ID like {expected}-001",
+                item_file.path, None,
+            )
+        elif parts[0] != expected:
+            yield Finding(
+                "R005", ERROR,
+                f"a {item_file.kind.value} in {item_file.kind.folder}/ must use the prefix {expected}, "
+                f"not {parts[0]}",
+                item_file.path, None, item_file.stem,
+            )
+
+
+@rule("R006", "duplicate-id", "No two files hold the same ID")
+def duplicate_ids(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    numbers: dict[tuple[str, int], list[ItemFile]] = {}
+    for files in project.files_by_id.values():
+        for item_file in files:
+            parts = split_id(item_file.data.get("id", "") if item_file.data else "")
+            if parts is not None:
+                numbers.setdefault(parts, []).append(item_file)
+    for same in numbers.values():
+        if len(same) < 2:
+            continue
+        paths = ", ".join(f.path for f in same)
+        for item_file in same:
+            ident = item_file.data.get("id") if item_file.data else item_file.stem
+            yield _finding("R006", ERROR, f"duplicate ID {ident}: held by {paths}", item_file, "id")
+
+
+def _references(project: Project, item_file: ItemFile) -> Iterator[tuple[str, str]]:
+    model = project.models.get(item_file.path)
+    if model is None:
+        return
+    for name in model.reference_fields():
+        for target in getattr(model, name):
+            yield name, target
+    source = getattr(model, "source", None)
+    if isinstance(source, str) and ID_RE.match(source.strip()):
+        yield "source", source.strip()
+
+
+@rule("R007", "broken-reference", "Every referenced item and milestone exists and is of the right kind")
+def broken_references(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for item_file in project.files:
+        for name, target in _references(project, item_file):
+            if target not in project.files_by_id:
+                yield _finding("R007", ERROR, f"{name}: {target} does not exist", item_file, name)
+                continue
+            allowed = REFERENCE_TARGETS.get(name)
+            target_kind = project.files_by_id[target][0].kind
+            if allowed is not None and target_kind not in allowed:
+                kinds = " or ".join(sorted(k.value for k in allowed))
+                yield _finding(
+                    "R007", ERROR, f"{name}: {target} is a {target_kind.value}, expected a {kinds}",
+                    item_file, name,
+                )
+        model = project.models.get(item_file.path)
+        milestone = getattr(model, "milestone", None)
+        if milestone and project.config.milestone(milestone) is None:
+            known = ", ".join(m.id for m in project.config.milestones) or "none defined"
+            yield _finding(
+                "R007", ERROR, f"milestone: {milestone} is not defined in reqctl.yaml (known: {known})",
+                item_file, "milestone",
+            )
+
+
+@rule("R008", "dependency-cycle", "Requirements do not depend on each other in a cycle")
+def dependency_cycles(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    graph = {
+        req.id: [dep for dep in req.depends_on if dep in project.items]
+        for req in project.of_kind(Kind.REQUIREMENT)
+        if isinstance(req, Requirement)
+    }
+    for cycle in find_cycles(graph):
+        first = project.file_of(cycle[0])
+        text = " → ".join([*cycle, cycle[0]])
+        yield _finding("R008", ERROR, f"dependency cycle: {text}", first, "depends_on")
+
+
+@rule("R009", "invalid-priority", "Priorities are one of those configured in reqctl.yaml")
+def invalid_priority(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    allowed = project.config.priorities
+    for req in project.of_kind(Kind.REQUIREMENT):
+        if isinstance(req, Requirement) and req.priority is not None and req.priority not in allowed:
+            yield _finding(
+                "R009", ERROR, f"priority '{req.priority}' is not one of {', '.join(allowed)}",
+                project.file_of(req.id), "priority",
+            )
+
+
+@rule("R010", "missing-approval", "A requirement at or past 'approved' carries an approval record")
+def missing_approval(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for req in project.of_kind(Kind.REQUIREMENT):
+        if isinstance(req, Requirement) and req.status in APPROVED_OR_LATER and req.approval is None:
+            yield _finding(
+                "R010", ERROR, f"status is {req.status} but there is no approval; run 'reqctl approve {req.id}'",
+                project.file_of(req.id), "status",
+            )
+
+
+@rule("R011", "stale-approval", "An approval's fingerprint matches the item's current normative content")
+def stale_approval(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for req in project.of_kind(Kind.REQUIREMENT):
+        if not isinstance(req, Requirement) or req.approval is None:
+            continue
+        if req.status in CLOSED_REQUIREMENT_STATUSES:
+            continue
+        current = fingerprint(req)
+        if req.approval.fingerprint != current:
+            yield _finding(
+                "R011", ERROR,
+                f"changed since approved by {req.approval.by} on {req.approval.at.isoformat()} "
+                f"(fingerprint {short(req.approval.fingerprint)} ≠ {short(current)}) — approve again",
+                project.file_of(req.id), "approval",
+            )
+
+
+@rule("R012", "unauthorized-approver", "Approvals come from people holding an approver role in reqctl.yaml")
+def unauthorized_approver(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    config = project.config
+    for item in project.items.values():
+        if isinstance(item, Requirement) and item.approval is not None:
+            allowed = config.approver_roles(Kind.REQUIREMENT)
+            if not set(config.roles_of(item.approval.by)) & set(allowed):
+                yield _finding(
+                    "R012", ERROR,
+                    f"approved by {item.approval.by}, who holds none of the approver roles "
+                    f"({', '.join(allowed) or 'none configured'})",
+                    project.file_of(item.id), "approval",
+                )
+        elif isinstance(item, Change):
+            for record in item.approvals:
+                if record.role not in config.roles or record.by.lower() not in (
+                    p.lower() for p in config.roles[record.role]
+                ):
+                    yield _finding(
+                        "R012", ERROR, f"approval by {record.by} as '{record.role}': they do not hold that role",
+                        project.file_of(item.id), "approvals",
+                    )
+
+
+@rule("R013", "no-acceptance", "Approved requirements have at least one acceptance criterion")
+def no_acceptance(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for req in project.of_kind(Kind.REQUIREMENT):
+        if isinstance(req, Requirement) and req.status in APPROVED_OR_LATER and not req.acceptance:
+            yield _finding(
+                "R013", ERROR, f"{req.status} requirement has no acceptance criteria; add at least one",
+                project.file_of(req.id), "status",
+            )
+
+
+@rule("R014", "change-approvals", "An approved or implemented change request has every required approval")
+def change_approvals(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    required = project.config.approver_roles(Kind.CHANGE)
+    for change in project.of_kind(Kind.CHANGE):
+        if not isinstance(change, Change) or change.status not in ("approved", "implemented"):
+            continue
+        have = {a.role for a in change.approvals if a.decision == "approved"}
+        missing = [role for role in required if role not in have]
+        if missing:
+            yield _finding(
+                "R014", ERROR, f"status is {change.status} but it lacks approval by: {', '.join(missing)}",
+                project.file_of(change.id), "status",
+            )
+
+
+@rule("R015", "risk-review-due", "Open risks are reviewed by their review_by date", WARNING)
+def risk_review_due(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    today = options.today or dt.date.today()
+    for risk in project.of_kind(Kind.RISK):
+        if isinstance(risk, Risk) and risk.status in ("open", "mitigating") and risk.review_by:
+            if risk.review_by < today:
+                yield _finding(
+                    "R015", WARNING, f"review was due on {risk.review_by.isoformat()}; review it and move the date",
+                    project.file_of(risk.id), "review_by",
+                )
+
+
+@rule(
+    "R016", "not-approved", "Release gate: every requirement (of the milestone) is approved, rejected or deprecated",
+    gate_only=True,
+)
+def not_approved(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for req in project.of_kind(Kind.REQUIREMENT):
+        if not isinstance(req, Requirement):
+            continue
+        if options.milestone is not None and req.milestone != options.milestone:
+            continue
+        if req.status not in APPROVED_OR_LATER | CLOSED_REQUIREMENT_STATUSES:
+            yield _finding(
+                "R016", ERROR, f"not approved yet (status {req.status})", project.file_of(req.id), "status"
+            )
