@@ -1,0 +1,5 @@
+"""``python -m reqctl``."""
+
+from reqctl.cli.main import run
+
+run()
