@@ -134,7 +134,7 @@ class BurnupPoint:
 
 def _clean(text: str) -> str:
     """Drop characters that XML 1.0 cannot carry (control chars, surrogates)."""
-    return text
+    return _XML_INVALID.sub("", text)
 
 
 def xml_text(text: str) -> str:
