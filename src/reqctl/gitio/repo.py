@@ -25,7 +25,10 @@ class GitRepo:
         from git.exc import GitCommandError
 
         try:
-            return str(self._repo.git.execute(["git", *args], stdout_as_string=True, strip_newline_in_stdout=False))
+            out = self._repo.git.execute(
+                ["git", *args], stdout_as_string=True, strip_newline_in_stdout=False
+            )
+            return str(out)
         except GitCommandError as exc:
             detail = (exc.stderr or "").strip().splitlines()
             reason = detail[-1].removeprefix("stderr: ").strip("' ") if detail else str(exc)
@@ -48,6 +51,217 @@ class GitRepo:
         path = f"{self.project_prefix}{folder}/"
         out = self.git("ls-tree", "--name-only", ref, "--", path)
         return [line.rsplit("/", 1)[-1] for line in out.splitlines() if line]
+
+    # ------------------------------------------------------------ plumbing ----
+
+    def run(
+        self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+    ) -> bytes:
+        """Run ``git`` in the working tree; raw stdout, ``GitError`` with git's last line."""
+        import os
+        import subprocess
+
+        full_env = {**os.environ, **env} if env else None
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=self.top, input=stdin, capture_output=True, check=False, env=full_env,
+            )
+        except OSError as exc:
+            raise GitError(f"cannot run git: {exc.strerror}") from None
+        if proc.returncode != 0:
+            lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            reason = next((ln for ln in reversed(lines) if ln.strip()), f"exit {proc.returncode}")
+            reason = reason.removeprefix("fatal: ").removeprefix("error: ")
+            raise GitError(f"git {args[0]} failed: {reason}")
+        return proc.stdout
+
+    def text(
+        self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+    ) -> str:
+        return self.run(*args, stdin=stdin, env=env).decode("utf-8", "replace")
+
+    def project_path(self, rel: str) -> str:
+        """A project-relative path as a path from the top of the working tree."""
+        return f"{self.project_prefix}{rel}"
+
+    def from_top(self, top_rel: str) -> str | None:
+        """A top-relative path as project-relative, or None when it is outside the project."""
+        if not top_rel.startswith(self.project_prefix):
+            return None
+        return top_rel[len(self.project_prefix) :]
+
+    def resolve(self, rev: str) -> str:
+        """The commit a revision names; a clear error for a name git does not know."""
+        if not rev or rev.startswith("-"):
+            raise GitError(f"'{rev}' is not a revision")
+        try:
+            out = self.text("rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}")
+        except GitError:
+            raise GitError(f"unknown revision '{rev}': not a branch, tag or commit here") from None
+        return out.strip()
+
+    def try_resolve(self, rev: str) -> str | None:
+        try:
+            return self.resolve(rev)
+        except GitError:
+            return None
+
+    def has_commits(self) -> bool:
+        return self.try_resolve("HEAD") is not None
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch, or None with a detached HEAD."""
+        try:
+            ref = self.text("symbolic-ref", "--quiet", "HEAD").strip()
+        except GitError:
+            return None
+        return ref.removeprefix("refs/heads/")
+
+    def branch_exists(self, name: str) -> bool:
+        return self.try_resolve(f"refs/heads/{name}") is not None
+
+    def ls_tree(self, rev: str, folders: list[str]) -> list[tuple[str, str]]:
+        """(project-relative path, blob sha) of every file under ``folders`` at ``rev``."""
+        specs = [self.project_path(folder.rstrip("/") + "/") for folder in folders]
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", *specs)
+        found: list[tuple[str, str]] = []
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            parts = meta.split()
+            if len(parts) != 3 or parts[1] != b"blob":
+                continue
+            rel = self.from_top(path.decode("utf-8", "surrogateescape"))
+            if rel is not None:
+                found.append((rel, parts[2].decode()))
+        return found
+
+    def blob_at(self, rev: str, rel: str) -> str | None:
+        """The blob sha of one project file at ``rev``, or None when it is not there."""
+        entries = self.ls_tree_files(rev, [rel])
+        return entries.get(rel)
+
+    def ls_tree_files(self, rev: str, rels: list[str]) -> dict[str, str]:
+        if not rels:
+            return {}
+        specs = [self.project_path(r) for r in rels]
+        out = self.run("ls-tree", "-z", "--full-tree", rev, "--", *specs)
+        found: dict[str, str] = {}
+        for record in out.split(b"\0"):
+            meta, _, path = record.partition(b"\t")
+            parts = meta.split()
+            if len(parts) == 3 and parts[1] == b"blob":
+                rel = self.from_top(path.decode("utf-8", "surrogateescape"))
+                if rel is not None:
+                    found[rel] = parts[2].decode()
+        return found
+
+    def cat_blobs(self, shas: list[str]) -> dict[str, bytes]:
+        """The contents of many blobs from one ``git cat-file --batch`` process."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        out = self.run("cat-file", "--batch", stdin=("\n".join(wanted) + "\n").encode())
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        for sha in wanted:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) < 3 or header[1] == b"missing":
+                continue
+            size = int(header[2])
+            blobs[sha] = out[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+    def changed_paths(self, old: str, new: str | None, folders: list[str]) -> list[str]:
+        """Project-relative paths under ``folders`` that differ between two commits.
+
+        With ``new=None`` the working tree is compared (tracked changes and new,
+        not ignored files), without touching the index or any file.
+        """
+        specs = [self.project_path(folder.rstrip("/") + "/") for folder in folders]
+        args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", old]
+        if new is not None:
+            args.append(new)
+        out = self.run(*args, "--", *specs)
+        names = [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
+        if new is None:
+            extra = self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *specs)
+            untracked = extra.decode("utf-8", "surrogateescape").split("\0")
+            names.extend(name for name in untracked if name)
+        rels = (self.from_top(name) for name in names)
+        return sorted({rel for rel in rels if rel is not None})
+
+    def dirty_paths(self, paths: list[str] | None = None) -> list[str]:
+        """Uncommitted changes (staged, unstaged, untracked) as top-relative paths."""
+        specs = [self.project_path(p) for p in paths] if paths else []
+        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *specs)
+        found: list[str] = []
+        records = out.decode("utf-8", "surrogateescape").split("\0")
+        skip = False
+        for record in records:
+            if skip:
+                skip = False
+                continue
+            if len(record) < 4:
+                continue
+            if record[0] in "RC":
+                skip = True
+            found.append(record[3:])
+        return found
+
+    def merge_base(self, left: str, right: str) -> str | None:
+        try:
+            return self.text("merge-base", left, right).strip() or None
+        except GitError:
+            return None
+
+    def ahead_behind(self, ref: str, base: str) -> tuple[int, int]:
+        """Commits on ``ref`` not on ``base``, and on ``base`` not on ``ref``."""
+        out = self.text("rev-list", "--left-right", "--count", f"{ref}...{base}").split()
+        return int(out[0]), int(out[1])
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        try:
+            self.run("merge-base", "--is-ancestor", ancestor, descendant)
+        except GitError:
+            return False
+        return True
+
+    def refs_with_sha(
+        self, patterns: tuple[str, ...] = ("refs/heads", "refs/remotes")
+    ) -> list[tuple[str, str]]:
+        """(short ref name, commit sha) of branches; symbolic ``*/HEAD`` refs left out."""
+        fmt = "--format=%(refname)%00%(refname:short)%00%(objectname)"
+        out = self.text("for-each-ref", fmt, *patterns)
+        found = []
+        for line in out.splitlines():
+            full, short_name, sha = line.split("\0")
+            if full.endswith("/HEAD"):
+                continue
+            found.append((short_name, sha))
+        return found
+
+    def user_ident(self) -> tuple[str | None, str | None]:
+        return self.config_value("user.name"), self.config_value("user.email")
+
+    def state_blocker(self) -> str | None:
+        """Why the repository cannot take a new commit right now (merge, rebase in progress)."""
+        git_dir = Path(self.text("rev-parse", "--absolute-git-dir").strip())
+        for marker, what in (
+            ("MERGE_HEAD", "a merge"),
+            ("rebase-merge", "a rebase"),
+            ("rebase-apply", "a rebase or am"),
+            ("CHERRY_PICK_HEAD", "a cherry-pick"),
+            ("REVERT_HEAD", "a revert"),
+        ):
+            if (git_dir / marker).exists():
+                return f"{what} is in progress; finish or abort it first"
+        return None
 
 
 def open_repo(project_root: Path) -> GitRepo | None:

@@ -1,0 +1,52 @@
+"""Item files at any revision, read from git objects (never by checking anything out).
+
+``ls-tree`` lists the item folders at a revision; the blobs come from one
+``git cat-file --batch`` process per call.  Callers key their caches on blob
+shas, which never change meaning, so walking many revisions only reads the
+blobs that changed between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reqctl.gitio.repo import GitRepo
+from reqctl.model.config import CONFIG_FILE
+from reqctl.model.ids import FOLDERS, Kind
+
+_KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class TreeFile:
+    """One item file in a tree: its kind, project-relative path and blob sha."""
+
+    kind: Kind
+    path: str
+    sha: str
+
+
+def kind_of_path(rel: str) -> Kind | None:
+    """The kind of an item file path (``requirements/REQ-001.md``), or None for other files."""
+    folder, sep, name = rel.partition("/")
+    if not sep or "/" in name or not name.endswith(".md") or name.startswith("."):
+        return None
+    return _KIND_OF_FOLDER.get(folder)
+
+
+def item_files_at(repo: GitRepo, rev: str, kinds: tuple[Kind, ...] = tuple(Kind)) -> list[TreeFile]:
+    """Every item file of the given kinds at ``rev``, sorted by path."""
+    found = []
+    for rel, sha in repo.ls_tree(rev, [kind.folder for kind in kinds]):
+        kind = kind_of_path(rel)
+        if kind is not None and kind in kinds:
+            found.append(TreeFile(kind, rel, sha))
+    return sorted(found, key=lambda entry: entry.path)
+
+
+def config_blob_at(repo: GitRepo, rev: str) -> str | None:
+    return repo.ls_tree_files(rev, [CONFIG_FILE]).get(CONFIG_FILE)
+
+
+def read_blobs(repo: GitRepo, shas: list[str]) -> dict[str, bytes]:
+    return repo.cat_blobs(shas)

@@ -1,0 +1,1 @@
+"""Item states over time: projects at a revision, commit logs, semantic diffs."""
