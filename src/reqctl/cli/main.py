@@ -75,6 +75,16 @@ def _build() -> None:
     _init.register(app)
     _approve.register(app)
 
+    from reqctl.cli import doc as _doc
+    from reqctl.cli import publish as _publish
+    from reqctl.cli import report as _report
+    from reqctl.cli import templates as _templates
+
+    _report.register(app)
+    _doc.register(app)
+    _templates.register(app)
+    _publish.register(app)
+
 
 _build()
 

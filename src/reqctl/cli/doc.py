@@ -1,0 +1,35 @@
+"""``reqctl doc srs``: the requirements specification a customer signs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from reqctl.cli.context import state
+from reqctl.cli.report import FormatOption, LangOption, OutOption, emit
+from reqctl.ops import reports
+from reqctl.ops.report_srs import srs_context
+from reqctl.render.documents import render_document
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Documents: the requirements specification (srs).", no_args_is_help=True,
+                        rich_markup_mode=None)
+
+    @group.command("srs")
+    def srs(
+        ctx: typer.Context,
+        group_by: Annotated[str, typer.Option("--group-by", help="Group requirements by milestone or tag.")] = "milestone",
+        fmt: FormatOption = None,
+        lang: LangOption = None,
+        out: OutOption = None,
+    ) -> None:
+        """Render the requirements specification: cover, requirements, traceability, change history."""
+        project = state(ctx).project()
+        language = reports.resolve_language(project, lang)
+        context = srs_context(project, language, dt.date.today(), group_by)
+        emit(render_document(project.root, "srs", fmt or "md", language, context), out)
+
+    app.add_typer(group, name="doc")

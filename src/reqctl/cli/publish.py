@@ -1,0 +1,32 @@
+"""``reqctl publish DIR``: a static HTML site of the project."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.cli.report import LangOption
+from reqctl.ops import reports
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("publish")
+    def publish(
+        ctx: typer.Context,
+        directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the site into.")],
+        lang: LangOption = None,
+        weeks: Annotated[int, typer.Option("--weeks", help="Weeks shown in the burn-up chart.")] = 8,
+    ) -> None:
+        """Write a static HTML site: dashboard, item pages, lists, reports and the specification."""
+        from reqctl.ops.publish import publish_site
+
+        project = state(ctx).project()
+        language = reports.resolve_language(project, lang)
+        target = directory if directory.is_absolute() else Path.cwd() / directory
+        result = publish_site(project, target, language, dt.date.today(), weeks=weeks)
+        console.print_plain(f"published {result.pages} pages to {directory} (open {directory / 'index.html'})")

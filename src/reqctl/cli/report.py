@@ -1,0 +1,141 @@
+"""``reqctl report weekly|status|risks|summary``: render a report context with a template."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.errors import UsageError
+from reqctl.ops import reports
+from reqctl.ops.report_output import output_path, write_output
+from reqctl.render.charts import text_bar
+from reqctl.render.documents import FORMATS, render_document
+from reqctl.render.i18n import word
+
+FormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default md).")
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="Language: en or zh (default from reqctl.yaml).")]
+OutOption = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout.")
+]
+SinceOption = Annotated[str | None, typer.Option("--since", help="Period start, YYYY-MM-DD (default: 6 days before --until).")]
+UntilOption = Annotated[str | None, typer.Option("--until", help="Period end / report date, YYYY-MM-DD (default: today).")]
+
+
+def parse_date(option: str, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value}: not a date; use YYYY-MM-DD") from None
+
+
+def emit(text: str, out: Path | None) -> None:
+    if out is None:
+        console.print_plain(text)
+        return
+    path = output_path(out, Path.cwd())
+    write_output(path, text)
+    console.stderr().print(Text(f"wrote {out}", style="dim"))
+
+
+def _render(root: Path, name: str, fmt: str | None, context: dict[str, Any], out: Path | None) -> None:
+    text = render_document(root, name, fmt or "md", context["lang"], context)
+    emit(text, out)
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Status reports: weekly, status, risks, summary.", no_args_is_help=True,
+                        rich_markup_mode=None)
+
+    @group.command("weekly")
+    def weekly(
+        ctx: typer.Context,
+        since: SinceOption = None,
+        until: UntilOption = None,
+        weeks: Annotated[int, typer.Option("--weeks", help="Weeks shown in the burn-up chart.")] = 8,
+        fmt: FormatOption = None,
+        lang: LangOption = None,
+        out: OutOption = None,
+    ) -> None:
+        """What happened in the period (default: the last 7 days), read from git history."""
+        from reqctl.ops.report_weekly import weekly_context
+
+        project = state(ctx).project()
+        language = reports.resolve_language(project, lang)
+        context = weekly_context(project, language, dt.date.today(), since=parse_date("--since", since),
+                                 until=parse_date("--until", until), weeks=weeks)
+        _render(project.root, "weekly", fmt, context, out)
+
+    @group.command("status")
+    def status(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
+               lang: LangOption = None, out: OutOption = None) -> None:
+        """A snapshot dashboard; without --format or -o, a terminal view."""
+        project = state(ctx).project()
+        language = reports.resolve_language(project, lang)
+        context = reports.status_context(project, language, parse_date("--until", until) or dt.date.today())
+        if fmt is None and out is None:
+            show_status(context)
+            return
+        _render(project.root, "status", fmt, context, out)
+
+    @group.command("risks")
+    def risks(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
+              lang: LangOption = None, out: OutOption = None) -> None:
+        """The risk register sorted by score, with a probability × impact matrix."""
+        project = state(ctx).project()
+        language = reports.resolve_language(project, lang)
+        context = reports.risks_context(project, language, parse_date("--until", until) or dt.date.today())
+        _render(project.root, "risks", fmt, context, out)
+
+    @group.command("summary")
+    def summary(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
+                lang: LangOption = None, out: OutOption = None) -> None:
+        """Project closing summary: goals, milestones, schedule, budget, changes, feedback, lessons."""
+        project = state(ctx).project()
+        language = reports.resolve_language(project, lang)
+        context = reports.summary_context(project, language, parse_date("--until", until) or dt.date.today())
+        _render(project.root, "summary", fmt, context, out)
+
+    app.add_typer(group, name="report")
+
+
+def show_status(context: dict[str, Any]) -> None:
+    """The rich terminal view of ``report status``."""
+    lang = context["lang"]
+    zh = lang == "zh"
+    out = console.stdout()
+    project = context["project"]
+    reqs = context["requirements"]
+    out.print(Text(f"{project['name']} — {'项目状态' if zh else 'project status'} {context['generated']['date']}",
+                   style="bold"))
+    out.print(f"{'需求' if zh else 'requirements'}: {reqs['scope']}  "
+              f"{'已批准' if zh else 'approved'} {text_bar(reqs['approved'], reqs['scope'])}  "
+              f"{'已完成' if zh else 'done'} {text_bar(reqs['done'], reqs['scope'])}", markup=False)
+    rows = [[m["id"] or "—", m["title"], m["date"] or "", "" if m["days_left"] is None else str(m["days_left"]),
+             str(m["scope"]), text_bar(m["done"], m["scope"], 16)] for m in context["milestones"]]
+    cols = ("里程碑", "名称", "日期", "剩余天数", "范围", "完成") if zh else (
+        "milestone", "title", "date", "days left", "scope", "done")
+    out.print(console.table(cols, rows))
+    if context["pending_approvals"]:
+        cols = ("编号", "标题", "状态") if zh else ("id", "title", "status")
+        rows = [[p["id"], p["title"], word(p["status"], lang)] for p in context["pending_approvals"]]
+        out.print(console.table(cols, rows, title="待审批" if zh else "waiting for approval"))
+    if context["top_risks"]:
+        cols = ("编号", "风险", "分值", "负责人") if zh else ("id", "risk", "score", "owner")
+        rows = [[r["id"], r["title"], f"{r['score']} ({r['probability']}×{r['impact']})", r["owner"] or ""]
+                for r in context["top_risks"]]
+        out.print(console.table(cols, rows, title="主要风险" if zh else "top risks"))
+    if context["open_actions"]:
+        cols = ("会议", "待办事项", "负责人", "截止日期") if zh else ("meeting", "action", "owner", "due")
+        rows = [[a["meeting"], a["what"], a["owner"] or "",
+                 (a["due"] or "") + (" !" if a["overdue"] else "")] for a in context["open_actions"]]
+        out.print(console.table(cols, rows, title="未完成的待办" if zh else "open action items"))

@@ -1,0 +1,46 @@
+"""``reqctl templates list|show|copy``: start a project template from a built-in one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.model.project import find_root
+from reqctl.ops import report_templates as ops
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Report and document templates (a project's templates/ folder overrides).",
+                        no_args_is_help=True, rich_markup_mode=None)
+
+    @group.command("list")
+    def list_command(ctx: typer.Context,
+                     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+        """Every template and where it comes from (built-in or the project's templates/)."""
+        root = find_root(state(ctx).directory)
+        rows = ops.list_templates(root)
+        if as_json:
+            console.print_json([{"name": r.name, "origin": r.origin, "path": r.path} for r in rows])
+            return
+        console.stdout().print(console.table(("name", "origin", "path"), [[r.name, r.origin, r.path] for r in rows]))
+
+    @group.command("show")
+    def show_command(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
+                     builtin: Annotated[bool, typer.Option("--builtin", help="Show the built-in one.")] = False) -> None:
+        """Print a template (the project's override if there is one)."""
+        root = find_root(state(ctx).directory)
+        _info, text = ops.show_template(root, name, builtin=builtin)
+        console.print_plain(text)
+
+    @group.command("copy")
+    def copy_command(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
+                     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing copy.")] = False) -> None:
+        """Copy a built-in template into templates/ to customise it."""
+        root = find_root(state(ctx).directory)
+        target = ops.copy_template(root, name, force=force)
+        console.print_plain(f"copied to {target.relative_to(root).as_posix()}; edit it and reports will use it")
+
+    app.add_typer(group, name="templates")

@@ -1,0 +1,60 @@
+"""``reqctl templates``: list the templates, show one, copy a built-in one into the project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reqctl.errors import NotFoundError, UsageError
+from reqctl.render import env
+from reqctl.store.atomic import write_atomic
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str
+    origin: str  # "built-in", "project" (overrides a built-in) or "project-only"
+    path: str
+
+
+def list_templates(root: Path) -> list[TemplateInfo]:
+    builtin = set(env.builtin_names())
+    own = set(env.project_names(root))
+    rows = []
+    for name in sorted(builtin | own):
+        if name in own:
+            origin = "project" if name in builtin else "project-only"
+            rows.append(TemplateInfo(name, origin, f"{env.PROJECT_TEMPLATES}/{name}"))
+        else:
+            rows.append(TemplateInfo(name, "built-in", f"reqctl/templates/{name}"))
+    return rows
+
+
+def _normalize(name: str) -> str:
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise UsageError(f"{name}: give a template file name such as weekly.en.md.j2")
+    return name if name.endswith(env.TEMPLATE_SUFFIX) else name + env.TEMPLATE_SUFFIX
+
+
+def show_template(root: Path, name: str, *, builtin: bool = False) -> tuple[TemplateInfo, str]:
+    wanted = _normalize(name)
+    if not builtin:
+        path = root / env.PROJECT_TEMPLATES / wanted
+        if path.is_file():
+            return TemplateInfo(wanted, "project", f"{env.PROJECT_TEMPLATES}/{wanted}"), path.read_text("utf-8")
+    text = env.builtin_text(wanted)
+    if text is None:
+        raise NotFoundError(f"no template named '{wanted}' (see 'reqctl templates list')")
+    return TemplateInfo(wanted, "built-in", f"reqctl/templates/{wanted}"), text
+
+
+def copy_template(root: Path, name: str, *, force: bool = False) -> Path:
+    """Copy the built-in template into ``templates/`` so the team can edit it."""
+    info, text = show_template(root, name, builtin=True)
+    folder = root / env.PROJECT_TEMPLATES
+    target = folder / info.name
+    if target.exists() and not force:
+        raise UsageError(f"{env.PROJECT_TEMPLATES}/{info.name} already exists; pass --force to overwrite it")
+    folder.mkdir(exist_ok=True)
+    write_atomic(target, text.encode("utf-8"))
+    return target

@@ -1,0 +1,172 @@
+"""The weekly report: what changed between the period's start and end, read from git history.
+
+Item states come from ``reqctl.history`` (projects at revisions, read
+incrementally: only blobs not seen before are parsed); this module only
+compares them and assembles plain data for the templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from reqctl.errors import UsageError
+from reqctl.history.diff import ItemChange, diff_projects
+from reqctl.history.log import commits
+from reqctl.history.snapshots import HistoryReader
+from reqctl.model.ids import Kind
+from reqctl.model.items import APPROVED_OR_LATER, Decision, Meeting, Risk
+from reqctl.model.project import Project
+from reqctl.ops import report_data as data
+from reqctl.ops.reports import Context, status_context
+
+DEFAULT_WEEKS = 8
+MAX_WEEKS = 104
+
+
+def period(since: dt.date | None, until: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    end = until or today
+    start = since or end - dt.timedelta(days=6)
+    if start > end:
+        raise UsageError(f"--since {start} is after --until {end}")
+    return start, end
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min) - dt.timedelta(microseconds=1)
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.max)
+
+
+def burnup(reader: HistoryReader, end: dt.date, weeks: int) -> list[dict[str, Any]]:
+    """Requirement counts at the end of each of the last ``weeks`` weeks (oldest first)."""
+    points = []
+    for back in range(weeks - 1, -1, -1):
+        day = end - dt.timedelta(days=7 * back)
+        rev = reader.rev_at(_end_of(day))
+        statuses: Counter[str] = Counter()
+        if rev is not None:
+            for item_file in reader.files_at(rev, (Kind.REQUIREMENT,)):
+                if item_file.data is not None:
+                    statuses[str(item_file.data.get("status") or "draft")] += 1
+        total = sum(n for s, n in statuses.items() if s not in ("rejected", "deprecated"))
+        points.append({
+            "date": day.isoformat(),
+            "revision": rev[:10] if rev else None,
+            "total": total,
+            "approved": sum(statuses[s] for s in APPROVED_OR_LATER),
+            "done": statuses["implemented"] + statuses["verified"],
+        })
+    return points
+
+
+def _status_move(change: ItemChange) -> tuple[str | None, str | None] | None:
+    moved = change.field("status")
+    if moved is None:
+        return None
+    return (None if moved.old is None else str(moved.old), None if moved.new is None else str(moved.new))
+
+
+def _in_period(value: dt.date | None, start: dt.date, end: dt.date) -> bool:
+    return value is not None and start <= value <= end
+
+
+def _activity(old: Project | None, new: Project, start: dt.date, end: dt.date) -> dict[str, Any]:
+    before = old if old is not None else Project(root=new.root, config=new.config, files=[])
+    diff = diff_projects(before, new)
+    req: dict[str, list[dict[str, Any]]] = {k: [] for k in (
+        "added", "approved", "implemented", "verified", "changed", "removed", "status_changes")}
+    crs: dict[str, list[dict[str, Any]]] = {k: [] for k in ("opened", "approved", "implemented", "rejected")}
+    risks: dict[str, list[dict[str, Any]]] = {k: [] for k in ("opened", "closed", "rescored", "occurred")}
+    decided: list[str] = []
+    for change in diff.items:
+        kind = change.kind
+        item = new.items.get(change.id)
+        moved = _status_move(change)
+        row = {"id": change.id, "title": change.title, "change": change.change,
+               "fields": list(change.changed_fields), "status": getattr(item, "status", None),
+               "from": moved[0] if moved else None, "to": moved[1] if moved else None}
+        if kind == Kind.REQUIREMENT.value:
+            if change.change == "added":
+                req["added"].append(row)
+            elif change.change == "removed":
+                req["removed"].append(row)
+            elif change.normative:
+                req["changed"].append(row)
+            if moved and change.change == "changed":
+                req["status_changes"].append(row)
+            new_status = moved[1] if moved else (row["status"] if change.change == "added" else None)
+            if new_status in ("approved", "implemented", "verified"):
+                req[new_status].append(row)
+        elif kind == Kind.CHANGE.value:
+            if change.change == "added":
+                crs["opened"].append(row)
+            target = moved[1] if moved else (row["status"] if change.change == "added" else None)
+            if target in ("approved", "implemented", "rejected"):
+                crs[target].append(row)
+        elif kind == Kind.RISK.value:
+            if change.change == "added":
+                risks["opened"].append(row)
+            if moved and moved[1] in ("closed", "occurred"):
+                risks[moved[1]].append(row)
+            scored = [change.field("probability"), change.field("impact")]
+            if change.change == "changed" and any(scored) and isinstance(item, Risk):
+                old_item = before.items.get(change.id)
+                old_score = old_item.score if isinstance(old_item, Risk) else None
+                risks["rescored"].append({**row, "old_score": old_score, "new_score": item.score,
+                                          "probability": item.probability, "impact": item.impact})
+        elif kind == Kind.DECISION.value and moved and moved[1] == "accepted":
+            decided.append(change.id)
+    return {"requirements": req, "changes": crs, "risks": risks, "decided": decided,
+            "summary": {"added": len(diff.added), "changed": len(diff.changed), "removed": len(diff.removed)}}
+
+
+def weekly_context(
+    project: Project,
+    lang: str,
+    today: dt.date,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+) -> Context:
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise UsageError(f"--weeks {weeks}: use a number from 1 to {MAX_WEEKS}")
+    start, end = period(since, until, today)
+    reader = HistoryReader(project.root)
+    end_rev = reader.rev_at(_end_of(end))
+    start_rev = reader.rev_at(_start_of(start))
+    new = reader.project_at(end_rev) if end_rev else Project(root=project.root, config=project.config, files=[])
+    old = reader.project_at(start_rev) if start_rev else None
+    activity = _activity(old, new, start, end)
+    context = status_context(new, lang, end)
+    context["report"] = "weekly"
+    decisions = [data.decision_row(new, d) for d in data.of_kind(new, Kind.DECISION)
+                 if isinstance(d, Decision)
+                 and (_in_period(d.date, start, end) or d.id in activity["decided"])]
+    meetings = [data.meeting_row(new, m, end) for m in data.of_kind(new, Kind.MEETING)
+                if isinstance(m, Meeting) and _in_period(m.date, start, end)]
+    changes_by_id = {c["id"]: c for c in context["changes"]}
+    for bucket in activity["changes"].values():
+        for row in bucket:
+            if row["id"] in changes_by_id:
+                row["change_request"] = changes_by_id[row["id"]]
+    log = commits(project.root, since=_start_of(start), until=_end_of(end))
+    authors = Counter(c.author_name or c.author_email for c in log)
+    context.update({
+        "period": {"since": start.isoformat(), "until": end.isoformat(),
+                   "days": (end - start).days + 1,
+                   "start_revision": start_rev[:10] if start_rev else None,
+                   "end_revision": end_rev[:10] if end_rev else None},
+        "activity": {"requirements": activity["requirements"], "changes": activity["changes"],
+                     "risks": activity["risks"], "summary": activity["summary"]},
+        "decisions": sorted(decisions, key=lambda d: d["date"] or ""),
+        "meetings": sorted(meetings, key=lambda m: m["date"] or ""),
+        "commits": {"count": len(log), "authors": [{"name": n, "commits": c} for n, c in authors.most_common()]},
+        "burnup": burnup(reader, end, weeks),
+    })
+    return context
+

@@ -1,0 +1,106 @@
+"""Jinja filters that format dates, numbers, money and data words per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from reqctl.render import i18n
+
+_WEEKDAYS_ZH = "一二三四五六日"
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_CURRENCY_ZH = {"CNY": "元", "RMB": "元", "EUR": "欧元", "USD": "美元", "GBP": "英镑", "JPY": "日元"}
+_MD_CELL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def format_date(value: Any, lang: str, *, weekday: bool = False) -> str:
+    day = _as_date(value)
+    if day is None:
+        return "" if value is None else str(value)
+    if lang == "zh":
+        text = f"{day.year}年{day.month}月{day.day}日"
+        return f"{text}(周{_WEEKDAYS_ZH[day.weekday()]})" if weekday else text
+    text = f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.strftime('%a')} {text}" if weekday else text
+
+
+def format_number(value: Any, lang: str, digits: int = 0) -> str:
+    if value is None or value == "":
+        return "—"
+    number = float(value)
+    text = f"{number:,.{digits}f}"
+    return text
+
+
+def format_money(value: Any, currency: str, lang: str) -> str:
+    if value is None:
+        return "—"
+    amount = float(value)
+    if lang == "zh":
+        unit = _CURRENCY_ZH.get(currency.upper(), currency)
+        if abs(amount) >= 10000:
+            wan = f"{amount / 10000:,.1f}".removesuffix(".0")
+            return f"{wan} 万{unit}"
+        return f"{amount:,.0f} {unit}"
+    return f"{currency} {amount:,.0f}"
+
+
+def format_pct(value: Any, lang: str) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value):.0f}%"
+
+
+def format_days(value: Any, lang: str) -> str:
+    if value is None:
+        return "—"
+    days = int(value)
+    if lang == "zh":
+        return f"{days} 天"
+    return f"{days} day" if abs(days) == 1 else f"{days} days"
+
+
+def md_cell(value: Any) -> str:
+    """One Markdown table cell: a single line with Markdown/HTML punctuation escaped."""
+    flat = " ".join(("" if value is None else str(value)).split())
+    return _MD_CELL.sub(r"\\\1", flat)
+
+
+def md_text(value: Any) -> str:
+    """Inline Markdown text: escape what would become markup or raw HTML."""
+    return _MD_CELL.sub(r"\\\1", "" if value is None else str(value)).replace("\n", " ")
+
+
+def join_ids(values: Any, sep: str = ", ") -> str:
+    if not values:
+        return "—"
+    return sep.join(str(v) for v in values)
+
+
+def for_language(lang: str) -> dict[str, Callable[..., Any]]:
+    return {
+        "date": lambda value, weekday=False: format_date(value, lang, weekday=weekday),
+        "number": lambda value, digits=0: format_number(value, lang, digits),
+        "money": lambda value, currency="EUR": format_money(value, currency, lang),
+        "pct": lambda value: format_pct(value, lang),
+        "days": lambda value: format_days(value, lang),
+        "word": lambda value: i18n.word(value, lang),
+        "md_cell": md_cell,
+        "md_text": md_text,
+        "ids": join_ids,
+    }

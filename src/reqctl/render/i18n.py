@@ -1,0 +1,67 @@
+"""Display words per language: statuses, priorities, kinds, chart labels.
+
+Templates carry the sentences; this table carries the words that come from the
+data (a status value is ``approved`` in a file and 已批准 in a Chinese report).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("en", "zh")
+
+_ZH: Mapping[str, str] = {
+    # requirement statuses
+    "draft": "草稿", "proposed": "待确认", "approved": "已批准", "implemented": "已实现",
+    "verified": "已验收", "rejected": "已拒绝", "deprecated": "已废弃",
+    # change request statuses
+    "assessed": "已评估", "withdrawn": "已撤回",
+    # risk statuses
+    "open": "未关闭", "mitigating": "应对中", "closed": "已关闭", "occurred": "已发生",
+    # decision statuses
+    "accepted": "已采纳", "superseded": "已被取代",
+    # priorities
+    "must": "必须", "should": "应该", "could": "可选", "wont": "暂不实现",
+    # kinds
+    "requirement": "需求", "change": "变更申请", "risk": "风险", "decision": "决策",
+    "meeting": "会议", "feedback": "客户反馈", "lesson": "经验教训",
+    # risk levels
+    "low": "低", "medium": "中", "high": "高", "critical": "严重",
+    # approval states
+    "none": "未审批", "suspect": "审批失效",
+}
+
+_EN: Mapping[str, str] = {
+    "must": "Must", "should": "Should", "could": "Could", "wont": "Won't",
+    "none": "not approved", "suspect": "suspect (changed since approval)",
+    "change": "change request",
+}
+
+CHART_LABELS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "total": "Scope", "approved": "Approved", "done": "Done (implemented or verified)",
+        "date": "Week", "count": "Requirements", "no_data": "No data",
+        "probability": "Probability", "impact": "Impact", "low": "Low", "medium": "Medium",
+        "high": "High", "critical": "Critical", "total_count": "Total",
+    },
+    "zh": {
+        "total": "需求总数", "approved": "已批准", "done": "已完成(已实现或已验收)",
+        "date": "周", "count": "需求数", "no_data": "暂无数据",
+        "probability": "发生概率", "impact": "影响程度", "low": "低", "medium": "中",
+        "high": "高", "critical": "严重", "total_count": "合计",
+    },
+}
+
+
+def word(value: object, lang: str) -> str:
+    """The display word for a data value (``approved`` → 已批准 in Chinese)."""
+    text = "" if value is None else str(value)
+    table = _ZH if lang == "zh" else _EN
+    return table.get(text, text)
+
+
+def chart_labels(lang: str) -> dict[str, str]:
+    labels = dict(CHART_LABELS["zh" if lang == "zh" else "en"])
+    for status in ("draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated"):
+        labels.setdefault(status, word(status, lang))
+    return labels
