@@ -11,7 +11,7 @@ from typing import Any
 from reqctl.errors import FileFormatError, PermissionDeniedError, ReqctlError, UsageError
 from reqctl.gitio.repo import user_email
 from reqctl.model.fingerprint import fingerprint
-from reqctl.model.ids import Kind, normalize_id_argument
+from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.items import (
     APPROVED_OR_LATER,
     CLOSED_REQUIREMENT_STATUSES,
@@ -44,11 +44,29 @@ DATE_FIELDS = {Kind.MEETING: "date", Kind.FEEDBACK: "date", Kind.LESSON: "date",
                Kind.RISK: "identified", Kind.CHANGE: "created"}
 
 
-def _check_references(project: Project, kind: Kind, fields: Mapping[str, Any]) -> None:
+_REFERENCE_OPTIONS = {"depends_on": "--depends"}
+
+
+def _resolve_reference(project: Project, name: str, raw: str) -> str:
+    """The canonical ID a typed reference names (``req-1`` → ``REQ-001``), or a usage error."""
+    option = _REFERENCE_OPTIONS.get(name, f"--{name.replace('_', '-')}")
+    try:
+        target = normalize_id_argument(raw)
+    except UsageError as exc:
+        raise UsageError(f"{option} {exc}") from None
+    if target in project.files_by_id:
+        return target
+    wanted = split_id(target)
+    for known in project.files_by_id:
+        if split_id(known) == wanted:
+            return known
+    raise UsageError(f"{option} {raw}: no such item")
+
+
+def _check_references(project: Project, kind: Kind, fields: dict[str, Any]) -> None:
     for name in MODELS[kind].reference_fields():
-        for target in fields.get(name) or ():
-            if target not in project.files_by_id:
-                raise UsageError(f"--{name.replace('_', '-')} {target}: no such item")
+        if fields.get(name):
+            fields[name] = [_resolve_reference(project, name, raw) for raw in fields[name]]
     milestone = fields.get("milestone")
     if milestone and project.config.milestone(milestone) is None:
         known = ", ".join(m.id for m in project.config.milestones) or "none defined in reqctl.yaml"
@@ -68,9 +86,6 @@ def add_item(
     if kind in DATE_FIELDS:
         data.setdefault(DATE_FIELDS[kind], today or dt.date.today())
     _check_references(project, kind, data)
-    for name in ("depends_on", "affects", "relates", "supersedes"):
-        if name in data:
-            data[name] = [normalize_id_argument(v) for v in data[name]]
     order = FIELD_ORDER[kind]
     folder = project.root / kind.folder
     try:
