@@ -12,7 +12,6 @@ from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
 from reqctl.model.ids import Kind
-from reqctl.ops import items as ops
 
 Title = Annotated[str, typer.Argument(help="One-line title.")]
 Body = Annotated[
@@ -45,6 +44,8 @@ def _score(value: int, option: str) -> int:
 
 
 def _add(ctx: typer.Context, kind: Kind, fields: dict[str, Any], body: str | None) -> None:
+    from reqctl.ops import items as ops
+
     project = state(ctx).project()
     item_id, _ = ops.add_item(project, kind, fields, _body(body))
     console.print_plain(item_id)

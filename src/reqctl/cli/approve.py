@@ -8,8 +8,6 @@ import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.model.fingerprint import short
-from reqctl.ops.items import approve_requirement
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +18,10 @@ def register(app: typer.Typer) -> None:
         by: Annotated[str | None, typer.Option("--by", help="Approver e-mail (default: git user.email).")] = None,
     ) -> None:
         """Approve a requirement's current content (records who and a fingerprint)."""
-        project = state(ctx).project()
+        from reqctl.model.fingerprint import short
+        from reqctl.ops.items import approve_requirement
+
+        project = state(ctx).project_with(item_id)
         result = approve_requirement(project, item_id, by)
         if result.unchanged:
             console.print_plain(f"{result.item_id} is already approved by {result.by} for this content")

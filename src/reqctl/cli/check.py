@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,9 +12,11 @@ from reqctl import __version__
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import EXIT_FINDINGS, UsageError
-from reqctl.validation.check import run_checks
 from reqctl.validation.formats import FORMATS, render_findings
 from reqctl.validation.registry import CheckOptions, rule_infos
+
+if TYPE_CHECKING:
+    from reqctl.model.config import Config
 
 
 def register(app: typer.Typer) -> None:
@@ -41,16 +44,22 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--format {output_format}: use one of {', '.join(FORMATS)}")
         if milestone is not None and not require_approved:
             raise UsageError("--milestone goes with --require-approved")
-        project = state(ctx).project()
-        if milestone is not None and project.config.milestone(milestone) is None:
+        from reqctl.locate import find_root
+        from reqctl.ops.check import check_project
+
+        app_state = state(ctx)
+        root = find_root(app_state.directory)
+        if milestone is not None and _load_config(root).milestone(milestone) is None:
             raise UsageError(f"--milestone {milestone}: no such milestone in reqctl.yaml")
         options = CheckOptions(
             require_approved=require_approved, milestone=milestone, today=_parse_date(today)
         )
-        result = run_checks(project, options)
+        _, result = check_project(root, options, use_cache=app_state.use_cache)
+        # Rule descriptions are only part of SARIF; loading them needs the models.
+        infos = rule_infos() if output_format == "sarif" else []
         text = render_findings(
-            result.findings, rule_infos(), output_format, tool_version=__version__,
-            checked_files=result.files_checked, project_root=str(project.root),
+            result.findings, infos, output_format, tool_version=__version__,
+            checked_files=result.files_checked, project_root=str(root),
         )
         console.print_plain(text)
         if result.errors:
@@ -64,3 +73,9 @@ def _parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--today {value}: expected a date like 2026-12-01") from None
+
+
+def _load_config(root: Path) -> Config:
+    from reqctl.model.project import load_config
+
+    return load_config(root)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from reqctl.model.project import Project, load_project
+if TYPE_CHECKING:
+    from reqctl.model.ids import Kind
+    from reqctl.model.project import Project
 
 
 @dataclass
@@ -17,7 +20,16 @@ class AppState:
     use_cache: bool = True
 
     def project(self) -> Project:
+        from reqctl.model.project import load_project
+
         return load_project(self.directory, use_cache=self.use_cache)
+
+
+    def project_with(self, item_id: str, kind: Kind | None = None) -> Project:
+        """Only what a one-item command needs (see ``load_with_item``)."""
+        from reqctl.model.project import load_with_item
+
+        return load_with_item(self.directory, item_id, kind)
 
 
 def state(ctx: typer.Context) -> AppState:

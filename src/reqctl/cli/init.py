@@ -9,7 +9,6 @@ import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.ops.init import init_project
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +20,8 @@ def register(app: typer.Typer) -> None:
         example: Annotated[bool, typer.Option("--example", help="Fill the project with example content.")] = False,
     ) -> None:
         """Create reqctl.yaml, item folders, CI jobs and a pre-commit hook; never overwrites a file."""
+        from reqctl.ops.init import init_project
+
         base = state(ctx).directory
         target = base / path if path is not None else base
         result = init_project(target, lang=lang, example=example)

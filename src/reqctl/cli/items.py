@@ -12,10 +12,9 @@ import shlex
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
@@ -23,8 +22,9 @@ from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import ReqctlError, UsageError
 from reqctl.model.ids import Kind
-from reqctl.model.items import Item, Requirement, Risk
-from reqctl.ops import items as ops
+
+if TYPE_CHECKING:
+    from reqctl.model.items import Item
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output (stable, documented).")]
 
@@ -40,6 +40,9 @@ COLUMNS: dict[Kind, tuple[str, ...]] = {
 
 
 def cell(item: Item, column: str) -> str:
+    from reqctl.model.items import Risk
+    from reqctl.ops import items as ops
+
     if column == "approval":
         return ops.approval_state(item)
     if column == "score" and isinstance(item, Risk):
@@ -60,6 +63,7 @@ SORT_KEYS = ("id", "score", "priority", "status", "milestone", "date")
 
 
 def register_common(group: typer.Typer, kind: Kind) -> None:
+    """Add list, show, status and edit; the library is imported only when they run."""
     noun = kind.value
 
     @group.command("list")
@@ -69,6 +73,8 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORT_KEYS)}.")] = "id",
         as_json: JsonOption = False,
     ) -> None:
+        from reqctl.ops import items as ops
+
         project = state(ctx).project()
         found = ops.list_items(project, kind, status or ())
         if sort not in SORT_KEYS:
@@ -90,7 +96,9 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         item_id: Annotated[str, typer.Argument(metavar="ID")],
         as_json: JsonOption = False,
     ) -> None:
-        project = state(ctx).project()
+        from reqctl.ops import items as ops
+
+        project = state(ctx).project_with(item_id, kind)
         item = project.get(item_id, kind)
         if as_json:
             console.print_json(ops.item_json(project, item))
@@ -103,7 +111,9 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         item_id: Annotated[str, typer.Argument(metavar="ID")],
         new_status: Annotated[str, typer.Argument(metavar="STATUS")],
     ) -> None:
-        project = state(ctx).project()
+        from reqctl.ops import items as ops
+
+        project = state(ctx).project_with(item_id, kind)
         item, old = ops.set_status(project, kind, item_id, new_status)
         message = f"{item.id}: {old} → {new_status}" if old != new_status else f"{item.id} is already {old}"
         console.print_plain(message)
@@ -111,7 +121,9 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
     @group.command("edit")
     def edit_command(ctx: typer.Context, item_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
         """Open the item in $EDITOR; the file is replaced only if the edit is valid."""
-        project = state(ctx).project()
+        from reqctl.ops import items as ops
+
+        project = state(ctx).project_with(item_id, kind)
         item = project.get(item_id, kind)
         path = project.path_of(item)
         original = path.read_text(encoding="utf-8")
@@ -129,6 +141,8 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
 
 
 def _sort_value(item: Item, key: str, priorities: list[str]) -> tuple[int, str]:
+    from reqctl.model.items import Risk
+
     if key == "score" and isinstance(item, Risk):
         return (-item.score, item.id)
     if key == "priority":
@@ -160,6 +174,11 @@ def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
 
 
 def render_item(rel: str, data: dict[str, object], item: Item) -> None:
+    from rich.markdown import Markdown
+
+    from reqctl.model.items import Requirement
+    from reqctl.ops import items as ops
+
     out = console.stdout()
     fields = Text()
     skip = {"id", "title", "body", "kind", "path", "approval", "actions", "fingerprint", "approval_state"}

@@ -60,7 +60,7 @@ def root(
 
 def _build() -> None:
     groups: dict[Kind, typer.Typer] = {}
-    for kind, (name, help_text) in GROUP_NAMES.items():
+    for kind, (_name, help_text) in GROUP_NAMES.items():
         group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
         register_common(group, kind)
         groups[kind] = group
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the one place internal errors are caught
+    except Exception as exc:
         if debug:
             raise
         console.error_line(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")

@@ -7,9 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reqctl.locate import CONFIG_FILE
 from reqctl.model.ids import DEFAULT_PREFIXES, PREFIX_PATTERN, Kind
 
-CONFIG_FILE = "reqctl.yaml"
+__all__ = ["CONFIG_FILE", "Config", "Milestone"]
+
 DEFAULT_PRIORITIES = ["must", "should", "could", "wont"]
 
 

@@ -8,6 +8,7 @@ team can add its own fields without breaking ``check``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -221,6 +222,7 @@ APPROVED_OR_LATER = frozenset({"approved", "implemented", "verified"})
 CLOSED_REQUIREMENT_STATUSES = frozenset({"rejected", "deprecated"})
 
 
+@functools.cache
 def known_fields(kind: Kind) -> frozenset[str]:
     model = MODELS[kind]
     names = {field.alias or name for name, field in model.model_fields.items()}

@@ -9,12 +9,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reqctl.errors import ConfigError, NotFoundError, ProjectNotFoundError
-from reqctl.model.config import CONFIG_FILE, Config
+from reqctl.errors import ConfigError, NotFoundError
+from reqctl.locate import CONFIG_FILE, find_root
+from reqctl.model.config import Config
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.items import MODELS, Item
 from reqctl.store import frontmatter
-from reqctl.store.reader import ItemFile, read_all
+from reqctl.store.reader import ItemFile, read_all, read_file
+
+__all__ = ["Project", "find_root", "load_config", "load_project"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,17 +114,6 @@ def validate_item(item_file: ItemFile) -> tuple[Item | None, list[FieldProblem]]
         return None, _pydantic_problems(item_file, error)
 
 
-def find_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` holding ``reqctl.yaml``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    raise ProjectNotFoundError(
-        f"not a reqctl project: no {CONFIG_FILE} in {start} or any parent folder (run 'reqctl init')"
-    )
-
-
 def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
     try:
@@ -146,6 +138,34 @@ def load_config(root: Path) -> Config:
         if detail["type"] == "extra_forbidden":
             message = "unknown setting"
         raise ConfigError(f"{where}: {message}", path=CONFIG_FILE, line=line) from None
+
+
+def load_with_item(start: Path, raw_id: str, kind: Kind | None = None) -> Project:
+    """A project holding just the file of one item, for commands that touch one item.
+
+    Reading one file instead of thousands keeps ``show``, ``status``, ``edit``
+    and ``approve`` instant on large projects.  Falls back to the full project
+    when the file name does not lead to the item.
+    """
+    root = find_root(start)
+    config = load_config(root)
+    item_id = normalize_id_argument(raw_id)
+    parts = split_id(item_id)
+    item_kind = kind or (config.kind_for_prefix(parts[0]) if parts else None)
+    if item_kind is not None and parts is not None:
+        folder = root / item_kind.folder
+        candidate = folder / f"{item_id}.md"
+        if not candidate.is_file() and folder.is_dir():
+            same_number = [
+                path.name for path in folder.iterdir()
+                if path.suffix == ".md" and split_id(path.stem) == parts
+            ]
+            candidate = folder / same_number[0] if len(same_number) == 1 else candidate
+        if candidate.is_file():
+            single = Project(root=root, config=config, files=[read_file(root, item_kind, candidate)])
+            if single.items or single.files_by_id:
+                return single
+    return Project(root=root, config=config, files=read_all(root))
 
 
 def load_project(start: Path, *, use_cache: bool = True) -> Project:

@@ -18,6 +18,7 @@ from reqctl.model.items import (
     MODELS,
     Item,
     Requirement,
+    Risk,
 )
 from reqctl.model.project import Project, validate_item
 from reqctl.ops.allocate import next_id, project_lock
@@ -142,8 +143,8 @@ def item_json(project: Project, item: Item) -> dict[str, Any]:
     data = item.model_dump(mode="json", by_alias=True, exclude_none=True)
     data = {"kind": item.kind.value, **data}
     data["path"] = project.file_of(item.id).path
-    if item.kind is Kind.RISK:
-        data["score"] = item.probability * item.impact  # type: ignore[union-attr]
+    if isinstance(item, Risk):
+        data["score"] = item.score
     if isinstance(item, Requirement):
         data["fingerprint"] = fingerprint(item)
         data["approval_state"] = approval_state(item)

@@ -28,16 +28,16 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+            tmp.chmod(path.stat().st_mode & 0o7777)
         else:
-            os.chmod(tmp, 0o666 & ~_umask())
+            tmp.chmod(0o666 & ~_umask())
         if exclusive:
             try:
                 os.link(tmp, path)
             except FileExistsError:
                 raise ReqctlError("file already exists; not overwriting it", path=path) from None
         else:
-            os.replace(tmp, path)
+            tmp.replace(path)
     except OSError as exc:
         raise ReqctlError(f"cannot write file: {exc.strerror}", path=path) from None
     finally:

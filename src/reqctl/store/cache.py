@@ -27,7 +27,7 @@ def stat_key(stat: os.stat_result) -> StatKey:
 
 class ParseCache:
     def __init__(self, root: Path, *, enabled: bool = True) -> None:
-        self._path = root / CACHE_DIR / _CACHE_FILE
+        self._root = root
         self._enabled = enabled
         self._entries: dict[str, tuple[StatKey, Any]] = {}
         self._dirty = False
@@ -35,14 +35,8 @@ class ParseCache:
             self._entries = self._load()
 
     def _load(self) -> dict[str, tuple[StatKey, Any]]:
-        try:
-            with self._path.open("rb") as handle:
-                header, entries = pickle.load(handle)
-        except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
-            return {}
-        if header != (_FORMAT, __version__) or not isinstance(entries, dict):
-            return {}
-        return entries
+        entries = load_keyed(self._root, _CACHE_FILE, "")
+        return entries if isinstance(entries, dict) else {}
 
     def get(self, rel: str, key: StatKey) -> Any:
         entry = self._entries.get(rel)
@@ -61,14 +55,29 @@ class ParseCache:
         self._dirty = self._dirty or bool(stale)
 
     def save(self) -> None:
-        if not (self._enabled and self._dirty):
-            return
-        with contextlib.suppress(OSError):
-            self._path.parent.mkdir(exist_ok=True)
-            gitignore = self._path.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
-            tmp = self._path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump(((_FORMAT, __version__), self._entries), handle, protocol=5)
-            os.replace(tmp, self._path)
+        if self._enabled and self._dirty:
+            save_keyed(self._root, _CACHE_FILE, "", self._entries)
+
+def load_keyed(root: Path, name: str, key: str) -> Any:
+    """A value saved with ``save_keyed`` under the same key, else None."""
+    try:
+        with (root / CACHE_DIR / name).open("rb") as handle:
+            header, saved_key, value = pickle.load(handle)
+    except Exception:
+        return None
+    if header != (_FORMAT, __version__) or saved_key != key:
+        return None
+    return value
+
+
+def save_keyed(root: Path, name: str, key: str, value: Any) -> None:
+    folder = root / CACHE_DIR
+    with contextlib.suppress(OSError):
+        folder.mkdir(exist_ok=True)
+        gitignore = folder / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n", encoding="utf-8")
+        tmp = folder / f"{name}.{os.getpid()}.tmp"
+        with tmp.open("wb") as handle:
+            pickle.dump(((_FORMAT, __version__), key, value), handle, protocol=5)
+        tmp.replace(folder / name)

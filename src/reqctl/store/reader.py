@@ -10,7 +10,7 @@ from typing import Any
 from reqctl.errors import FileFormatError, ReqctlError
 from reqctl.model.ids import Kind
 from reqctl.store import frontmatter
-from reqctl.store.cache import ParseCache, stat_key
+from reqctl.store.cache import ParseCache, StatKey, stat_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,42 +64,85 @@ def read_file(root: Path, kind: Kind, path: Path) -> ItemFile:
     return parse_bytes(kind, rel, raw)
 
 
-def read_all(root: Path, *, use_cache: bool = True) -> list[ItemFile]:
-    """Every ``*.md`` item file in the kind folders, sorted by path."""
-    cache = ParseCache(root, enabled=use_cache)
-    items: list[ItemFile] = []
-    seen: set[str] = set()
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    kind: Kind
+    rel: str
+    path: str
+    key: StatKey
+
+
+def scan(root: Path) -> list[FileEntry]:
+    """Every ``*.md`` file in the kind folders with its stat key, sorted by path."""
+    found: list[FileEntry] = []
     for kind in Kind:
-        folder = root / kind.folder
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            entries = sorted(os.scandir(root / kind.folder), key=lambda entry: entry.name)
         except FileNotFoundError:
             continue
         except OSError as exc:
             raise ReqctlError(f"cannot read folder: {exc.strerror}", path=kind.folder) from None
         for entry in entries:
-            if not entry.name.endswith(".md") or entry.name.startswith("."):
-                continue
-            if not entry.is_file():
-                continue
-            rel = f"{kind.folder}/{entry.name}"
-            seen.add(rel)
-            key = stat_key(entry.stat())
-            cached = cache.get(rel, key)
-            if cached is not None:
-                items.append(_from_cache(kind, rel, cached))
-                continue
-            try:
-                raw = Path(entry.path).read_bytes()
-            except OSError as exc:
-                item = ItemFile(
-                    kind, rel, entry.name[:-3], None, "", {},
-                    FileFormatError(f"cannot read file: {exc.strerror}", path=rel),
-                )
-            else:
-                item = parse_bytes(kind, rel, raw)
-            items.append(item)
-            cache.put(rel, key, _to_cache(item))
-    cache.retain(seen)
+            if entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file():
+                rel = f"{kind.folder}/{entry.name}"
+                found.append(FileEntry(kind, rel, entry.path, stat_key(entry.stat())))
+    return found
+
+
+_PARALLEL_MIN_FILES = 2000
+
+
+def _read_and_parse(entry: FileEntry) -> ItemFile:
+    try:
+        with open(entry.path, "rb") as handle:  # noqa: PTH123 - hot path, no Path objects
+            raw = handle.read()
+    except OSError as exc:
+        stem = entry.rel.rsplit("/", 1)[-1][:-3]
+        error = FileFormatError(f"cannot read file: {exc.strerror}", path=entry.rel)
+        return ItemFile(entry.kind, entry.rel, stem, None, "", {}, error)
+    return parse_bytes(entry.kind, entry.rel, raw)
+
+
+def _parse_chunk(entries: list[FileEntry]) -> list[tuple[Any, ...]]:
+    return [_to_cache(_read_and_parse(entry)) for entry in entries]
+
+
+def _parse_many(entries: list[FileEntry]) -> list[ItemFile]:
+    """Parse files, on every core when there are many (YAML construction is CPU-bound)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(entries) < _PARALLEL_MIN_FILES or workers < 2:
+        return [_read_and_parse(entry) for entry in entries]
+    import multiprocessing
+
+    size = -(-len(entries) // workers)
+    chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_parse_chunk, chunks)
+    except OSError:
+        return [_read_and_parse(entry) for entry in entries]
+    return [
+        _from_cache(entry.kind, entry.rel, parsed)
+        for chunk, chunk_results in zip(chunks, results, strict=True)
+        for entry, parsed in zip(chunk, chunk_results, strict=True)
+    ]
+
+
+def read_all(root: Path, *, use_cache: bool = True, entries: list[FileEntry] | None = None) -> list[ItemFile]:
+    """Parse every item file, reusing cached parses of files whose stat key is unchanged."""
+    cache = ParseCache(root, enabled=use_cache)
+    entries = scan(root) if entries is None else entries
+    by_rel: dict[str, ItemFile] = {}
+    missing: list[FileEntry] = []
+    for entry in entries:
+        cached = cache.get(entry.rel, entry.key)
+        if cached is None:
+            missing.append(entry)
+        else:
+            by_rel[entry.rel] = _from_cache(entry.kind, entry.rel, cached)
+    for entry, item in zip(missing, _parse_many(missing), strict=True):
+        by_rel[entry.rel] = item
+        cache.put(entry.rel, entry.key, _to_cache(item))
+    cache.retain(set(by_rel))
     cache.save()
-    return items
+    return [by_rel[entry.rel] for entry in entries]

@@ -81,7 +81,7 @@ def edit_front_matter(
     yaml = _yaml(parts.front)
     try:
         data = yaml.load(parts.front)
-    except Exception as exc:  # noqa: BLE001 - ruamel raises many unrelated types
+    except Exception as exc:
         raise FileFormatError(f"YAML error: {exc}".splitlines()[0], path=rel, line=2) from None
     for key in remove:
         if key in data:
@@ -103,7 +103,7 @@ def append_to_list(path: Path, rel: str, key: str, value: Any) -> bool:
     yaml = _yaml(text)
     try:
         data = yaml.load(text)
-    except Exception:  # noqa: BLE001 - ruamel raises many unrelated types
+    except Exception:
         return False
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         return False

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from reqctl.errors import ConfigError
 from reqctl.model.project import Project
-from reqctl.validation.findings import Finding, Severity
+from reqctl.validation.findings import CheckResult, Finding, Severity
 from reqctl.validation.registry import RULES, CheckOptions, rule_infos
 
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    findings: tuple[Finding, ...]
-    files_checked: int
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+# CheckResult lives in findings.py so a cached result loads without the models.
+__all__ = ["CheckResult", "run_checks"]
 
 
 def _severities(project: Project) -> dict[str, Severity]:
@@ -43,11 +32,9 @@ def run_checks(project: Project, options: CheckOptions | None = None) -> CheckRe
         severity = overrides.get(registered.info.code)
         if severity is Severity.OFF:
             continue
-        for finding in registered.func(project, options):
-            if severity is not None and severity is not finding.severity:
-                finding = Finding(
-                    finding.code, severity, finding.message, finding.path, finding.line, finding.item_id
-                )
-            findings.append(finding)
+        for found in registered.func(project, options):
+            if severity is not None and severity is not found.severity:
+                found = replace(found, severity=severity)  # noqa: PLW2901 - re-rated copy
+            findings.append(found)
     findings.sort(key=lambda f: (f.path or "", f.line or 0, f.code, f.message))
     return CheckResult(tuple(findings), len(project.files))

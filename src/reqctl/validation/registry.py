@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reqctl.model.project import Project
 from reqctl.validation.findings import Finding, RuleInfo, Severity
+
+if TYPE_CHECKING:
+    from reqctl.model.project import Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +20,7 @@ class CheckOptions:
     today: dt.date | None = None
 
 
-RuleFunc = Callable[[Project, CheckOptions], Iterable[Finding]]
+RuleFunc = Callable[["Project", CheckOptions], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,12 +262,13 @@ def change_approvals(project: Project, options: CheckOptions) -> Iterator[Findin
 def risk_review_due(project: Project, options: CheckOptions) -> Iterator[Finding]:
     today = options.today or dt.date.today()
     for risk in project.of_kind(Kind.RISK):
-        if isinstance(risk, Risk) and risk.status in ("open", "mitigating") and risk.review_by:
-            if risk.review_by < today:
-                yield _finding(
-                    "R015", WARNING, f"review was due on {risk.review_by.isoformat()}; review it and move the date",
-                    project.file_of(risk.id), "review_by",
-                )
+        if not isinstance(risk, Risk) or risk.status not in ("open", "mitigating"):
+            continue
+        if risk.review_by and risk.review_by < today:
+            yield _finding(
+                "R015", WARNING, f"review was due on {risk.review_by.isoformat()}; review it and move the date",
+                project.file_of(risk.id), "review_by",
+            )
 
 
 @rule(

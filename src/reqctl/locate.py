@@ -1,0 +1,29 @@
+"""Finding a project's root: the nearest folder holding ``reqctl.yaml``.
+
+Kept free of heavy imports: it runs on every command, including the cached
+``check`` path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reqctl.errors import ProjectNotFoundError
+
+CONFIG_FILE = "reqctl.yaml"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding ``reqctl.yaml``."""
+    try:
+        start = start.resolve()
+    except OSError as exc:
+        raise ProjectNotFoundError(f"cannot open folder {start}: {exc.strerror}") from None
+    if not start.is_dir():
+        raise ProjectNotFoundError(f"no such folder: {start}")
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise ProjectNotFoundError(
+        f"not a reqctl project: no {CONFIG_FILE} in {start} or any parent folder (run 'reqctl init')"
+    )
