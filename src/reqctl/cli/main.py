@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -65,9 +67,17 @@ def _build() -> None:
         register_common(group, kind)
         groups[kind] = group
     register_add(groups)
+    from reqctl.cli import baseline as _baseline
+    from reqctl.cli import change as _change
+    from reqctl.cli import diff as _diff
+
+    _diff.register_req_history(groups[Kind.REQUIREMENT])
     for kind, (name, _help) in GROUP_NAMES.items():
         app.add_typer(groups[kind], name=name)
     register_check(app)
+    _change.register(app)
+    _diff.register(app)
+    _baseline.register(app)
 
     from reqctl.cli import approve as _approve
     from reqctl.cli import init as _init
@@ -112,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         console.error_line("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
         if debug:

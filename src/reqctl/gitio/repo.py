@@ -263,6 +263,79 @@ class GitRepo:
                 return f"{what} is in progress; finish or abort it first"
         return None
 
+    # -------------------------------------------------------------- writes ----
+    # Only additive, non-destructive operations: new branches, switching with a
+    # clean tree (git itself refuses to overwrite changes), commits of named
+    # files, merges that git can abort, annotated tags.
+
+    def valid_branch_name(self, name: str) -> bool:
+        try:
+            self.run("check-ref-format", "--branch", name)
+        except GitError:
+            return False
+        return True
+
+    def create_branch(self, name: str, start: str) -> None:
+        self.run("branch", "--no-track", name, start)
+
+    def delete_new_branch(self, name: str, expected_sha: str) -> None:
+        """Remove a branch reqctl just created, only if it still points where it was made."""
+        self.run("update-ref", "-d", f"refs/heads/{name}", expected_sha)
+
+    def switch(self, name: str) -> None:
+        self.run("switch", "--quiet", name)
+
+    def commit_files(self, rels: list[str], message: str) -> str:
+        """Commit exactly these project files (other staged work is left staged, uncommitted)."""
+        specs = [self.project_path(rel) for rel in rels]
+        self.run("add", "--", *specs)
+        self.run("commit", "--quiet", "--no-verify", "-m", message, "--only", "--", *specs)
+        return self.resolve("HEAD")
+
+    def stage(self, rels: list[str]) -> None:
+        self.run("add", "--", *(self.project_path(rel) for rel in rels))
+
+    def commit_index(self, message: str) -> str:
+        self.run("commit", "--quiet", "--no-verify", "-m", message)
+        return self.resolve("HEAD")
+
+    def merge_no_commit(self, ref: str) -> list[str]:
+        """Start a merge of ``ref``; return the conflicted files ([] when it applied cleanly)."""
+        try:
+            self.run("merge", "--no-ff", "--no-commit", "--no-edit", ref)
+        except GitError:
+            conflicted = self.unmerged_paths()
+            if conflicted:
+                return conflicted
+            raise
+        return []
+
+    def unmerged_paths(self) -> list[str]:
+        out = self.text("diff", "--name-only", "--diff-filter=U")
+        return [line for line in out.splitlines() if line]
+
+    def merge_head(self) -> str | None:
+        return self.try_resolve("MERGE_HEAD")
+
+    def merge_abort(self) -> None:
+        self.run("merge", "--abort")
+
+    def create_tag(self, name: str, message: str) -> None:
+        self.run("tag", "--annotate", "--file=-", name, "HEAD", stdin=message.encode("utf-8"))
+
+    def tags(self) -> list[tuple[str, str, str]]:
+        """(name, commit sha, annotation) of every tag."""
+        fmt = "--format=%(refname:short)%00%(objectname)%00%(*objectname)%00%(contents)%01"
+        out = self.text("for-each-ref", fmt, "refs/tags")
+        found = []
+        for raw in out.split("\x01"):
+            record = raw.strip("\n")
+            if not record:
+                continue
+            name, sha, peeled, contents = record.split("\0", 3)
+            found.append((name, peeled or sha, contents))
+        return found
+
 
 def open_repo(project_root: Path) -> GitRepo | None:
     """The git repository holding ``project_root``, or None when it is not in one."""

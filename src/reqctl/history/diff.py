@@ -124,7 +124,7 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def _side(item_file: ItemFile, model: Item | None = None) -> _Side:
+def side_of(item_file: ItemFile, model: Item | None = None) -> _Side:
     if model is None and item_file.data is not None:
         model, _problems = validate_item(item_file)
     if model is not None:
@@ -203,6 +203,12 @@ def compare_files(path: str, old: _Side | None, new: _Side | None) -> ItemChange
     return ItemChange(new.id, new.kind, path, "changed", new.title, fields, diff, normative)
 
 
+def _path_order(path: str) -> tuple[str, str, int, str]:
+    folder, _, name = path.partition("/")
+    prefix, _, number = name.removesuffix(".md").rpartition("-")
+    return (folder, prefix, int(number) if number.isdigit() else -1, name)
+
+
 def diff_files(
     old: Mapping[str, ItemFile],
     new: Mapping[str, ItemFile],
@@ -212,7 +218,7 @@ def diff_files(
 ) -> ProjectDiff:
     """Compare two sets of item files keyed by path (pass only the paths that may differ)."""
     changes = []
-    for path in sorted(set(old) | set(new)):
+    for path in sorted(set(old) | set(new), key=_path_order):
         before, after = old.get(path), new.get(path)
         if (
             before is not None
@@ -222,7 +228,7 @@ def diff_files(
         ):
             continue
         change = compare_files(
-            path, _side(before) if before else None, _side(after) if after else None
+            path, side_of(before) if before else None, side_of(after) if after else None
         )
         if change is not None:
             changes.append(change)

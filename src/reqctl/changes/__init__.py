@@ -1,0 +1,1 @@
+"""Change requests: approvals that cover item changes, branches, the merge gate."""

@@ -1,0 +1,148 @@
+"""``reqctl diff REV [REV2]`` and ``reqctl req history ID``: semantic history views."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.errors import UsageError
+from reqctl.history.diff import FieldChange, ItemChange, ProjectDiff
+from reqctl.history.snapshots import HistoryReader
+from reqctl.model.project import find_root
+from reqctl.ops.history import diff_revisions, item_history
+
+FORMATS = ("text", "md", "json")
+_MARK = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def field_lines(change: FieldChange, indent: str = "    ") -> list[str]:
+    old, new = change.old, change.new
+    if isinstance(old, list) or isinstance(new, list):
+        before = [_value(v) for v in old or []]
+        after = [_value(v) for v in new or []]
+        lines = [f"{indent}{change.field}:"]
+        lines += [f"{indent}  - {v}" for v in before if v not in after]
+        lines += [f"{indent}  + {v}" for v in after if v not in before]
+        if len(lines) == 1:
+            lines.append(f"{indent}  (order changed) {', '.join(after)}")
+        return lines
+    return [f"{indent}{change.field}: {_value(old)} → {_value(new)}"]
+
+
+def item_text(item: ItemChange, *, body: bool = True) -> list[str]:
+    lines = [
+        f"{_MARK[item.change]} {item.id}  {item.title}" + ("" if item.change == "changed" else f"  ({item.change})")
+    ]
+    if item.change != "changed":
+        return lines
+    for change in item.fields:
+        lines += field_lines(change)
+    if item.body_diff:
+        if body:
+            lines.append("    body:")
+            lines += [f"      {line}" for line in item.body_diff.splitlines()[2:]]
+        else:
+            lines.append("    body: changed")
+    return lines
+
+
+def _label(rev: str | None) -> str:
+    return rev if rev is not None else "working tree"
+
+
+def render_text(diff: ProjectDiff) -> str:
+    head = (
+        f"{_label(diff.old_rev)} → {_label(diff.new_rev)}: {len(diff.added)} added, "
+        f"{len(diff.removed)} removed, {len(diff.changed)} changed"
+    )
+    lines = [head]
+    for item in diff.items:
+        lines.append("")
+        lines += item_text(item)
+    return "\n".join(lines)
+
+
+def _md_value(value: Any) -> str:
+    text = _value(value).replace("|", "\\|").replace("\n", " ")
+    return f"`{text}`" if text and len(text) < 60 else text
+
+
+def render_markdown(diff: ProjectDiff) -> str:
+    lines = [f"# Changes from {_label(diff.old_rev)} to {_label(diff.new_rev)}", ""]
+    lines.append(f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed.")
+    for title, group in (("Added", diff.added), ("Removed", diff.removed), ("Changed", diff.changed)):
+        if not group:
+            continue
+        lines += ["", f"## {title}", ""]
+        for item in group:
+            if item.change != "changed":
+                lines.append(f"- **{item.id}** {item.title}")
+                continue
+            fields = ", ".join(item.changed_fields)
+            lines.append(f"- **{item.id}** {item.title} — {fields}")
+            for change in item.fields:
+                lines.append(f"  - {change.field}: {_md_value(change.old)} → {_md_value(change.new)}")
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("diff")
+    def diff_command(
+        ctx: typer.Context,
+        rev: Annotated[str, typer.Argument(help="Old revision: a tag, branch or commit.")],
+        rev2: Annotated[str | None, typer.Argument(help="New revision (default: the working tree).")] = None,
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", help="Output: text, md (release notes), json.")
+        ] = "text",
+        as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    ) -> None:
+        """Show items added, removed and changed (field by field) between two revisions."""
+        fmt = "json" if as_json else output_format
+        if fmt not in FORMATS:
+            raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
+        reader = HistoryReader(find_root(state(ctx).directory))
+        diff = diff_revisions(reader, rev, rev2)
+        if fmt == "json":
+            console.print_json(diff.to_json())
+        elif fmt == "md":
+            console.print_plain(render_markdown(diff))
+        else:
+            console.print_plain(render_text(diff))
+
+
+def register_req_history(group: typer.Typer) -> None:
+    @group.command("history")
+    def history_command(
+        ctx: typer.Context,
+        item_id: Annotated[str, typer.Argument(metavar="ID")],
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    ) -> None:
+        """List the commits that touched an item: who, when, and which fields changed."""
+        reader = HistoryReader(find_root(state(ctx).directory))
+        found_id, entries = item_history(reader, item_id)
+        if as_json:
+            console.print_json({"id": found_id, "commits": [e.to_json() for e in entries]})
+            return
+        rows = [
+            (
+                e.commit.sha[:10],
+                e.commit.authored.date().isoformat(),
+                e.commit.author_email,
+                e.change if e.change != "changed" else ", ".join(e.fields),
+                e.commit.subject,
+            )
+            for e in entries
+        ]
+        console.stdout().print(console.table(("commit", "date", "author", "changed", "subject"), rows, title=found_id))
