@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from reqctl import __version__
@@ -99,6 +98,29 @@ def _build() -> None:
 _build()
 
 
+def _parser_exceptions() -> tuple[tuple[type[Exception], ...], tuple[type[BaseException], ...]]:
+    """Option-parsing errors and aborts, from click or from the click copy newer typer vendors."""
+    usage: list[type[Exception]] = []
+    aborts: list[type[BaseException]] = []
+    try:
+        import click
+
+        usage.append(click.ClickException)
+        aborts.append(click.exceptions.Abort)
+    except ImportError:  # pragma: no cover - typer without click
+        pass
+    exceptions = getattr(typer, "exceptions", None)
+    if exceptions is not None:
+        usage.extend(cls for cls in [getattr(exceptions, "TyperException", None)] if cls is not None)
+    abort = getattr(typer, "Abort", None)
+    if abort is not None:
+        aborts.append(abort)
+    return tuple(usage), tuple(aborts)
+
+
+_USAGE_ERRORS, _ABORTS = _parser_exceptions()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, map every exception to one line and an exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -110,13 +132,14 @@ def main(argv: list[str] | None = None) -> int:
             raise
         console.error_line(str(exc))
         return exc.exit_code
-    except click.exceptions.Abort:
+    except _ABORTS:
         console.error_line("interrupted")
         return EXIT_INTERRUPTED
-    except click.ClickException as exc:
+    except _USAGE_ERRORS as exc:
         console.error_line(exc.format_message().replace("\n", " "))
-        if isinstance(exc, click.UsageError) and exc.ctx is not None:
-            sys.stderr.write(f"Try '{exc.ctx.command_path} --help' for help.\n")
+        command_ctx = getattr(exc, "ctx", None)
+        if command_ctx is not None:
+            sys.stderr.write(f"Try '{command_ctx.command_path} --help' for help.\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         console.error_line("interrupted")
