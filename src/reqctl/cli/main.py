@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         console.error_line("interrupted")
         return EXIT_INTERRUPTED
     except _USAGE_ERRORS as exc:
-        console.error_line(exc.format_message().replace("\n", " "))
+        message = getattr(exc, "format_message", lambda: str(exc))()
+        console.error_line(str(message).replace("\n", " "))
         command_ctx = getattr(exc, "ctx", None)
         if command_ctx is not None:
             sys.stderr.write(f"Try '{command_ctx.command_path} --help' for help.\n")
