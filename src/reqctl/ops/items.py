@@ -141,6 +141,8 @@ def approval_state(item: Item) -> str:
 
 def item_json(project: Project, item: Item) -> dict[str, Any]:
     data = item.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if "kind" in data:  # a meeting's own 'kind' field (kickoff, review…) must not hide the item kind
+        data["meeting_kind"] = data.pop("kind")
     data = {"kind": item.kind.value, **data}
     data["path"] = project.file_of(item.id).path
     if isinstance(item, Risk):
