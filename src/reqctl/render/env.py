@@ -120,7 +120,11 @@ def build_environment(root: Path | None, lang: str) -> SandboxedEnvironment:
 
 def render(root: Path | None, name: str, lang: str, context: Mapping[str, Any]) -> str:
     """Render template ``name`` with ``context``; every failure is one TemplateError line."""
-    env = build_environment(root, lang)
+    return render_with(build_environment(root, lang), root, name, context)
+
+
+def render_with(env: SandboxedEnvironment, root: Path | None, name: str, context: Mapping[str, Any]) -> str:
+    """Like ``render`` with an environment built once (publishing renders thousands of pages)."""
     origin = locate(root, name)
     where = origin.path if origin else name
     try:

@@ -48,6 +48,12 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
         data = [(str(row["label"]), dict(row["counts"])) for row in rows]
         return Markup(charts.stacked_bars_svg(data, order=REQUIREMENT_ORDER, title=title, labels=labels))
 
+    def milestone_bars_svg(milestones: Sequence[Mapping[str, Any]], title: str = "") -> Markup:
+        other = "未分配里程碑" if lang == "zh" else "No milestone"
+        rows = [{"label": f"{m['id']} {m['title']}".strip() if m["id"] else other, "counts": m["counts"]}
+                for m in milestones]
+        return status_bars_svg(rows, title)
+
     def risk_matrix_svg(risks: Sequence[Mapping[str, Any]], title: str = "") -> Markup:
         return Markup(charts.risk_matrix_svg(_cells(risks), labels=labels, title=title))
 
@@ -64,6 +70,7 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
     return {
         "burnup_svg": burnup_svg,
         "status_bars_svg": status_bars_svg,
+        "milestone_bars_svg": milestone_bars_svg,
         "risk_matrix_svg": risk_matrix_svg,
         "risk_matrix_rows": risk_matrix_rows,
         "text_bar": text_bar,
