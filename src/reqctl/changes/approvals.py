@@ -103,13 +103,19 @@ def fully_approved(change: Change, config: Config, current: Mapping[str, str]) -
     return bool(states) and all(s.ok for s in states)
 
 
-def covering_change(project: Project, item_id: str, current: str) -> Change | None:
-    """An approved CR in ``project`` that lists ``item_id`` and approved exactly its content."""
-    for change in project.of_kind(Kind.CHANGE):
+def covering_change(
+    config: Config, changes: Iterable[Item], item_id: str, current: str
+) -> Change | None:
+    """An approved CR among ``changes`` that lists ``item_id`` and approved exactly ``current``."""
+    for change in changes:
         if not isinstance(change, Change) or change.status != "approved":
             continue
         if item_id not in change.affects:
             continue
-        if fully_approved(change, project.config, {item_id: current}):
+        if fully_approved(change, config, {item_id: current}):
             return change
     return None
+
+
+def covered_in_project(project: Project, item_id: str, current: str) -> Change | None:
+    return covering_change(project.config, project.of_kind(Kind.CHANGE), item_id, current)

@@ -1,9 +1,45 @@
-"""Placeholder; filled in below."""
+"""``reqctl baseline``: name a checked state of the project with an annotated tag."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.ops import baseline as ops
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    group = typer.Typer(
+        help="Baselines: annotated tags recording a checked state (compare with 'reqctl diff').",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(group, name="baseline")
+
+    @group.command("create")
+    def create_command(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(help="Tag name, e.g. v1.0.")],
+        message: Annotated[str, typer.Option("--message", "-m", help="What this baseline is.")] = "",
+    ) -> None:
+        """Tag HEAD as a baseline; refused when 'reqctl check' finds errors."""
+        result = ops.create_baseline(state(ctx).directory, name, message)
+        counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items()) or "no items"
+        console.print_plain(f"baseline {result.name} created at {result.commit[:10]} ({counts})")
+
+    @group.command("list")
+    def list_command(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    ) -> None:
+        """Every baseline tag."""
+        found = ops.list_baselines(state(ctx).directory)
+        if as_json:
+            console.print_json([b.to_json() for b in found])
+            return
+        for baseline in found:
+            first = baseline.message.splitlines()[0] if baseline.message else ""
+            console.print_plain(f"{baseline.name}  {baseline.commit[:10]}  {first}".rstrip())

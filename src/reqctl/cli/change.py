@@ -1,9 +1,157 @@
-"""Placeholder; filled in below."""
+"""``reqctl change``: change requests as git branches (propose → assess → approve → merge)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.cli.diff import render_markdown, render_text
+from reqctl.errors import UsageError
+from reqctl.ops import changes as ops
+
+IdArg = Annotated[str, typer.Argument(metavar="CR", help="The change request, e.g. CR-003.")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Approver e-mail (default: git user.email).")]
+RoleOption = Annotated[str | None, typer.Option("--role", help="Act in this role only (default: every role you hold).")]
+
+
+def _roles_line(row: ops.ChangeRow | ops.UpdateResult) -> str:
+    marks = {"approved": "✓", "missing": "·", "stale": "stale", "rejected": "✗", "not-allowed": "!"}
+    return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    group = typer.Typer(
+        help="Change requests on git branches: propose, assess, approve, reject, merge, list, diff.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(group, name="change")
+
+    @group.command("propose")
+    def propose_command(
+        ctx: typer.Context,
+        title: Annotated[str, typer.Argument(help="What the customer asks for.")],
+        affects: Annotated[
+            list[str] | None, typer.Option("--affects", "-a", help="A requirement it changes (repeat).")
+        ] = None,
+        requested_by: Annotated[str | None, typer.Option("--requested-by", help="Who asked (an e-mail).")] = None,
+        description: Annotated[str, typer.Option("--description", "-d", help="Body text: why, what, context.")] = "",
+        no_branch: Annotated[
+            bool, typer.Option("--no-branch", help="Commit the CR on the current branch instead.")
+        ] = False,
+    ) -> None:
+        """Create changes/CR-NNN.md on a new branch from the main line and switch to it."""
+        result = ops.propose(
+            state(ctx).directory,
+            title,
+            affects or [],
+            requested_by=requested_by,
+            body=description,
+            no_branch=no_branch,
+        )
+        if result.branch:
+            console.print_plain(
+                f"{result.change_id} proposed on new branch {result.branch} (commit {result.commit[:10]}); "
+                "you are now on that branch"
+            )
+        else:
+            console.print_plain(f"{result.change_id} proposed (commit {result.commit[:10]})")
+
+    @group.command("assess")
+    def assess_command(
+        ctx: typer.Context,
+        change_id: IdArg,
+        schedule_days: Annotated[float | None, typer.Option("--schedule-days", help="Schedule impact in days.")] = None,
+        cost: Annotated[float | None, typer.Option("--cost", help="Cost impact.")] = None,
+        risk: Annotated[str | None, typer.Option("--risk", help="low, medium or high.")] = None,
+        summary: Annotated[str | None, typer.Option("--summary", help="One paragraph.")] = None,
+    ) -> None:
+        """Record the impact assessment (status assessed)."""
+        result = ops.assess(
+            state(ctx).directory,
+            change_id,
+            schedule_days=schedule_days,
+            cost=cost,
+            risk=risk,
+            summary=summary,
+        )
+        console.print_plain(f"{result.change_id} assessed (commit {result.commit[:10]}){result.detail}")
+
+    @group.command("approve")
+    def approve_command(ctx: typer.Context, change_id: IdArg, by: ByOption = None, role: RoleOption = None) -> None:
+        """Approve the CR and the content it changes (records who, role, and fingerprints)."""
+        result = ops.approve(state(ctx).directory, change_id, by=by, role=role)
+        waiting = [s.describe() for s in result.roles if not s.ok]
+        tail = f"; still needed: {', '.join(waiting)}" if waiting else "; ready to merge"
+        console.print_plain(
+            f"{result.change_id} approved as {result.detail} (commit {result.commit[:10]}), "
+            f"status {result.status}{tail}"
+        )
+
+    @group.command("reject")
+    def reject_command(
+        ctx: typer.Context,
+        change_id: IdArg,
+        reason: Annotated[str, typer.Option("--reason", help="Why it is rejected.")] = "",
+        by: ByOption = None,
+        role: RoleOption = None,
+    ) -> None:
+        """Reject the CR (status rejected, with the reason)."""
+        result = ops.reject(state(ctx).directory, change_id, reason=reason, by=by, role=role)
+        console.print_plain(f"{result.change_id} rejected (commit {result.commit[:10]})")
+
+    @group.command("merge")
+    def merge_command(ctx: typer.Context, change_id: IdArg) -> None:
+        """Merge an approved CR's branch into the main line; re-approve what it changed."""
+        result = ops.merge(state(ctx).directory, change_id)
+        where = f"{result.branch} merged into {result.into}" if result.branch else f"completed on {result.into}"
+        again = f"; re-approved {', '.join(result.reapproved)}" if result.reapproved else ""
+        console.print_plain(f"{result.change_id}: {where} (commit {result.commit[:10]}){again}")
+
+    @group.command("list")
+    def list_command(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    ) -> None:
+        """Every change request on every local and remote-tracking branch."""
+        rows = ops.list_changes(state(ctx).directory)
+        if as_json:
+            console.print_json([row.to_json() for row in rows])
+            return
+        if not rows:
+            console.print_plain("no change requests")
+            return
+        table = [
+            (
+                row.change.id,
+                row.change.title,
+                row.change.status,
+                _roles_line(row),
+                row.branch or "(none)",
+                "" if row.ahead is None else f"+{row.ahead}/-{row.behind}",
+            )
+            for row in rows
+        ]
+        console.stdout().print(console.table(("id", "title", "status", "approvals", "branch", "ahead/behind"), table))
+
+    @group.command("diff")
+    def diff_command(
+        ctx: typer.Context,
+        change_id: IdArg,
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text, md or json.")] = "text",
+        as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    ) -> None:
+        """What the CR's branch changes in items, relative to where it forked."""
+        fmt = "json" if as_json else output_format
+        if fmt not in ("text", "md", "json"):
+            raise UsageError(f"--format {fmt}: use text, md or json")
+        found, diff = ops.diff_change(state(ctx).directory, change_id)
+        if fmt == "json":
+            console.print_json({"change": found.change.id, "branch": found.change.branch, **diff.to_json()})
+        elif fmt == "md":
+            console.print_plain(render_markdown(diff))
+        else:
+            console.print_plain(render_text(diff))

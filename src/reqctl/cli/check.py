@@ -34,10 +34,20 @@ def register(app: typer.Typer) -> None:
         ] = None,
         today: Annotated[str | None, typer.Option("--today", help="Pretend today is this date (YYYY-MM-DD).")] = None,
         rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
+        base: Annotated[
+            str | None,
+            typer.Option("--base", help="PR gate: also check changes since the fork point with REF."),
+        ] = None,
+        verify_approvals: Annotated[
+            bool,
+            typer.Option("--verify-approvals", help="Check in git history that approvers added their approvals."),
+        ] = False,
     ) -> None:
         """Validate every item file; exit 1 when an error is found. Never modifies the repository."""
         if rules:
-            for info in rule_infos():
+            from reqctl.validation.gate import GATE_RULES
+
+            for info in [*rule_infos(), *GATE_RULES]:
                 console.print_plain(f"{info.code}  {info.default_severity.value:7}  {info.name}: {info.description}")
             return
         if output_format not in FORMATS:
@@ -54,9 +64,16 @@ def register(app: typer.Typer) -> None:
         options = CheckOptions(
             require_approved=require_approved, milestone=milestone, today=_parse_date(today)
         )
-        _, result = check_project(root, options, use_cache=app_state.use_cache)
+        project, result = check_project(root, options, use_cache=app_state.use_cache)
         # Rule descriptions are only part of SARIF; loading them needs the models.
         infos = rule_infos() if output_format == "sarif" else []
+        if base is not None or verify_approvals:
+            from reqctl.validation.gate import GATE_RULES, add_gate_findings
+
+            result = add_gate_findings(
+                root, project, result, base=base, verify=verify_approvals, use_cache=app_state.use_cache
+            )
+            infos = [*infos, *GATE_RULES] if infos else infos
         text = render_findings(
             result.findings, infos, output_format, tool_version=__version__,
             checked_files=result.files_checked, project_root=str(root),

@@ -196,10 +196,11 @@ class GitRepo:
         rels = (self.from_top(name) for name in names)
         return sorted({rel for rel in rels if rel is not None})
 
-    def dirty_paths(self, paths: list[str] | None = None) -> list[str]:
+    def dirty_paths(self, paths: list[str] | None = None, *, untracked: bool = True) -> list[str]:
         """Uncommitted changes (staged, unstaged, untracked) as top-relative paths."""
         specs = [self.project_path(p) for p in paths] if paths else []
-        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *specs)
+        mode = "--untracked-files=all" if untracked else "--untracked-files=no"
+        out = self.run("status", "--porcelain=v1", "-z", mode, "--", *specs)
         found: list[str] = []
         records = out.decode("utf-8", "surrogateescape").split("\0")
         skip = False

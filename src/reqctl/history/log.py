@@ -143,6 +143,8 @@ def commits(
     first_parent: bool = False,
     reverse: bool = False,
     signatures: bool = False,
+    merge_diffs: bool = False,
+    topo_order: bool = False,
     repo: GitRepo | None = None,
 ) -> list[CommitInfo]:
     """Commits reachable from ``rev`` touching ``paths`` (default: item folders, reqctl.yaml).
@@ -152,6 +154,9 @@ def commits(
     ``first_parent`` is set, in which case they list what the merge brought in
     relative to the first parent (the main line view).  ``signatures`` asks git
     to verify commit signatures (slower; fills ``signature`` and ``signer``).
+    ``merge_diffs`` lists, for merges, the files changed relative to the first
+    parent while still walking every commit; ``topo_order`` puts parents
+    before children when combined with ``reverse``.
     """
     from reqctl.history.snapshots import open_git
 
@@ -170,6 +175,10 @@ def commits(
     ]
     if first_parent:
         args += ["--first-parent", "--diff-merges=first-parent"]
+    elif merge_diffs:
+        args.append("--diff-merges=first-parent")
+    if topo_order:
+        args.append("--topo-order")
     if reverse:
         args.append("--reverse")
     if since is not None:

@@ -72,6 +72,15 @@ class HistoryReader:
                     gc.enable()
         return [self._files[(e.sha, e.path)] for e in entries if (e.sha, e.path) in self._files]
 
+    def parse_map(self, entries: list[TreeFile]) -> dict[tuple[str, str], ItemFile]:
+        """Like ``parse``, keyed on (path, blob sha)."""
+        self.parse(entries)
+        return {
+            (e.path, e.sha): self._files[(e.sha, e.path)]
+            for e in entries
+            if (e.sha, e.path) in self._files
+        }
+
     def files_at(self, rev: str, kinds: tuple[Kind, ...] = tuple(Kind)) -> list[ItemFile]:
         return self.parse(self.tree(rev, kinds))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from reqctl.changes.approvals import covered_in_project
 from reqctl.model.fingerprint import fingerprint, short
 from reqctl.model.ids import ID_RE, Kind, split_id
 from reqctl.model.items import (
@@ -200,7 +201,8 @@ def stale_approval(project: Project, options: CheckOptions) -> Iterator[Finding]
         if req.status in CLOSED_REQUIREMENT_STATUSES:
             continue
         current = fingerprint(req)
-        if req.approval.fingerprint != current:
+        # An approved change request that approved exactly this content covers it until merge.
+        if req.approval.fingerprint != current and covered_in_project(project, req.id, current) is None:
             yield _finding(
                 "R011", ERROR,
                 f"changed since approved by {req.approval.by} on {req.approval.at.isoformat()} "
