@@ -150,16 +150,15 @@ def render_with(env: SandboxedEnvironment, root: Path | None, name: str, context
 
 
 def _template_line(exc: BaseException) -> int | None:
-    """The template line an exception was raised on (Jinja maps frames to template lines)."""
+    """The template line an exception was raised on.
+
+    Jinja rewrites tracebacks so that template frames carry the template's
+    file name and line; the innermost such frame is where it failed.
+    """
     tb = exc.__traceback__
     line: int | None = None
     while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_globals.get("__jinja_template__") is not None or frame.f_code.co_filename.endswith(
-            TEMPLATE_SUFFIX
-        ):
-            template = frame.f_globals.get("__jinja_template__")
-            if template is not None:
-                line = template.get_corresponding_lineno(tb.tb_lineno)
+        if tb.tb_frame.f_code.co_filename.endswith(TEMPLATE_SUFFIX):
+            line = tb.tb_lineno
         tb = tb.tb_next
     return line
