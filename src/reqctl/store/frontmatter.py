@@ -92,9 +92,38 @@ def load_yaml(front: str, path: str, *, first_line: int = 2) -> Any:
         raise FileFormatError(f"YAML error: {exc}", path=path, line=first_line) from None
     except RecursionError:
         raise FileFormatError("YAML is nested too deeply", path=path, line=first_line) from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        # A scalar that resolves to a type PyYAML cannot build: 2026-02-30, !!int abc, !!timestamp x.
+        line = _unbuildable_scalar_line(front, first_line)
+        raise FileFormatError(f"YAML error: cannot read a value: {exc}", path=path, line=line) from None
     if "&" in front:  # only anchors and aliases can make a small text expand
         _check_size(data, path, first_line)
     return data
+
+
+def _unbuildable_scalar_line(front: str, first_line: int) -> int:
+    """The line of the first scalar PyYAML fails to construct (``first_line`` if none is found)."""
+    try:
+        root = yaml.compose(front, Loader=_Loader)
+    except Exception:  # only a hint for the message; the caller reports the error
+        return first_line
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node)
+            except Exception:  # any failure marks the culprit
+                return int(node.start_mark.line) + first_line
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return first_line
 
 
 def _check_size(data: Any, path: str, line: int) -> None:
