@@ -496,3 +496,23 @@ def test_check_when_the_cache_cannot_be_written(project: Path) -> None:
     assert result.out == expected.out
     assert result.err == ""
     assert (project / ".reqctl").read_text(encoding="utf-8") == "not a folder\n"
+
+
+@pytest.mark.parametrize(
+    ("front", "line"),
+    [
+        ("title: r\nprobability: 1\nimpact: 1\nreview_by: 2026-02-30\n", 6),
+        ("title: r\nprobability: 1\nimpact: !!int high\n", 5),
+        ("title: r\nprobability: 1\nimpact: 1\nowner: !!timestamp soon\n", 6),
+    ],
+)
+def test_r001_values_yaml_cannot_build(project: Path, front: str, line: int) -> None:
+    """Found by the property tests: these crashed check with an internal error."""
+    write_item(project, "risks", "RISK-001", front)
+    assert_finding(project, "R001", f"risks/RISK-001.md:{line}: error")
+
+
+def test_bad_date_in_config(project: Path) -> None:
+    write_config(project, "start: 2026-02-30\n")
+    line = one_line_error(check(project))
+    assert line.startswith("error: reqctl.yaml:13:"), line
