@@ -47,7 +47,23 @@ def to_yaml_value(key: str, value: Any) -> Any:
         if key in _FLOW_LIST_KEYS and all(isinstance(v, str) for v in value):
             seq.fa.set_flow_style()
         return seq
+    if isinstance(value, str) and _read_back_as_other_type(value):
+        from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+        return SingleQuotedScalarString(value)
     return value
+
+
+def _read_back_as_other_type(text: str) -> bool:
+    """True when the fast (YAML 1.1) reader would load this plain string as a non-string.
+
+    ruamel writes YAML 1.2, where ``No``, ``on``, ``0o17`` or ``12:30`` are plain
+    strings; PyYAML reads them as booleans or numbers.  Such strings are quoted.
+    """
+    import yaml
+
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag != "tag:yaml.org,2002:str")
 
 
 def _dump(yaml: Any, data: Any) -> str:
