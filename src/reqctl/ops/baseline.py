@@ -86,7 +86,13 @@ def list_baselines(root: Path) -> list[Baseline]:
     for name, sha, contents in repo.tags():
         if f"{MARKER}:" not in contents:
             continue
-        body = contents.split("\n\n", 1)[1] if "\n\n" in contents else ""
-        text = body.split(f"{MARKER}:")[0].strip()
-        found.append(Baseline(name, sha, {}, {}, 0, text, contents))
+        # Paragraphs: subject, the optional message, the recorded figures, the marker.
+        paragraphs = [p.strip() for p in contents.strip().split("\n\n")]
+        text = paragraphs[1] if len(paragraphs) >= 4 else ""
+        counts: dict[str, int] = {}
+        for line in paragraphs[-2].splitlines() if len(paragraphs) >= 3 else []:
+            key, _, value = line.partition(": ")
+            if value.isdigit():
+                counts[key] = int(value)
+        found.append(Baseline(name, sha, counts, {}, 0, text, contents))
     return found

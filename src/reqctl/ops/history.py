@@ -11,7 +11,7 @@ from reqctl.gitio.objects import TreeFile, kind_of_path
 from reqctl.history.diff import ProjectDiff, compare_files, diff_files, side_of
 from reqctl.history.log import CommitInfo, commits
 from reqctl.history.snapshots import HistoryReader
-from reqctl.model.ids import Kind, normalize_id_argument
+from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.project import load_config
 from reqctl.store.reader import ItemFile, read_file
 
@@ -66,7 +66,22 @@ def item_path_for(root: Path, raw_id: str) -> tuple[str, str]:
     kind = config.kind_for_prefix(prefix)
     if kind is None:
         raise NotFoundError(f"no item kind uses the prefix {prefix}")
-    return item_id, f"{kind.folder}/{item_id}.md"
+    rel = f"{kind.folder}/{item_id}.md"
+    if not (root / rel).exists():
+        rel = _same_number(root, kind, item_id) or rel
+    return rel.rsplit("/", 1)[-1].removesuffix(".md"), rel
+
+
+def _same_number(root: Path, kind: Kind, item_id: str) -> str | None:
+    """Accept ``REQ-1`` for ``REQ-001``: the file whose ID has the same prefix and number."""
+    wanted = split_id(item_id)
+    folder = root / kind.folder
+    if wanted is None or not folder.is_dir():
+        return None
+    for path in sorted(folder.glob("*.md")):
+        if split_id(path.stem) == wanted:
+            return f"{kind.folder}/{path.name}"
+    return None
 
 
 def item_history(reader: HistoryReader, raw_id: str) -> tuple[str, list[HistoryEntry]]:
