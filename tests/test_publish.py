@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import run_reqctl
 from tests.report_fixtures import build_history
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import run_reqctl
 from tests.report_fixtures import build_history
 
@@ -114,7 +113,9 @@ def test_risk_register_matrix(repo: Path) -> None:
     result = run_reqctl(repo, "report", "risks", "--until", "2026-11-20")
     assert result.code == 0, result.err
     assert "| 4 |  |  |  |  | RISK-001 |" in result.out
-    assert "| RISK-001 | Payment contract late | 20 (critical) | 4 | 5 | open | pm@example.com | 1 Nov 2026 **overdue** |" in result.out
+    row = ("| RISK-001 | Payment contract late | 20 (critical) | 4 | 5 | open | pm@example.com"
+           " | 1 Nov 2026 **overdue** |")
+    assert row in result.out
 
 
 def test_srs_markdown(repo: Path) -> None:

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import run_reqctl
 from tests.report_fixtures import build_history
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import run_reqctl
 from tests.report_fixtures import build_history
 
@@ -38,7 +37,8 @@ def test_list_show_copy_and_override(repo: Path) -> None:
     assert "templates/status.en.md.j2" in copied.out
     again = run_reqctl(repo, "templates", "copy", "status.en.md.j2")
     assert again.code == 2 and "already exists" in again.err
-    (repo / "templates" / "status.en.md.j2").write_text("Custom {{ project.name }}: {{ requirements.total }}\n", "utf-8")
+    custom = "Custom {{ project.name }}: {{ requirements.total }}\n"
+    (repo / "templates" / "status.en.md.j2").write_text(custom, "utf-8")
     assert run_reqctl(repo, "report", "status", "-f", "md").out == "Custom Test project: 3\n"
     assert "project" in run_reqctl(repo, "templates", "list").out
 

@@ -21,7 +21,9 @@ def register(app: typer.Typer) -> None:
     @group.command("srs")
     def srs(
         ctx: typer.Context,
-        group_by: Annotated[str, typer.Option("--group-by", help="Group requirements by milestone or tag.")] = "milestone",
+        group_by: Annotated[
+            str, typer.Option("--group-by", help="Group requirements by milestone or tag.")
+        ] = "milestone",
         fmt: FormatOption = None,
         lang: LangOption = None,
         out: OutOption = None,

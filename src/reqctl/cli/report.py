@@ -25,8 +25,12 @@ LangOption = Annotated[str | None, typer.Option("--lang", help="Language: en or 
 OutOption = Annotated[
     Path | None, typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout.")
 ]
-SinceOption = Annotated[str | None, typer.Option("--since", help="Period start, YYYY-MM-DD (default: 6 days before --until).")]
-UntilOption = Annotated[str | None, typer.Option("--until", help="Period end / report date, YYYY-MM-DD (default: today).")]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Period start, YYYY-MM-DD (default: 6 days before --until).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Period end / report date, YYYY-MM-DD (default: today).")
+]
 
 
 def parse_date(option: str, value: str | None) -> dt.date | None:
@@ -122,7 +126,7 @@ def show_status(context: dict[str, Any]) -> None:
               f"{'已完成' if zh else 'done'} {text_bar(reqs['done'], reqs['scope'])}", markup=False)
     rows = [[m["id"] or "—", m["title"], m["date"] or "", "" if m["days_left"] is None else str(m["days_left"]),
              str(m["scope"]), text_bar(m["done"], m["scope"], 16)] for m in context["milestones"]]
-    cols = ("里程碑", "名称", "日期", "剩余天数", "范围", "完成") if zh else (
+    cols: tuple[str, ...] = ("里程碑", "名称", "日期", "剩余天数", "范围", "完成") if zh else (
         "milestone", "title", "date", "days left", "scope", "done")
     out.print(console.table(cols, rows))
     if context["pending_approvals"]:

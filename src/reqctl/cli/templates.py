@@ -17,27 +17,36 @@ def register(app: typer.Typer) -> None:
                         no_args_is_help=True, rich_markup_mode=None)
 
     @group.command("list")
-    def list_command(ctx: typer.Context,
-                     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    def list_command(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    ) -> None:
         """Every template and where it comes from (built-in or the project's templates/)."""
         root = find_root(state(ctx).directory)
         rows = ops.list_templates(root)
         if as_json:
             console.print_json([{"name": r.name, "origin": r.origin, "path": r.path} for r in rows])
             return
-        console.stdout().print(console.table(("name", "origin", "path"), [[r.name, r.origin, r.path] for r in rows]))
+        table = console.table(("name", "origin", "path"), [[r.name, r.origin, r.path] for r in rows])
+        console.stdout().print(table)
 
     @group.command("show")
-    def show_command(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
-                     builtin: Annotated[bool, typer.Option("--builtin", help="Show the built-in one.")] = False) -> None:
+    def show_command(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(metavar="NAME")],
+        builtin: Annotated[bool, typer.Option("--builtin", help="Show the built-in one.")] = False,
+    ) -> None:
         """Print a template (the project's override if there is one)."""
         root = find_root(state(ctx).directory)
         _info, text = ops.show_template(root, name, builtin=builtin)
         console.print_plain(text)
 
     @group.command("copy")
-    def copy_command(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
-                     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing copy.")] = False) -> None:
+    def copy_command(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(metavar="NAME")],
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing copy.")] = False,
+    ) -> None:
         """Copy a built-in template into templates/ to customise it."""
         root = find_root(state(ctx).directory)
         target = ops.copy_template(root, name, force=force)

@@ -247,7 +247,7 @@ def requirements(project: Project) -> list[Requirement]:
 
 
 def status_counts(items: Iterable[Requirement]) -> dict[str, int]:
-    counts = Counter(item.status for item in items)
+    counts: Counter[str] = Counter(item.status for item in items)
     return {status: counts.get(status, 0) for status in REQUIREMENT_STATUSES}
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from reqctl.errors import TemplateError
 from reqctl.render import filters, markdown
@@ -88,10 +89,10 @@ class _Loader(jinja2.BaseLoader):
                     raise TemplateError(f"cannot read template: {exc}", path=path) from None
                 mtime = path.stat().st_mtime
                 return text, f"{PROJECT_TEMPLATES}/{template}", lambda: path.stat().st_mtime == mtime
-        text = builtin_text(template)
-        if text is None:
+        builtin = builtin_text(template)
+        if builtin is None:
             raise jinja2.TemplateNotFound(template)
-        return text, f"reqctl/templates/{template}", lambda: True
+        return builtin, f"reqctl/templates/{template}", lambda: True
 
     def list_templates(self) -> list[str]:
         return sorted(set(builtin_names()) | set(project_names(self.root)))

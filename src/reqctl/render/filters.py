@@ -43,8 +43,7 @@ def format_number(value: Any, lang: str, digits: int = 0) -> str:
     if value is None or value == "":
         return "—"
     number = float(value)
-    text = f"{number:,.{digits}f}"
-    return text
+    return f"{number:,.{digits}f}"
 
 
 def format_money(value: Any, currency: str, lang: str) -> str:
