@@ -527,3 +527,13 @@ def test_path_like_ids_are_refused(project: Path, tmp_path: Path, evil: str) -> 
     assert bait.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["etc", "proj"]
     assert list((project / "requirements").iterdir()) == []
+
+
+@pytest.mark.parametrize("text", ["No", "yes", "On", "0o17", "12:30", "2026-01-01", "3", "null", "~"])
+def test_req_add_texts_yaml_could_misread(project: Path, text: str) -> None:
+    """Found by the property tests: ruamel wrote `title: No`, which the reader loads as False."""
+    result = run_reqctl(project, "req", "add", text, "--acceptance", text, "--tag", text)
+    assert result.code == 0, result.err
+    data = json.loads(run_reqctl(project, "req", "show", "REQ-001", "--json").out)
+    assert (data["title"], data["acceptance"], data["tags"]) == (text, [text], [text])
+    assert run_reqctl(project, "check").code == 0
