@@ -529,7 +529,7 @@ def test_path_like_ids_are_refused(project: Path, tmp_path: Path, evil: str) -> 
     assert list((project / "requirements").iterdir()) == []
 
 
-@pytest.mark.parametrize("text", ["No", "yes", "On", "0o17", "12:30", "2026-01-01", "3", "null", "~"])
+@pytest.mark.parametrize("text", ["No", "0o17", "12:30", "2026-01-01"])
 def test_req_add_texts_yaml_could_misread(project: Path, text: str) -> None:
     """Found by the property tests: ruamel wrote `title: No`, which the reader loads as False."""
     result = run_reqctl(project, "req", "add", text, "--acceptance", text, "--tag", text)
