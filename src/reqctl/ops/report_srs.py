@@ -56,7 +56,7 @@ def _groups(project: Project, reqs: list[Requirement], group_by: str) -> list[di
         untagged = [rows[r.id] for r in reqs if not r.tags]
         if untagged:
             groups.append({"key": None, "title": "", "date": None, "requirements": untagged})
-    return [g for g in groups if g["requirements"] or g["key"] is not None and group_by == "milestone"]
+    return [g for g in groups if g["requirements"] or (g["key"] is not None and group_by == "milestone")]
 
 
 def _traceability(project: Project, reqs: list[Requirement]) -> list[dict[str, Any]]:
