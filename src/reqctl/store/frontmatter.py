@@ -88,8 +88,14 @@ def load_yaml(front: str, path: str, *, first_line: int = 2) -> Any:
         line = mark.line + first_line if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise FileFormatError(f"YAML error: {problem}", path=path, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = front.count("\n", 0, max(exc.position, 0)) + first_line
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        problem = f"control character U+{code:04X} is not allowed in YAML"
+        raise FileFormatError(f"YAML error: {problem}", path=path, line=line) from None
     except yaml.YAMLError as exc:
-        raise FileFormatError(f"YAML error: {exc}", path=path, line=first_line) from None
+        problem = " ".join(str(exc).split())
+        raise FileFormatError(f"YAML error: {problem}", path=path, line=first_line) from None
     except RecursionError:
         raise FileFormatError("YAML is nested too deeply", path=path, line=first_line) from None
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
