@@ -8,7 +8,6 @@ import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.ops import baseline as ops
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +25,8 @@ def register(app: typer.Typer) -> None:
         message: Annotated[str, typer.Option("--message", "-m", help="What this baseline is.")] = "",
     ) -> None:
         """Tag HEAD as a baseline; refused when 'reqctl check' finds errors."""
+        from reqctl.ops import baseline as ops
+
         result = ops.create_baseline(state(ctx).directory, name, message)
         counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items()) or "no items"
         console.print_plain(f"baseline {result.name} created at {result.commit[:10]} ({counts})")
@@ -36,6 +37,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """Every baseline tag."""
+        from reqctl.ops import baseline as ops
+
         found = ops.list_baselines(state(ctx).directory)
         if as_json:
             console.print_json([b.to_json() for b in found])

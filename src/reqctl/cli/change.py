@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.cli.diff import render_markdown, render_text
 from reqctl.errors import UsageError
-from reqctl.ops import changes as ops
+
+if TYPE_CHECKING:
+    from reqctl.ops.changes import ChangeRow, UpdateResult
 
 IdArg = Annotated[str, typer.Argument(metavar="CR", help="The change request, e.g. CR-003.")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Approver e-mail (default: git user.email).")]
 RoleOption = Annotated[str | None, typer.Option("--role", help="Act in this role only (default: every role you hold).")]
 
 
-def _roles_line(row: ops.ChangeRow | ops.UpdateResult) -> str:
+def _roles_line(row: ChangeRow | UpdateResult) -> str:
     marks = {"approved": "✓", "missing": "·", "stale": "stale", "rejected": "✗", "not-allowed": "!"}
     return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
@@ -44,6 +45,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Create changes/CR-NNN.md on a new branch from the main line and switch to it."""
+        from reqctl.ops import changes as ops
+
         result = ops.propose(
             state(ctx).directory,
             title,
@@ -70,6 +73,8 @@ def register(app: typer.Typer) -> None:
         summary: Annotated[str | None, typer.Option("--summary", help="One paragraph.")] = None,
     ) -> None:
         """Record the impact assessment (status assessed)."""
+        from reqctl.ops import changes as ops
+
         result = ops.assess(
             state(ctx).directory,
             change_id,
@@ -83,6 +88,8 @@ def register(app: typer.Typer) -> None:
     @group.command("approve")
     def approve_command(ctx: typer.Context, change_id: IdArg, by: ByOption = None, role: RoleOption = None) -> None:
         """Approve the CR and the content it changes (records who, role, and fingerprints)."""
+        from reqctl.ops import changes as ops
+
         result = ops.approve(state(ctx).directory, change_id, by=by, role=role)
         waiting = [s.describe() for s in result.roles if not s.ok]
         tail = f"; still needed: {', '.join(waiting)}" if waiting else "; ready to merge"
@@ -100,12 +107,16 @@ def register(app: typer.Typer) -> None:
         role: RoleOption = None,
     ) -> None:
         """Reject the CR (status rejected, with the reason)."""
+        from reqctl.ops import changes as ops
+
         result = ops.reject(state(ctx).directory, change_id, reason=reason, by=by, role=role)
         console.print_plain(f"{result.change_id} rejected (commit {result.commit[:10]})")
 
     @group.command("merge")
     def merge_command(ctx: typer.Context, change_id: IdArg) -> None:
         """Merge an approved CR's branch into the main line; re-approve what it changed."""
+        from reqctl.ops import changes as ops
+
         result = ops.merge(state(ctx).directory, change_id)
         where = f"{result.branch} merged into {result.into}" if result.branch else f"completed on {result.into}"
         again = f"; re-approved {', '.join(result.reapproved)}" if result.reapproved else ""
@@ -117,6 +128,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """Every change request on every local and remote-tracking branch."""
+        from reqctl.ops import changes as ops
+
         rows = ops.list_changes(state(ctx).directory)
         if as_json:
             console.print_json([row.to_json() for row in rows])
@@ -145,6 +158,9 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     ) -> None:
         """What the CR's branch changes in items, relative to where it forked."""
+        from reqctl.cli.diff import render_markdown, render_text
+        from reqctl.ops import changes as ops
+
         fmt = "json" if as_json else output_format
         if fmt not in ("text", "md", "json"):
             raise UsageError(f"--format {fmt}: use text, md or json")

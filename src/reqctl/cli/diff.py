@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
-from reqctl.history.diff import FieldChange, ItemChange, ProjectDiff
-from reqctl.history.snapshots import HistoryReader
-from reqctl.model.project import find_root
-from reqctl.ops.history import diff_revisions, item_history
+
+if TYPE_CHECKING:
+    from reqctl.history.diff import FieldChange, ItemChange, ProjectDiff
 
 FORMATS = ("text", "md", "json")
 _MARK = {"added": "+", "removed": "-", "changed": "~"}
@@ -109,6 +108,10 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     ) -> None:
         """Show items added, removed and changed (field by field) between two revisions."""
+        from reqctl.history.snapshots import HistoryReader
+        from reqctl.model.project import find_root
+        from reqctl.ops.history import diff_revisions
+
         fmt = "json" if as_json else output_format
         if fmt not in FORMATS:
             raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
@@ -130,6 +133,10 @@ def register_req_history(group: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """List the commits that touched an item: who, when, and which fields changed."""
+        from reqctl.history.snapshots import HistoryReader
+        from reqctl.model.project import find_root
+        from reqctl.ops.history import item_history
+
         reader = HistoryReader(find_root(state(ctx).directory))
         found_id, entries = item_history(reader, item_id)
         if as_json:

@@ -34,7 +34,7 @@ from reqctl.model.config import CONFIG_FILE, Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument
 from reqctl.model.items import Change, Item, Requirement
-from reqctl.model.project import Project, load_project, validate_item
+from reqctl.model.project import Project, find_root, load_project, validate_item
 from reqctl.ops.allocate import next_id, project_lock
 from reqctl.ops.history import diff_revisions
 from reqctl.ops.items import FIELD_ORDER, approve_requirement, resolve_person
@@ -674,12 +674,12 @@ def _preferred(versions: list[ChangeOnRef], repo: GitRepo, main: str | None = No
 
 
 def list_changes(root: Path) -> list[ChangeRow]:
-    project = load_project(root)
-    repo = open_git(project.root)
+    root = find_root(root)
+    repo = open_git(root)
     if not repo.has_commits():
         return []
-    reader = HistoryReader(project.root, repo)
-    config = project.config
+    reader = HistoryReader(root, repo)
+    config = reader.current_config()
     try:
         main: str | None = main_line(repo, config)
     except ReqctlError:
@@ -731,15 +731,15 @@ def _id_key(item_id: str) -> tuple[str, int]:
 
 def diff_change(root: Path, raw_id: str) -> tuple[ChangeOnRef, ProjectDiff]:
     """What a CR's branch changes relative to where it forked from the main line."""
-    project = load_project(root)
-    repo = open_git(project.root)
-    reader = HistoryReader(project.root, repo)
+    root = find_root(root)
+    repo = open_git(root)
+    reader = HistoryReader(root, repo)
     change_id = normalize_id_argument(raw_id)
     found = locate(reader, change_id)
     branch = found.change.branch
     if branch is None:
         raise UsageError(f"{change_id} was recorded without a branch; use 'reqctl diff REV' instead")
-    main = main_line(repo, project.config)
+    main = main_line(repo, reader.current_config())
     base = repo.merge_base(main, found.sha)
     if base is None:
         raise GitError(f"{branch} shares no history with {main}")

@@ -10,7 +10,7 @@ from reqctl.errors import NotFoundError
 from reqctl.gitio.objects import TreeFile, kind_of_path
 from reqctl.history.diff import ProjectDiff, compare_files, diff_files, side_of
 from reqctl.history.log import CommitInfo, commits
-from reqctl.history.snapshots import HistoryReader
+from reqctl.history.snapshots import HistoryReader, paused_gc
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.project import load_config
 from reqctl.store.reader import ItemFile, read_file
@@ -28,8 +28,9 @@ def diff_revisions(reader: HistoryReader, old_rev: str, new_rev: str | None = No
     new = repo.resolve(new_rev) if new_rev is not None else None
     paths = [p for p in repo.changed_paths(old, new, ITEM_FOLDERS) if kind_of_path(p) is not None]
     old_files = reader.files_by_path(old, paths)
-    new_files = reader.files_by_path(new, paths) if new else working_files(reader.root, paths)
-    return diff_files(old_files, new_files, old_rev=old_rev, new_rev=new_rev)
+    with paused_gc():
+        new_files = reader.files_by_path(new, paths) if new else working_files(reader.root, paths)
+        return diff_files(old_files, new_files, old_rev=old_rev, new_rev=new_rev)
 
 
 def working_files(root: Path, rels: list[str]) -> dict[str, ItemFile]:
