@@ -126,7 +126,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         project = state(ctx).project_with(item_id, kind)
         item = project.get(item_id, kind)
         path = project.path_of(item)
-        original = path.read_text(encoding="utf-8")
+        original = path.read_bytes().decode("utf-8")  # bytes: keep CRLF line endings as they are
         edited = _run_editor(project.root, item.id, original)
         if edited == original:
             console.print_plain(f"{item.id}: no changes")
@@ -155,14 +155,17 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     with tempfile.TemporaryDirectory(prefix="reqctl-edit-") as tmp:
         path = Path(tmp) / f"{item_id}.md"
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(text.encode("utf-8"))
         try:
             completed = subprocess.run([*shlex.split(editor), str(path)], check=False, cwd=root)
         except OSError as exc:
             raise UsageError(f"cannot start the editor '{editor}': {exc.strerror}") from None
         if completed.returncode != 0:
             raise UsageError(f"the editor '{editor}' exited with status {completed.returncode}; nothing saved")
-        return path.read_text(encoding="utf-8")
+        try:
+            return path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError("the edited file is not UTF-8 text; nothing saved") from None
 
 
 def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
