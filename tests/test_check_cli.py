@@ -111,6 +111,16 @@ def test_r001_not_utf8(project: Path) -> None:
     assert "UTF-8" in text
 
 
+def test_r001_control_character_is_one_line(project: Path) -> None:
+    """Found by the property tests: the YAML message for a control character had two lines."""
+    (project / "requirements" / "REQ-001.md").write_bytes(b"---\nid: REQ-001\ntitle: a\x07b\n---\n")
+    result = check(project, "--format", "github")
+    assert result.code == 1
+    lines = [line for line in result.out.splitlines() if "R001" in line]
+    assert len(lines) == 1 and "line=3" in lines[0], result.out
+    assert "U+0007" in lines[0]
+
+
 def test_r001_front_matter_not_a_mapping(project: Path) -> None:
     (project / "requirements" / "REQ-001.md").write_text("---\n- a\n- b\n---\n", encoding="utf-8")
     assert_finding(project, "R001", "requirements/REQ-001.md:")
@@ -180,7 +190,7 @@ def test_r006_duplicate_ids_name_every_file(project: Path) -> None:
     write_item(project, "requirements", "REQ-01", GOOD_REQ)  # also a bad ID, but the same number
     text = assert_finding(project, "R006", "requirements/REQ-0001.md:2:")
     for line in text.splitlines():
-        for name in ("REQ-001.md", "REQ-0001.md"):
+        for name in ("REQ-001.md", "REQ-0001.md", "REQ-01.md"):
             assert f"requirements/{name}" in line.split(" R006 ", 1)[1], line
 
 

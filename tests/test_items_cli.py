@@ -98,9 +98,7 @@ def test_req_add_prints_id_and_writes_fields(project: Path) -> None:
         "depends_on": ["REQ-001"],
         "acceptance": ["A 20-page invoice exports within 3 s", "File name has the number"],
     }
-    assert path.read_text(encoding="utf-8").endswith(
-        "---\nFinance staff send invoices to auditors.\n"
-    )
+    assert path.read_text(encoding="utf-8").endswith("---\nFinance staff send invoices to auditors.\n")
     assert run_reqctl(project, "check").code == 0
 
 
@@ -299,9 +297,7 @@ def test_req_edit_valid_edit_is_saved(project: Path, tmp_path: Path) -> None:
         "t = t.replace('---\\n', '', 1)",
     ],
 )
-def test_req_edit_invalid_edit_leaves_file_unchanged(
-    project: Path, tmp_path: Path, code: str
-) -> None:
+def test_req_edit_invalid_edit_leaves_file_unchanged(project: Path, tmp_path: Path, code: str) -> None:
     add(project, "req", "add", "Old title")
     path = project / "requirements" / "REQ-001.md"
     before = path.read_bytes()
@@ -320,14 +316,22 @@ def test_req_edit_no_change(project: Path, tmp_path: Path) -> None:
     assert "no changes" in result.out
 
 
+def test_req_edit_saved_as_latin1_is_refused(project: Path, tmp_path: Path) -> None:
+    add(project, "req", "add", "Cafe")
+    path = project / "requirements" / "REQ-001.md"
+    before = path.read_bytes()
+    editor = editor_script(tmp_path, "p.write_bytes(t.replace('Cafe', 'Caf\\xe9').encode('latin-1')); raise SystemExit")
+    line = assert_one_line_error(run_reqctl(project, "req", "edit", "REQ-001", env={"EDITOR": editor, "VISUAL": ""}))
+    assert "UTF-8" in line
+    assert path.read_bytes() == before
+
+
 def test_req_edit_failing_editor(project: Path) -> None:
     add(project, "req", "add", "Same")
     path = project / "requirements" / "REQ-001.md"
     before = path.read_bytes()
     env = {"EDITOR": f"{sys.executable} -c 'raise SystemExit(3)'", "VISUAL": ""}
-    assert "status 3" in assert_one_line_error(
-        run_reqctl(project, "req", "edit", "REQ-001", env=env)
-    )
+    assert "status 3" in assert_one_line_error(run_reqctl(project, "req", "edit", "REQ-001", env=env))
     env = {"EDITOR": "/nonexistent/editor", "VISUAL": ""}
     assert "editor" in assert_one_line_error(run_reqctl(project, "req", "edit", "REQ-001", env=env))
     assert path.read_bytes() == before
@@ -337,9 +341,7 @@ def test_req_edit_failing_editor(project: Path) -> None:
 
 
 def test_risk_add_list_show_sort(project: Path) -> None:
-    assert (
-        add(project, "risk", "add", "Low risk", "--probability", "1", "--impact", "2") == "RISK-001"
-    )
+    assert add(project, "risk", "add", "Low risk", "--probability", "1", "--impact", "2") == "RISK-001"
     add(
         project,
         "risk",
@@ -388,9 +390,7 @@ def test_risk_add_list_show_sort(project: Path) -> None:
     assert "--sort" in assert_one_line_error(run_reqctl(project, "risk", "list", "--sort", "bogus"))
 
 
-@pytest.mark.parametrize(
-    "args", [("--probability", "0", "--impact", "3"), ("--probability", "3", "--impact", "6")]
-)
+@pytest.mark.parametrize("args", [("--probability", "0", "--impact", "3"), ("--probability", "3", "--impact", "6")])
 def test_risk_add_rejects_out_of_range_scores(project: Path, args: tuple[str, ...]) -> None:
     assert_one_line_error(run_reqctl(project, "risk", "add", "Bad", *args))
     assert list((project / "risks").iterdir()) == []
@@ -433,9 +433,7 @@ def test_decision_add_list_show_status(project: Path) -> None:
     assert shown.code == 0 and "Use PostgreSQL" in shown.out
     listed = run_reqctl(project, "decision", "list")
     assert "2026-10-01" in listed.out
-    assert "--date" in assert_one_line_error(
-        run_reqctl(project, "decision", "add", "X", "--date", "tomorrow")
-    )
+    assert "--date" in assert_one_line_error(run_reqctl(project, "decision", "add", "X", "--date", "tomorrow"))
     assert run_reqctl(project, "check").code == 0
 
 

@@ -155,3 +155,20 @@ def test_cjk_text_is_kept_verbatim(project: Path) -> None:
     path.write_text(text, encoding="utf-8")
     assert run_reqctl(project, "req", "status", "REQ-004", "proposed").code == 0
     assert path.read_text(encoding="utf-8") == text.replace("status: draft", "status: proposed")
+
+
+def test_req_edit_keeps_crlf(project: Path, tmp_path: Path) -> None:
+    """Found while testing: `req edit` used to rewrite a CRLF file with LF endings."""
+    import sys
+
+    path = project / "requirements" / "REQ-005.md"
+    path.write_bytes(b"---\r\nid: REQ-005\r\ntitle: crlf  # keep\r\n---\r\nbody\r\n")
+    script = tmp_path / "ed.py"
+    script.write_text(
+        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_bytes(p.read_bytes().replace(b'body', b'new body'))\n",
+        encoding="utf-8",
+    )
+    result = run_reqctl(project, "req", "edit", "REQ-005", env={"EDITOR": f"{sys.executable} {script}", "VISUAL": ""})
+    assert result.code == 0, result.err
+    assert path.read_bytes() == b"---\r\nid: REQ-005\r\ntitle: crlf  # keep\r\n---\r\nnew body\r\n"
