@@ -82,6 +82,8 @@ def key_lines(front: str) -> dict[str, int]:
 
 def load_yaml(front: str, path: str, *, first_line: int = 2) -> Any:
     try:
+        if len(front) > _DEPTH_SCAN_ABOVE:
+            _check_depth(front, path, first_line)
         data = yaml.load(front, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -105,6 +107,29 @@ def load_yaml(front: str, path: str, *, first_line: int = 2) -> Any:
     if "&" in front:  # only anchors and aliases can make a small text expand
         _check_size(data, path, first_line)
     return data
+
+
+# libyaml's composer recurses once per nesting level and crashes the process (a segfault,
+# not an exception) somewhere above 20,000 levels; text shorter than this cannot nest that deep.
+_DEPTH_SCAN_ABOVE = 4_000
+_OPENERS = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
+            yaml.BlockMappingStartToken)
+_CLOSERS = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+def _check_depth(front: str, path: str, first_line: int) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` using the scanner, which does not recurse."""
+    depth = 0
+    for token in yaml.scan(front, Loader=_Loader):
+        if isinstance(token, _OPENERS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FileFormatError(
+                    f"YAML is nested more than {MAX_DEPTH} levels deep", path=path,
+                    line=int(token.start_mark.line) + first_line,
+                )
+        elif isinstance(token, _CLOSERS):
+            depth -= 1
 
 
 def _unbuildable_scalar_line(front: str, first_line: int) -> int:
