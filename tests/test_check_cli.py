@@ -139,6 +139,18 @@ def test_r001_alias_bomb_finishes_quickly(project: Path) -> None:
     assert "too many values" in text
 
 
+@pytest.mark.parametrize(
+    "nesting", ["[" * 50_000 + "]" * 50_000, "- " * 50_000 + "1", "{a: " * 30_000 + "1" + "}" * 30_000]
+)
+def test_r001_deep_nesting_is_refused_not_a_crash(project: Path, nesting: str) -> None:
+    """Found while testing: 50,000 nested brackets made libyaml segfault (exit 139)."""
+    (project / "requirements" / "REQ-001.md").write_text(
+        f"---\nid: REQ-001\ntitle: deep\nx: {nesting}\n---\n", encoding="utf-8"
+    )
+    text = assert_finding(project, "R001", "requirements/REQ-001.md:")
+    assert "nested" in text
+
+
 def test_r001_huge_file_is_refused_quickly(project: Path) -> None:
     body = ("word " * 20 + "\n") * 50_000  # about 5 MB
     (project / "requirements" / "REQ-001.md").write_text("---\nid: REQ-001\ntitle: big\n---\n" + body, encoding="utf-8")
