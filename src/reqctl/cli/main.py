@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         console.error_line("interrupted")
         return EXIT_INTERRUPTED
     except _USAGE_ERRORS as exc:
-        message = getattr(exc, "format_message", lambda: str(exc))()
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if callable(format_message) else str(exc)
         console.error_line(str(message).replace("\n", " "))
         command_ctx = getattr(exc, "ctx", None)
         if command_ctx is not None:

@@ -194,10 +194,7 @@ def _testcase_names(path: str | None, group: list[Finding]) -> tuple[str, str]:
 
 def _failure_element(errors: list[Finding]) -> ET.Element:
     codes = list(dict.fromkeys(f.code for f in errors))
-    if len(errors) == 1:
-        message = errors[0].message
-    else:
-        message = "; ".join(f"{f.code}: {f.message}" for f in errors)
+    message = errors[0].message if len(errors) == 1 else "; ".join(f"{f.code}: {f.message}" for f in errors)
     failure = ET.Element("failure", type=_xml_safe(",".join(codes)), message=_xml_safe(message))
     failure.text = _xml_text("\n".join(_text_line(f) for f in errors))
     return failure
