@@ -140,7 +140,9 @@ def test_r001_alias_bomb_finishes_quickly(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "nesting", ["[" * 50_000 + "]" * 50_000, "- " * 50_000 + "1", "{a: " * 30_000 + "1" + "}" * 30_000]
+    "nesting",
+    ["[" * 50_000 + "]" * 50_000, "\n" + "- " * 50_000 + "1", "{a: " * 30_000 + "1" + "}" * 30_000],
+    ids=["flow-sequences", "block-sequences", "flow-mappings"],
 )
 def test_r001_deep_nesting_is_refused_not_a_crash(project: Path, nesting: str) -> None:
     """Found while testing: 50,000 nested brackets made libyaml segfault (exit 139)."""
