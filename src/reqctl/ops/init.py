@@ -34,15 +34,11 @@ def _scaffold(name: str) -> str:
 
 
 def example_root(lang: str) -> Path:
-    """The bundled example project for a language (wheel data, or the source checkout)."""
-    name = EXAMPLES[lang]
-    packaged = Path(str(resources.files("reqctl"))) / "_examples" / name
-    if packaged.is_dir():
-        return packaged
-    source = Path(__file__).resolve().parents[3] / "examples" / name
-    if source.is_dir():
-        return source
-    raise ReqctlError(f"the bundled example '{name}' is missing from this installation")
+    """The bundled example project for a language (package data; ``examples/`` links here)."""
+    path = Path(str(resources.files("reqctl"))) / "examples" / EXAMPLES[lang]
+    if not path.is_dir():
+        raise ReqctlError(f"the bundled example '{EXAMPLES[lang]}' is missing from this installation")
+    return path
 
 
 def _write_new(root: Path, rel: str, text: str, result: InitResult) -> None:
