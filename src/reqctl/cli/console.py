@@ -45,7 +45,8 @@ def error_line(message: str) -> None:
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> Table:
     grid = Table(title=title, show_lines=False, header_style="bold", expand=False)
     for name in columns:
-        grid.add_column(name, overflow="fold")
+        # IDs never break; everything else folds so the table fits the terminal.
+        grid.add_column(name, overflow="fold", no_wrap=name == "id", ratio=3 if name == "title" else 1)
     for row in rows:
         grid.add_row(*(Text(cell) for cell in row))
     return grid

@@ -31,7 +31,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable outpu
 COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.REQUIREMENT: ("id", "title", "status", "priority", "milestone", "approval"),
     Kind.CHANGE: ("id", "title", "status", "affects", "requested_by"),
-    Kind.RISK: ("id", "title", "status", "score", "probability", "impact", "owner"),
+    Kind.RISK: ("id", "title", "status", "score", "p×i", "owner"),
     Kind.DECISION: ("id", "title", "status", "date"),
     Kind.MEETING: ("id", "title", "date", "kind", "open actions"),
     Kind.FEEDBACK: ("id", "title", "date", "score", "from"),
@@ -47,6 +47,8 @@ def cell(item: Item, column: str) -> str:
         return ops.approval_state(item)
     if column == "score" and isinstance(item, Risk):
         return str(item.score)
+    if column == "p×i" and isinstance(item, Risk):
+        return f"{item.probability}×{item.impact}"
     if column == "open actions":
         return str(sum(1 for action in getattr(item, "actions", ()) if not action.done))
     if column == "kind":
