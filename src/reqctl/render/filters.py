@@ -34,7 +34,7 @@ def format_date(value: Any, lang: str, *, weekday: bool = False) -> str:
         return "" if value is None else str(value)
     if lang == "zh":
         text = f"{day.year}年{day.month}月{day.day}日"
-        return f"{text}(周{_WEEKDAYS_ZH[day.weekday()]})" if weekday else text
+        return f"{text}（周{_WEEKDAYS_ZH[day.weekday()]}）" if weekday else text
     text = f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
     return f"{day.strftime('%a')} {text}" if weekday else text
 

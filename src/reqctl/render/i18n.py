@@ -21,14 +21,19 @@ _ZH: Mapping[str, str] = {
     # decision statuses
     "accepted": "已采纳", "superseded": "已被取代",
     # priorities
-    "must": "必须", "should": "应该", "could": "可选", "wont": "暂不实现",
+    "must": "必须", "should": "应该", "could": "可以", "wont": "暂不",
     # kinds
-    "requirement": "需求", "change": "变更申请", "risk": "风险", "decision": "决策",
-    "meeting": "会议", "feedback": "客户反馈", "lesson": "经验教训",
+    "requirement": "需求", "change": "变更请求", "risk": "风险", "decision": "决策",
+    "meeting": "会议纪要", "feedback": "客户反馈", "lesson": "经验教训",
     # risk levels
     "low": "低", "medium": "中", "high": "高", "critical": "严重",
     # approval states
     "none": "未审批", "suspect": "审批失效",
+    # approver roles (the usual ones; other role names are shown as written)
+    "pm": "项目经理", "customer": "客户", "sponsor": "项目发起人",
+    # meeting kinds
+    "kickoff": "启动会", "status": "项目例会", "workshop": "需求研讨会", "review": "评审会",
+    "demo": "演示会", "retro": "复盘会", "retrospective": "复盘会",
 }
 
 _EN: Mapping[str, str] = {
@@ -45,7 +50,7 @@ CHART_LABELS: Mapping[str, Mapping[str, str]] = {
         "high": "High", "critical": "Critical", "total_count": "Total",
     },
     "zh": {
-        "total": "需求总数", "approved": "已批准", "done": "已完成(已实现或已验收)",
+        "total": "需求总数", "approved": "已批准", "done": "已完成（已实现或已验收）",
         "date": "周", "count": "需求数", "no_data": "暂无数据",
         "probability": "发生概率", "impact": "影响程度", "low": "低", "medium": "中",
         "high": "高", "critical": "严重", "total_count": "合计",
