@@ -122,7 +122,7 @@ def test_srs_markdown(repo: Path) -> None:
     result = run_reqctl(repo, "doc", "srs", "--lang", "zh")
     assert result.code == 0, result.err
     assert "## 二、需求明细" in result.out
-    assert "验收标准:" in result.out
+    assert "**验收标准**" in result.out
     assert "| REQ-001 | 已批准 | — | — | REQ-002 | CR-001 | — | — |" in result.out
 
 
