@@ -303,3 +303,17 @@ def test_verify_approvals_names_the_forging_commit(approved: Path) -> None:
     assert result.code == 1
     assert "G003" in result.out and forged[:10] in result.out and PM in result.out
     assert "REQ-001" not in result.out  # approved by the customer's own commit
+
+
+def test_gate_rules_follow_configured_severity(approved: Path) -> None:
+    requirement(approved, "REQ-002", "Logout", "Changed.\n")
+    assert run_reqctl(approved, "approve", "REQ-002", "--by", CUSTOMER).code == 0
+    commit_all(approved, "approve on behalf of the customer", PM)
+    config = approved / "reqctl.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "check:\n  severity: {G003: warning}\n", encoding="utf-8")
+    warned = run_reqctl(approved, "check", "--verify-approvals")
+    assert warned.code == 0, warned.out
+    assert "warning G003" in warned.out
+    config.write_text(config.read_text(encoding="utf-8").replace("G003: warning", "G003: off"), encoding="utf-8")
+    silenced = run_reqctl(approved, "check", "--verify-approvals")
+    assert silenced.code == 0 and "G003" not in silenced.out

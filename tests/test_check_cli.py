@@ -321,7 +321,7 @@ def test_severity_override_to_error_and_off(project: Path) -> None:
     write_item(project, "requirements", "REQ-001", GOOD_REQ + "colour: blue\n")
     write_config(project, "check:\n  severity: {R003: error}\n")
     assert_finding(project, "R003", "requirements/REQ-001.md:7: error", exit_code=1)
-    write_config(project, "check:\n  severity: {R003: 'off'}\n")
+    write_config(project, "check:\n  severity: {R003: off}\n")
     result = check(project)
     assert result.code == 0 and "R003" not in result.out, result.out
 

@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate every item file; exit 1 when an error is found. Never modifies the repository."""
         if rules:
-            from reqctl.validation.gate import GATE_RULES
+            from reqctl.validation.registry import GATE_RULES
 
             for info in [*rule_infos(), *GATE_RULES]:
                 console.print_plain(f"{info.code}  {info.default_severity.value:7}  {info.name}: {info.description}")
@@ -68,7 +68,8 @@ def register(app: typer.Typer) -> None:
         # Rule descriptions are only part of SARIF; loading them needs the models.
         infos = rule_infos() if output_format == "sarif" else []
         if base is not None or verify_approvals:
-            from reqctl.validation.gate import GATE_RULES, add_gate_findings
+            from reqctl.validation.gate import add_gate_findings
+            from reqctl.validation.registry import GATE_RULES
 
             result = add_gate_findings(
                 root, project, result, base=base, verify=verify_approvals, use_cache=app_state.use_cache

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from reqctl.locate import CONFIG_FILE
 from reqctl.model.ids import DEFAULT_PREFIXES, PREFIX_PATTERN, Kind
@@ -31,8 +31,16 @@ class Budget(_Strict):
     spent: float | None = None
 
 
+def _yaml_off(value: Any) -> Any:
+    """YAML 1.1 reads a bare ``off`` as false; in a severity it means the rule is off."""
+    return "off" if value is False else value
+
+
+SeverityName = Annotated[Literal["error", "warning", "off"], BeforeValidator(_yaml_off)]
+
+
 class CheckPolicy(_Strict):
-    severity: dict[str, Literal["error", "warning", "off"]] = Field(default_factory=dict)
+    severity: dict[str, SeverityName] = Field(default_factory=dict)
     verify_signatures: bool = False
 
 

@@ -1,8 +1,9 @@
 """The merge gate: ``reqctl check --base REF`` and ``reqctl check --verify-approvals``.
 
 These checks need git (a base revision, the history of approvals), so they are
-not in the static rule registry; ``reqctl check`` adds their findings to the
-registry's.  Codes: G001 approved content changed without an approved change
+not registered rule functions; their descriptions (``GATE_RULES``) live in the
+registry so ``check.severity`` can re-rate them, and ``reqctl check`` adds their
+findings to the registry's.  Codes: G001 approved content changed without an approved change
 request, G002 a change request's approval is stale, G003 an approval was not
 committed by the approver.
 """
@@ -23,28 +24,9 @@ from reqctl.model.ids import Kind
 from reqctl.model.items import Change, Item, Requirement
 from reqctl.model.project import Project, load_project, validate_item
 from reqctl.store.reader import ItemFile
-from reqctl.validation.findings import CheckResult, Finding, RuleInfo, Severity
+from reqctl.validation.check import apply_severities, severity_overrides
+from reqctl.validation.findings import CheckResult, Finding, Severity
 
-GATE_RULES = (
-    RuleInfo(
-        "G001",
-        "unapproved-change",
-        "With --base: approved requirement content changes only under an approved change request",
-        Severity.ERROR,
-    ),
-    RuleInfo(
-        "G002",
-        "stale-change-approval",
-        "With --base: a change request's approvals still match the CR and the items it changes",
-        Severity.ERROR,
-    ),
-    RuleInfo(
-        "G003",
-        "unverified-approval",
-        "With --verify-approvals: each approval was committed (or signed) by the approver",
-        Severity.ERROR,
-    ),
-)
 ITEM_FOLDERS = [kind.folder for kind in Kind]
 
 
@@ -312,6 +294,7 @@ def add_gate_findings(
         extra += check_base(project, base, reader)
     if verify:
         extra += verify_approvals(project, reader)
+    extra = apply_severities(extra, severity_overrides(project.config))
     findings = sorted(
         [*result.findings, *extra], key=lambda f: (f.path or "", f.line or 0, f.code, f.message)
     )

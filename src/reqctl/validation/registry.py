@@ -45,6 +45,28 @@ def rule(
     return register
 
 
+GATE_RULES = (
+    RuleInfo(
+        "G001",
+        "unapproved-change",
+        "With --base: approved requirement content changes only under an approved change request",
+        Severity.ERROR,
+    ),
+    RuleInfo(
+        "G002",
+        "stale-change-approval",
+        "With --base: a change request's approvals still match the CR and the items it changes",
+        Severity.ERROR,
+    ),
+    RuleInfo(
+        "G003",
+        "unverified-approval",
+        "With --verify-approvals: each approval was committed (or signed) by the approver",
+        Severity.ERROR,
+    ),
+)
+
+
 def rule_infos() -> list[RuleInfo]:
     from reqctl.validation import rules  # noqa: F401 - registers the rules
 
