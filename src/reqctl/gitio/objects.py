@@ -44,6 +44,46 @@ def item_files_at(repo: GitRepo, rev: str, kinds: tuple[Kind, ...] = tuple(Kind)
     return sorted(found, key=lambda entry: entry.path)
 
 
+_NO_BLOB = {"000000", "160000"}  # absent, or a submodule (a commit, not a file)
+
+
+@dataclass(frozen=True, slots=True)
+class TreeChange:
+    """An item file whose blob differs between two trees; a sha is None where the file is absent."""
+
+    kind: Kind
+    path: str
+    old_sha: str | None
+    new_sha: str | None
+
+
+def item_changes(repo: GitRepo, old: str, new: str, kinds: tuple[Kind, ...] = tuple(Kind)) -> list[TreeChange]:
+    """Item files of the given kinds that differ between the trees of ``old`` and ``new``.
+
+    One ``git diff-tree`` compares the trees by hash, so the cost follows the
+    number of changed files, not the size of the project.  Applying the result
+    to ``item_files_at(old)`` gives exactly ``item_files_at(new)``.
+    """
+    specs = [repo.project_path(kind.folder + "/") for kind in kinds]
+    out = repo.run("diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev", old, new, "--", *specs)
+    tokens = out.split(b"\0")
+    found: list[TreeChange] = []
+    for index in range(0, len(tokens) - 1, 2):
+        meta, raw_path = tokens[index], tokens[index + 1]
+        parts = meta.decode().lstrip(":").split()
+        if len(parts) < 5:
+            continue
+        rel = repo.from_top(raw_path.decode("utf-8", "surrogateescape"))
+        kind = kind_of_path(rel) if rel is not None else None
+        if rel is None or kind is None or kind not in kinds:
+            continue
+        old_sha = None if parts[0] in _NO_BLOB else parts[2]
+        new_sha = None if parts[1] in _NO_BLOB else parts[3]
+        if old_sha != new_sha:
+            found.append(TreeChange(kind, rel, old_sha, new_sha))
+    return found
+
+
 def config_blob_at(repo: GitRepo, rev: str) -> str | None:
     return repo.ls_tree_files(rev, [CONFIG_FILE]).get(CONFIG_FILE)
 

@@ -215,20 +215,27 @@ def diff_files(
     *,
     old_rev: str | None = None,
     new_rev: str | None = None,
+    old_models: Mapping[str, Item] | None = None,
+    new_models: Mapping[str, Item] | None = None,
 ) -> ProjectDiff:
-    """Compare two sets of item files keyed by path (pass only the paths that may differ)."""
+    """Compare two sets of item files keyed by path (pass only the paths that may differ).
+
+    ``old_models``/``new_models`` (by path, as ``Project.models``) spare validating
+    the files again; files without a model there are validated as usual.
+    """
     changes = []
     for path in sorted(set(old) | set(new), key=_path_order):
         before, after = old.get(path), new.get(path)
         if (
             before is not None
             and after is not None
-            and before.data == after.data
-            and before.body == after.body
+            and (before is after or (before.data == after.data and before.body == after.body))
         ):
             continue
         change = compare_files(
-            path, side_of(before) if before else None, side_of(after) if after else None
+            path,
+            side_of(before, old_models.get(path) if old_models else None) if before else None,
+            side_of(after, new_models.get(path) if new_models else None) if after else None,
         )
         if change is not None:
             changes.append(change)
@@ -244,4 +251,6 @@ def diff_projects(
         {f.path: f for f in new.files},
         old_rev=old_rev,
         new_rev=new_rev,
+        old_models=old.models,
+        new_models=new.models,
     )

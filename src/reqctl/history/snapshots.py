@@ -4,6 +4,17 @@ A ``HistoryReader`` keeps a cache of parsed files keyed on blob sha (plus
 path), so reading many revisions only parses the blobs that changed.  Use one
 reader for a whole walk (a weekly report, a burn-up chart); the module-level
 ``project_at`` is a convenience that makes a fresh reader each call.
+
+Three things keep a walk over a large project cheap, all keyed on blob shas
+(content addresses, so nothing can be stale):
+
+- a persistent cache of parsed blobs in ``.reqctl/blob-cache.pickle``
+  (``history.blobcache``), consulted when many blobs are missing;
+- ``worktree=``: a project already loaded from the working tree lends its
+  parsed files and validated models to every revision holding the very same
+  bytes at the same path (``ItemFile.blob`` is the git sha of the bytes parsed);
+- validated models are reused by (blob, path), so a project at a revision only
+  validates the files no earlier revision of this reader had.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +30,21 @@ from typing import Any
 from pydantic import ValidationError
 
 from reqctl.errors import GitError, ReqctlError
-from reqctl.gitio.objects import TreeFile, config_blob_at, item_files_at, kind_of_path
+from reqctl.gitio.objects import TreeChange, TreeFile, config_blob_at, item_changes, item_files_at, kind_of_path
 from reqctl.gitio.repo import GitRepo, open_repo
+from reqctl.history.blobcache import BlobCache
 from reqctl.model.config import CONFIG_FILE, Config
 from reqctl.model.ids import Kind
-from reqctl.model.project import Project, find_root, load_config
+from reqctl.model.items import Item
+from reqctl.model.project import FieldProblem, Project, find_root, load_config, validate_item
 from reqctl.store import frontmatter
 from reqctl.store.reader import ItemFile, parse_bytes
+
+# Missing blobs that make loading the persistent cache worth its cost (reading
+# a few dozen blobs from git is faster than unpickling a large cache).
+PERSIST_MIN_BLOBS = 64
+
+Validated = tuple[Item | None, list[FieldProblem]]
 
 
 @contextlib.contextmanager
@@ -50,12 +70,54 @@ def open_git(root: Path) -> GitRepo:
 class HistoryReader:
     """Reads item files, configs and whole projects at revisions of one repository."""
 
-    def __init__(self, root: Path, repo: GitRepo | None = None) -> None:
+    def __init__(
+        self, root: Path, repo: GitRepo | None = None, *, worktree: Project | None = None, persistent: bool = True
+    ) -> None:
         self.root = find_root(root)
         self.repo = repo or open_git(self.root)
         self._files: dict[tuple[str, str], ItemFile] = {}
+        self._checked: dict[tuple[str, str], Validated] = {}
         self._configs: dict[str, Config | None] = {}
         self._current: Config | None = None
+        self._persistent = persistent
+        self._store: BlobCache | None = None
+        if worktree is not None:
+            self.seed(worktree)
+
+    def seed(self, project: Project) -> None:
+        """Lend a loaded project's parsed files and validated models to this reader.
+
+        A file is reused only for a tree entry with the same path whose blob sha
+        is the git hash of the bytes the project parsed, i.e. identical content.
+        """
+        for item_file in project.files:
+            if item_file.blob is None:
+                continue
+            key = (item_file.blob, item_file.path)
+            self._files.setdefault(key, item_file)
+            if item_file.data is not None and key not in self._checked:
+                self._checked[key] = (project.models.get(item_file.path), project.problems.get(item_file.path, []))
+
+    def validate(self, item_file: ItemFile) -> Validated:
+        """``validate_item``, once per (blob, path) for this reader."""
+        if item_file.blob is None:
+            return validate_item(item_file)
+        key = (item_file.blob, item_file.path)
+        found = self._checked.get(key)
+        if found is None:
+            found = self._checked[key] = validate_item(item_file)
+        return found
+
+    def _blob_cache(self, missing: int) -> BlobCache | None:
+        if self._store is None and self._persistent and missing >= PERSIST_MIN_BLOBS:
+            self._store = BlobCache(self.root)
+            weakref.finalize(self, self._store.save)  # readers that are never saved explicitly
+        return self._store
+
+    def save(self) -> None:
+        """Write new parses to the persistent cache (silently skipped when it cannot be written)."""
+        if self._store is not None:
+            self._store.save()
 
     def resolve(self, rev: str) -> str:
         return self.repo.resolve(rev)
@@ -70,15 +132,29 @@ class HistoryReader:
 
     def parse(self, entries: list[TreeFile]) -> list[ItemFile]:
         """Parsed files for tree entries, reading only blobs not seen before."""
-        missing = [e.sha for e in entries if (e.sha, e.path) not in self._files]
+        files = self._files
+        missing = [e for e in entries if (e.sha, e.path) not in files]
+        store = self._blob_cache(len(missing)) if missing else None
+        if store is not None:
+            still = []
+            for entry in missing:
+                cached = store.get(entry.sha, entry.kind, entry.path)
+                if cached is None:
+                    still.append(entry)
+                else:
+                    files[(entry.sha, entry.path)] = cached
+            missing = still
         if missing:
-            blobs = self.repo.cat_blobs(missing)
+            blobs = self.repo.cat_blobs([e.sha for e in missing])
             with paused_gc():
-                for entry in entries:
+                for entry in missing:
                     key = (entry.sha, entry.path)
-                    if key not in self._files and entry.sha in blobs:
-                        self._files[key] = parse_bytes(entry.kind, entry.path, blobs[entry.sha])
-        return [self._files[(e.sha, e.path)] for e in entries if (e.sha, e.path) in self._files]
+                    if key not in files and entry.sha in blobs:
+                        parsed = parse_bytes(entry.kind, entry.path, blobs[entry.sha], blob=entry.sha)
+                        files[key] = parsed
+                        if store is not None:
+                            store.put(entry.sha, parsed)
+        return [files[(e.sha, e.path)] for e in entries if (e.sha, e.path) in files]
 
     def parse_map(self, entries: list[TreeFile]) -> dict[tuple[str, str], ItemFile]:
         """Like ``parse``, keyed on (path, blob sha)."""
@@ -102,6 +178,18 @@ class HistoryReader:
                 entries.append(TreeFile(kind, rel, sha))
         return {f.path: f for f in self.parse(entries)}
 
+    def changes(
+        self, old_rev: str, new_rev: str, kinds: tuple[Kind, ...] = tuple(Kind)
+    ) -> list[tuple[TreeChange, ItemFile | None]]:
+        """Item files that differ between two revisions, each with its parsed state at ``new_rev``
+        (None where the file is absent there, or its blob could not be read)."""
+        found = item_changes(self.repo, old_rev, new_rev, kinds)
+        present = [TreeFile(c.kind, c.path, c.new_sha) for c in found if c.new_sha is not None]
+        parsed = self.parse_map(present)
+        return [
+            (c, parsed.get((c.path, c.new_sha)) if c.new_sha is not None else None) for c in found
+        ]
+
     def config_at(self, rev: str) -> Config:
         """``reqctl.yaml`` at ``rev``; the current one when it is missing or invalid there."""
         sha = config_blob_at(self.repo, rev)
@@ -113,7 +201,9 @@ class HistoryReader:
 
     def project_at(self, rev: str) -> Project:
         commit = self.resolve(rev)
-        return Project(root=self.root, config=self.config_at(commit), files=self.files_at(commit))
+        return Project(
+            root=self.root, config=self.config_at(commit), files=self.files_at(commit), validate=self.validate
+        )
 
     def rev_at(self, when: dt.datetime) -> str | None:
         return rev_at(self.root, when, repo=self.repo)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +38,18 @@ class Project:
     files_by_id: dict[str, list[ItemFile]] = field(default_factory=dict)
     problems: dict[str, list[FieldProblem]] = field(default_factory=dict)
     models: dict[str, Item] = field(default_factory=dict)  # by file path
+    # validates one file; history readers pass a memo so unchanged blobs are validated once
+    validate: InitVar[Callable[[ItemFile], tuple[Item | None, list[FieldProblem]]] | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, validate: Callable[[ItemFile], tuple[Item | None, list[FieldProblem]]] | None) -> None:
+        validate = validate or validate_item
         for item_file in self.files:
             if item_file.data is None:
                 continue
             item_id = item_file.data.get("id")
             key = item_id if isinstance(item_id, str) else item_file.stem
             self.files_by_id.setdefault(key, []).append(item_file)
-            model, problems = validate_item(item_file)
+            model, problems = validate(item_file)
             if problems:
                 self.problems[item_file.path] = problems
             if model is not None:

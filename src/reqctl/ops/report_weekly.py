@@ -20,6 +20,7 @@ from reqctl.model.items import APPROVED_OR_LATER, Decision, Meeting, Risk
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
 from reqctl.ops.reports import Context, status_context
+from reqctl.store.reader import ItemFile
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 104
@@ -41,17 +42,49 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.max)
 
 
-def burnup(reader: HistoryReader, end: dt.date, weeks: int) -> list[dict[str, Any]]:
-    """Requirement counts at the end of each of the last ``weeks`` weeks (oldest first)."""
+def _counted_status(item_file: ItemFile | None) -> str | None:
+    """The status a requirement file counts under in the burn-up (None: not counted)."""
+    if item_file is None or item_file.data is None:
+        return None
+    return str(item_file.data.get("status") or "draft")
+
+
+def burnup(
+    reader: HistoryReader, end: dt.date, weeks: int, *, known: tuple[str, list[ItemFile]] | None = None
+) -> list[dict[str, Any]]:
+    """Requirement counts at the end of each of the last ``weeks`` weeks (oldest first).
+
+    The newest week is read whole (or taken from ``known``: a revision and its
+    item files, already read); each earlier week applies only the files that
+    ``git diff-tree`` reports as changed between consecutive weekly revisions.
+    """
+    days = [end - dt.timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
+    revs = [reader.rev_at(_end_of(day)) for day in days]
+    state: dict[str, str] = {}  # requirement path -> counted status, at ``state_rev``
+    state_rev: str | None = None
+    counts: list[Counter[str]] = []
+    for rev in reversed(revs):  # newest first: start from what is already known
+        if rev is None:
+            counts.append(Counter())
+            continue
+        if state_rev is None:
+            files = known[1] if known is not None and known[0] == rev else reader.files_at(rev, (Kind.REQUIREMENT,))
+            state = {}
+            for item_file in files:
+                status = _counted_status(item_file) if item_file.kind is Kind.REQUIREMENT else None
+                if status is not None:
+                    state[item_file.path] = status
+        elif rev != state_rev:
+            for change, changed in reader.changes(state_rev, rev, (Kind.REQUIREMENT,)):
+                status = _counted_status(changed)
+                if status is None:
+                    state.pop(change.path, None)
+                else:
+                    state[change.path] = status
+        state_rev = rev
+        counts.append(Counter(state.values()))
     points = []
-    for back in range(weeks - 1, -1, -1):
-        day = end - dt.timedelta(days=7 * back)
-        rev = reader.rev_at(_end_of(day))
-        statuses: Counter[str] = Counter()
-        if rev is not None:
-            for item_file in reader.files_at(rev, (Kind.REQUIREMENT,)):
-                if item_file.data is not None:
-                    statuses[str(item_file.data.get("status") or "draft")] += 1
+    for day, rev, statuses in zip(days, revs, reversed(counts), strict=True):
         total = sum(n for s, n in statuses.items() if s not in ("rejected", "deprecated"))
         points.append({
             "date": day.isoformat(),
@@ -136,7 +169,8 @@ def weekly_context(
     if not 1 <= weeks <= MAX_WEEKS:
         raise UsageError(f"--weeks {weeks}: use a number from 1 to {MAX_WEEKS}")
     start, end = period(since, until, today)
-    reader = HistoryReader(project.root)
+    # The working-tree project lends its parses to every revision holding the same bytes.
+    reader = HistoryReader(project.root, worktree=project)
     end_rev = reader.rev_at(_end_of(end))
     start_rev = reader.rev_at(_start_of(start))
     new = reader.project_at(end_rev) if end_rev else Project(root=project.root, config=project.config, files=[])
@@ -166,7 +200,8 @@ def weekly_context(
         "decisions": sorted(decisions, key=lambda d: d["date"] or ""),
         "meetings": sorted(meetings, key=lambda m: m["date"] or ""),
         "commits": {"count": len(log), "authors": [{"name": n, "commits": c} for n, c in authors.most_common()]},
-        "burnup": burnup(reader, end, weeks),
+        "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None),
     })
+    reader.save()
     return context
 

@@ -16,7 +16,7 @@ from reqctl import __version__
 
 CACHE_DIR = ".reqctl"
 _CACHE_FILE = "parse-cache.pickle"
-_FORMAT = 1
+_FORMAT = 2  # 2: parse entries carry the blob sha
 
 StatKey = tuple[int, int, int, int]
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ class ItemFile:
     body: str
     key_lines: dict[str, int]
     error: FileFormatError | None = None
+    # git's blob sha of the bytes parsed (None when unknown): lets history reuse this parse
+    blob: str | None = field(default=None, compare=False)
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key)
@@ -33,26 +36,32 @@ def item_path(root: Path, kind: Kind, item_id: str) -> Path:
     return root / kind.folder / f"{item_id}.md"
 
 
-def parse_bytes(kind: Kind, rel: str, raw: bytes) -> ItemFile:
+def blob_sha(raw: bytes) -> str:
+    """The sha git gives a blob with these bytes (``git hash-object`` without filters)."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
+
+
+def parse_bytes(kind: Kind, rel: str, raw: bytes, *, blob: str | None = None) -> ItemFile:
     stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
     try:
         parsed = frontmatter.parse(raw, rel)
     except FileFormatError as exc:
-        return ItemFile(kind, rel, stem, None, "", {}, exc)
-    return ItemFile(kind, rel, stem, parsed.data, parsed.body, parsed.key_lines)
+        return ItemFile(kind, rel, stem, None, "", {}, exc, blob)
+    return ItemFile(kind, rel, stem, parsed.data, parsed.body, parsed.key_lines, None, blob)
 
 
 def _to_cache(item: ItemFile) -> tuple[Any, ...]:
     if item.error is not None:
-        return ("error", item.error.message, item.error.line)
-    return ("ok", item.data, item.body, item.key_lines)
+        return ("error", item.error.message, item.error.line, item.blob)
+    return ("ok", item.data, item.body, item.key_lines, item.blob)
 
 
 def _from_cache(kind: Kind, rel: str, entry: tuple[Any, ...]) -> ItemFile:
     stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
     if entry[0] == "error":
-        return ItemFile(kind, rel, stem, None, "", {}, FileFormatError(entry[1], path=rel, line=entry[2]))
-    return ItemFile(kind, rel, stem, entry[1], entry[2], entry[3])
+        error = FileFormatError(entry[1], path=rel, line=entry[2])
+        return ItemFile(kind, rel, stem, None, "", {}, error, entry[3] if len(entry) > 3 else None)
+    return ItemFile(kind, rel, stem, entry[1], entry[2], entry[3], None, entry[4] if len(entry) > 4 else None)
 
 
 def read_file(root: Path, kind: Kind, path: Path) -> ItemFile:
@@ -61,7 +70,7 @@ def read_file(root: Path, kind: Kind, path: Path) -> ItemFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise ReqctlError(f"cannot read file: {exc.strerror}", path=rel) from None
-    return parse_bytes(kind, rel, raw)
+    return parse_bytes(kind, rel, raw, blob=blob_sha(raw))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +109,7 @@ def _read_and_parse(entry: FileEntry) -> ItemFile:
         stem = entry.rel.rsplit("/", 1)[-1][:-3]
         error = FileFormatError(f"cannot read file: {exc.strerror}", path=entry.rel)
         return ItemFile(entry.kind, entry.rel, stem, None, "", {}, error)
-    return parse_bytes(entry.kind, entry.rel, raw)
+    return parse_bytes(entry.kind, entry.rel, raw, blob=blob_sha(raw))
 
 
 def _parse_chunk(entries: list[FileEntry]) -> list[tuple[Any, ...]]:
