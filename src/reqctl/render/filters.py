@@ -99,6 +99,7 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
         "pct": lambda value: format_pct(value, lang),
         "days": lambda value: format_days(value, lang),
         "word": lambda value: i18n.word(value, lang),
+        "field": lambda key: i18n.field(key, lang),
         "md_cell": md_cell,
         "md_text": md_text,
         "ids": join_ids,

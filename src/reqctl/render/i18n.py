@@ -34,12 +34,25 @@ _ZH: Mapping[str, str] = {
     # meeting kinds
     "kickoff": "启动会", "status": "项目例会", "workshop": "需求研讨会", "review": "评审会",
     "demo": "演示会", "retro": "复盘会", "retrospective": "复盘会",
+    # yes/no fields (review_overdue)
+    "True": "是", "False": "否",
 }
 
 _EN: Mapping[str, str] = {
     "must": "Must", "should": "Should", "could": "Could", "wont": "Won't",
     "none": "not approved", "suspect": "suspect (changed since approval)",
     "change": "change request",
+}
+
+# Item field names as shown on site item pages (keys are front-matter fields).
+FIELDS_ZH: Mapping[str, str] = {
+    "status": "状态", "priority": "优先级", "owner": "负责人", "source": "来源", "milestone": "里程碑",
+    "depends_on": "依赖", "tags": "标签", "created": "创建日期", "requested_by": "提出人",
+    "affects": "影响需求", "branch": "分支", "date": "日期", "kind": "类型", "attendees": "参会人员",
+    "relates": "关联事项", "open_actions": "未完成行动项", "probability": "发生概率", "impact": "影响程度",
+    "score": "风险值", "level": "风险等级", "mitigation": "应对措施", "contingency": "应急预案",
+    "review_by": "复查日期", "review_overdue": "复查逾期", "identified": "识别日期", "supersedes": "取代",
+    "deciders": "决策人", "from": "反馈人", "category": "类别", "acceptance": "验收标准",
 }
 
 CHART_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -70,3 +83,9 @@ def chart_labels(lang: str) -> dict[str, str]:
     for status in ("draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated"):
         labels.setdefault(status, word(status, lang))
     return labels
+
+
+def field(key: object, lang: str) -> str:
+    """The display name of an item field (``depends_on`` → 依赖 in Chinese; English keeps the key)."""
+    text = "" if key is None else str(key)
+    return FIELDS_ZH.get(text, text) if lang == "zh" else text
