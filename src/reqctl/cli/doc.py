@@ -9,9 +9,6 @@ import typer
 
 from reqctl.cli.context import state
 from reqctl.cli.report import FormatOption, LangOption, OutOption, emit
-from reqctl.ops import reports
-from reqctl.ops.report_srs import srs_context
-from reqctl.render.documents import render_document
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +26,10 @@ def register(app: typer.Typer) -> None:
         out: OutOption = None,
     ) -> None:
         """Render the requirements specification: cover, requirements, traceability, change history."""
+        from reqctl.ops import reports
+        from reqctl.ops.report_srs import srs_context
+        from reqctl.render.documents import render_document
+
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
         context = srs_context(project, language, dt.date.today(), group_by)

@@ -11,9 +11,8 @@ from typing import Annotated
 import typer
 
 from reqctl import __version__
-from reqctl.cli import console
+from reqctl.cli import approve, baseline, change, check, console, diff, doc, init, publish, report, templates
 from reqctl.cli.add import register_add
-from reqctl.cli.check import register as register_check
 from reqctl.cli.context import AppState, state
 from reqctl.cli.items import register_common
 from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError
@@ -60,39 +59,26 @@ def root(
 
 
 def _build() -> None:
+    """Register every command, in the order ``reqctl --help`` lists them."""
+    init.register(app)
+    approve.register(app)
+    check.register(app)
+    diff.register(app)
+    publish.register(app)
     groups: dict[Kind, typer.Typer] = {}
     for kind, (_name, help_text) in GROUP_NAMES.items():
         group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
         register_common(group, kind)
         groups[kind] = group
     register_add(groups)
-    from reqctl.cli import baseline as _baseline
-    from reqctl.cli import change as _change
-    from reqctl.cli import diff as _diff
-
-    _diff.register_req_history(groups[Kind.REQUIREMENT])
+    diff.register_req_history(groups[Kind.REQUIREMENT])
     for kind, (name, _help) in GROUP_NAMES.items():
         app.add_typer(groups[kind], name=name)
-    register_check(app)
-    _change.register(app)
-    _diff.register(app)
-    _baseline.register(app)
-
-    from reqctl.cli import approve as _approve
-    from reqctl.cli import init as _init
-
-    _init.register(app)
-    _approve.register(app)
-
-    from reqctl.cli import doc as _doc
-    from reqctl.cli import publish as _publish
-    from reqctl.cli import report as _report
-    from reqctl.cli import templates as _templates
-
-    _report.register(app)
-    _doc.register(app)
-    _templates.register(app)
-    _publish.register(app)
+    change.register(app)
+    baseline.register(app)
+    report.register(app)
+    doc.register(app)
+    templates.register(app)
 
 
 _build()

@@ -11,7 +11,6 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.cli.report import LangOption
-from reqctl.ops import reports
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +22,7 @@ def register(app: typer.Typer) -> None:
         weeks: Annotated[int, typer.Option("--weeks", help="Weeks shown in the burn-up chart.")] = 8,
     ) -> None:
         """Write a static HTML site: dashboard, item pages, lists, reports and the specification."""
+        from reqctl.ops import reports
         from reqctl.ops.publish import publish_site
 
         project = state(ctx).project()

@@ -12,11 +12,9 @@ from rich.text import Text
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
-from reqctl.ops import reports
-from reqctl.ops.report_output import output_path, write_output
-from reqctl.render.charts import text_bar
-from reqctl.render.documents import FORMATS, render_document
-from reqctl.render.i18n import word
+
+# Kept in step with render.documents.FORMATS (not imported: --help must stay fast).
+FORMATS = ("md", "html", "json")
 
 FormatOption = Annotated[
     str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default md).")
@@ -43,6 +41,8 @@ def parse_date(option: str, value: str | None) -> dt.date | None:
 
 
 def emit(text: str, out: Path | None) -> None:
+    from reqctl.ops.report_output import output_path, write_output
+
     if out is None:
         console.print_plain(text)
         return
@@ -52,6 +52,8 @@ def emit(text: str, out: Path | None) -> None:
 
 
 def _render(root: Path, name: str, fmt: str | None, context: dict[str, Any], out: Path | None) -> None:
+    from reqctl.render.documents import render_document
+
     text = render_document(root, name, fmt or "md", context["lang"], context)
     emit(text, out)
 
@@ -71,6 +73,7 @@ def register(app: typer.Typer) -> None:
         out: OutOption = None,
     ) -> None:
         """What happened in the period (default: the last 7 days), read from git history."""
+        from reqctl.ops import reports
         from reqctl.ops.report_weekly import weekly_context
 
         project = state(ctx).project()
@@ -83,6 +86,8 @@ def register(app: typer.Typer) -> None:
     def status(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
                lang: LangOption = None, out: OutOption = None) -> None:
         """A snapshot dashboard; without --format or -o, a terminal view."""
+        from reqctl.ops import reports
+
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
         context = reports.status_context(project, language, parse_date("--until", until) or dt.date.today())
@@ -95,6 +100,8 @@ def register(app: typer.Typer) -> None:
     def risks(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
               lang: LangOption = None, out: OutOption = None) -> None:
         """The risk register sorted by score, with a probability × impact matrix."""
+        from reqctl.ops import reports
+
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
         context = reports.risks_context(project, language, parse_date("--until", until) or dt.date.today())
@@ -104,6 +111,8 @@ def register(app: typer.Typer) -> None:
     def summary(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
                 lang: LangOption = None, out: OutOption = None) -> None:
         """Project closing summary: goals, milestones, schedule, budget, changes, feedback, lessons."""
+        from reqctl.ops import reports
+
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
         context = reports.summary_context(project, language, parse_date("--until", until) or dt.date.today())
@@ -114,6 +123,9 @@ def register(app: typer.Typer) -> None:
 
 def show_status(context: dict[str, Any]) -> None:
     """The rich terminal view of ``report status``."""
+    from reqctl.render.charts import text_bar
+    from reqctl.render.i18n import word
+
     lang = context["lang"]
     zh = lang == "zh"
     out = console.stdout()

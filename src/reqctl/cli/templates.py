@@ -8,8 +8,7 @@ import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.model.project import find_root
-from reqctl.ops import report_templates as ops
+from reqctl.locate import find_root
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +22,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Every template and where it comes from (built-in or the project's templates/)."""
         root = find_root(state(ctx).directory)
+        from reqctl.ops import report_templates as ops  # Jinja only when used
         rows = ops.list_templates(root)
         if as_json:
             console.print_json([{"name": r.name, "origin": r.origin, "path": r.path} for r in rows])
@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print a template (the project's override if there is one)."""
         root = find_root(state(ctx).directory)
+        from reqctl.ops import report_templates as ops  # Jinja only when used
         _info, text = ops.show_template(root, name, builtin=builtin)
         console.print_plain(text)
 
@@ -49,6 +50,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Copy a built-in template into templates/ to customise it."""
         root = find_root(state(ctx).directory)
+        from reqctl.ops import report_templates as ops  # Jinja only when used
         target = ops.copy_template(root, name, force=force)
         console.print_plain(f"copied to {target.relative_to(root).as_posix()}; edit it and reports will use it")
 
