@@ -75,6 +75,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORT_KEYS)}.")] = "id",
         as_json: JsonOption = False,
     ) -> None:
+        """List items as a table (or JSON), optionally filtered by status."""
         from reqctl.ops import items as ops
 
         project = state(ctx).project()
@@ -98,6 +99,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         item_id: Annotated[str, typer.Argument(metavar="ID")],
         as_json: JsonOption = False,
     ) -> None:
+        """Show one item: its fields, approval state and description."""
         from reqctl.ops import items as ops
 
         project = state(ctx).project_with(item_id, kind)
@@ -113,6 +115,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         item_id: Annotated[str, typer.Argument(metavar="ID")],
         new_status: Annotated[str, typer.Argument(metavar="STATUS")],
     ) -> None:
+        """Move an item to another status of its lifecycle."""
         from reqctl.ops import items as ops
 
         project = state(ctx).project_with(item_id, kind)
