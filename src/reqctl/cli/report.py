@@ -133,12 +133,12 @@ def show_status(context: dict[str, Any]) -> None:
     reqs = context["requirements"]
     out.print(Text(f"{project['name']} — {'项目状态' if zh else 'project status'} {context['generated']['date']}",
                    style="bold"))
-    out.print(f"{'需求' if zh else 'requirements'}: {reqs['scope']}  "
+    out.print(f"{'需求：' if zh else 'requirements: '}{reqs['scope']}  "
               f"{'已批准' if zh else 'approved'} {text_bar(reqs['approved'], reqs['scope'])}  "
               f"{'已完成' if zh else 'done'} {text_bar(reqs['done'], reqs['scope'])}", markup=False)
     rows = [[m["id"] or "—", m["title"], m["date"] or "", "" if m["days_left"] is None else str(m["days_left"]),
              str(m["scope"]), text_bar(m["done"], m["scope"], 16)] for m in context["milestones"]]
-    cols: tuple[str, ...] = ("里程碑", "名称", "日期", "剩余天数", "范围", "完成") if zh else (
+    cols: tuple[str, ...] = ("里程碑", "名称", "日期", "剩余天数", "需求数", "完成") if zh else (
         "milestone", "title", "date", "days left", "scope", "done")
     out.print(console.table(cols, rows))
     if context["pending_approvals"]:
@@ -146,12 +146,12 @@ def show_status(context: dict[str, Any]) -> None:
         rows = [[p["id"], p["title"], word(p["status"], lang)] for p in context["pending_approvals"]]
         out.print(console.table(cols, rows, title="待审批" if zh else "waiting for approval"))
     if context["top_risks"]:
-        cols = ("编号", "风险", "分值", "负责人") if zh else ("id", "risk", "score", "owner")
+        cols = ("编号", "风险", "风险值", "负责人") if zh else ("id", "risk", "score", "owner")
         rows = [[r["id"], r["title"], f"{r['score']} ({r['probability']}×{r['impact']})", r["owner"] or ""]
                 for r in context["top_risks"]]
         out.print(console.table(cols, rows, title="主要风险" if zh else "top risks"))
     if context["open_actions"]:
-        cols = ("会议", "待办事项", "负责人", "截止日期") if zh else ("meeting", "action", "owner", "due")
+        cols = ("会议", "行动项", "负责人", "截止日期") if zh else ("meeting", "action", "owner", "due")
         rows = [[a["meeting"], a["what"], a["owner"] or "",
                  (a["due"] or "") + (" !" if a["overdue"] else "")] for a in context["open_actions"]]
-        out.print(console.table(cols, rows, title="未完成的待办" if zh else "open action items"))
+        out.print(console.table(cols, rows, title="未完成的行动项" if zh else "open action items"))
