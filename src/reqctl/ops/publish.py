@@ -94,7 +94,7 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
     base = base_context(project, "site", lang, today)
     rows = {kind: _item_rows(project, kind, today) for kind, _ in LISTS}
     pages = {row["id"]: f"items/{row['id']}.html" for kind_rows in rows.values() for row in kind_rows}
-    reports_nav = [("status.html", "状态" if lang == "zh" else "Status"),
+    reports_nav = [("status.html", "状态报告" if lang == "zh" else "Status"),
                    ("weekly.html", "周报" if lang == "zh" else "Weekly"),
                    ("risk-register.html", "风险登记册" if lang == "zh" else "Risk register"),
                    ("summary.html", "项目总结" if lang == "zh" else "Summary"),
