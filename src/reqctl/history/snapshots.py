@@ -79,6 +79,7 @@ class HistoryReader:
         self._checked: dict[tuple[str, str], Validated] = {}
         self._configs: dict[str, Config | None] = {}
         self._current: Config | None = None
+        self._trees: dict[str, list[TreeFile]] = {}  # commit sha -> every item file there
         self._persistent = persistent
         self._store: BlobCache | None = None
         if worktree is not None:
@@ -128,7 +129,30 @@ class HistoryReader:
         return self._current
 
     def tree(self, rev: str, kinds: tuple[Kind, ...] = tuple(Kind)) -> list[TreeFile]:
-        return item_files_at(self.repo, rev, kinds)
+        """Item files at ``rev``, sorted by path.
+
+        Once one commit's full listing is known, another commit's is derived from
+        it with ``git diff-tree`` (cost: the files that differ), not listed again.
+        """
+        if not _is_sha(rev):
+            return item_files_at(self.repo, rev, kinds)
+        entries = self._trees.get(rev)
+        if entries is None:
+            base = next(reversed(self._trees), None)
+            if base is None:
+                entries = item_files_at(self.repo, rev)
+            else:
+                by_path = {e.path: e for e in self._trees[base]}
+                for change in item_changes(self.repo, base, rev):
+                    if change.new_sha is None:
+                        by_path.pop(change.path, None)
+                    else:
+                        by_path[change.path] = TreeFile(change.kind, change.path, change.new_sha)
+                entries = sorted(by_path.values(), key=lambda entry: entry.path)
+            self._trees[rev] = entries
+        if kinds == tuple(Kind):
+            return entries
+        return [e for e in entries if e.kind in kinds]
 
     def parse(self, entries: list[TreeFile]) -> list[ItemFile]:
         """Parsed files for tree entries, reading only blobs not seen before."""
@@ -207,6 +231,10 @@ class HistoryReader:
 
     def rev_at(self, when: dt.datetime) -> str | None:
         return rev_at(self.root, when, repo=self.repo)
+
+
+def _is_sha(rev: str) -> bool:
+    return len(rev) == 40 and all(c in "0123456789abcdef" for c in rev)
 
 
 def _parse_config(raw: bytes | None) -> Config | None:
