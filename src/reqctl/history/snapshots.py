@@ -45,6 +45,7 @@ from reqctl.store.reader import ItemFile, parse_bytes
 PERSIST_MIN_BLOBS = 64
 
 Validated = tuple[Item | None, list[FieldProblem]]
+_ALL_KINDS = tuple(Kind)
 
 
 @contextlib.contextmanager
@@ -131,12 +132,13 @@ class HistoryReader:
     def tree(self, rev: str, kinds: tuple[Kind, ...] = tuple(Kind)) -> list[TreeFile]:
         """Item files at ``rev``, sorted by path.
 
-        Once one commit's full listing is known, another commit's is derived from
-        it with ``git diff-tree`` (cost: the files that differ), not listed again.
+        Once one commit's full listing is known, another commit's full listing is
+        derived from it with ``git diff-tree`` (cost: the files that differ), not
+        listed again.  Listings of a few kinds are read directly.
         """
-        if not _is_sha(rev):
-            return item_files_at(self.repo, rev, kinds)
         entries = self._trees.get(rev)
+        if entries is None and (kinds != _ALL_KINDS or not _is_sha(rev)):
+            return item_files_at(self.repo, rev, kinds)  # a few folders: listing them is cheap
         if entries is None:
             base = next(reversed(self._trees), None)
             if base is None:
@@ -150,7 +152,7 @@ class HistoryReader:
                         by_path[change.path] = TreeFile(change.kind, change.path, change.new_sha)
                 entries = sorted(by_path.values(), key=lambda entry: entry.path)
             self._trees[rev] = entries
-        if kinds == tuple(Kind):
+        if kinds == _ALL_KINDS:
             return entries
         return [e for e in entries if e.kind in kinds]
 
