@@ -40,13 +40,15 @@ def _cells(risks: Sequence[Mapping[str, Any]]) -> dict[tuple[int, int], list[str
 
 def for_language(lang: str) -> dict[str, Callable[..., Any]]:
     labels = i18n.chart_labels(lang)
+    # Status names in the bar legend, not the burn-up's line names ("approved" is both).
+    status_labels = {**labels, **{status: i18n.word(status, lang) for status in REQUIREMENT_ORDER}}
 
     def burnup_svg(rows: Sequence[Mapping[str, Any]], title: str = "") -> Markup:
         return Markup(charts.burnup_svg(_points(rows), title=title, labels=labels))
 
     def status_bars_svg(rows: Sequence[Mapping[str, Any]], title: str = "") -> Markup:
         data = [(str(row["label"]), dict(row["counts"])) for row in rows]
-        return Markup(charts.stacked_bars_svg(data, order=REQUIREMENT_ORDER, title=title, labels=labels))
+        return Markup(charts.stacked_bars_svg(data, order=REQUIREMENT_ORDER, title=title, labels=status_labels))
 
     def milestone_bars_svg(milestones: Sequence[Mapping[str, Any]], title: str = "") -> Markup:
         other = "未分配里程碑" if lang == "zh" else "No milestone"
