@@ -150,7 +150,7 @@ def test_r001_deep_nesting_is_refused_not_a_crash(project: Path, nesting: str) -
         f"---\nid: REQ-001\ntitle: deep\nx: {nesting}\n---\n", encoding="utf-8"
     )
     text = assert_finding(project, "R001", "requirements/REQ-001.md:")
-    assert "nested" in text
+    assert "nest" in text  # reqctl says "nested"; newer PyYAML says "nesting depth"
 
 
 def test_r001_huge_file_is_refused_quickly(project: Path) -> None:

@@ -182,8 +182,6 @@ def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
 
 
 def render_item(rel: str, data: dict[str, object], item: Item) -> None:
-    from rich.markdown import Markdown
-
     from reqctl.model.items import Requirement
     from reqctl.ops import items as ops
 
@@ -210,4 +208,9 @@ def render_item(rel: str, data: dict[str, object], item: Item) -> None:
         fields.append(f"  [{mark}] {index}. {action.what}{owner}{due}\n")
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
     if item.body.strip():
-        out.print(Markdown(item.body))
+        if out.is_terminal:
+            from rich.markdown import Markdown  # rendering is for people; pipes get the source
+
+            out.print(Markdown(item.body))
+        else:
+            console.print_plain(item.body.strip("\n"))
