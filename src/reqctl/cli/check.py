@@ -12,7 +12,7 @@ from reqctl import __version__
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import EXIT_FINDINGS, UsageError
-from reqctl.validation.formats import FORMATS, render_findings
+from reqctl.validation.findings import FORMATS
 from reqctl.validation.registry import CheckOptions, rule_infos
 
 if TYPE_CHECKING:
@@ -75,6 +75,8 @@ def register(app: typer.Typer) -> None:
                 root, project, result, base=base, verify=verify_approvals, use_cache=app_state.use_cache
             )
             infos = [*infos, *GATE_RULES] if infos else infos
+        from reqctl.validation.formats import render_findings
+
         text = render_findings(
             result.findings, infos, output_format, tool_version=__version__,
             checked_files=result.files_checked, project_root=str(root),

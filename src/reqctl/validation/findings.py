@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+# Output formats of ``reqctl check`` (rendered by validation/formats.py).
+FORMATS: tuple[str, ...] = ("text", "json", "github", "junit", "sarif")
+
 
 class Severity(str, Enum):
     ERROR = "error"

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from reqctl.validation.findings import Finding, RuleInfo, Severity
-
-FORMATS: tuple[str, ...] = ("text", "json", "github", "junit", "sarif")
+from reqctl.validation.findings import FORMATS, Finding, RuleInfo, Severity
 
 PROJECT_FILE = "reqctl.yaml"
 JSON_FORMAT_VERSION = 1
