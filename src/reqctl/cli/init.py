@@ -31,8 +31,11 @@ def register(app: typer.Typer) -> None:
             console.print_plain(f"created  {rel}")
         for rel in result.kept:
             console.print_plain(f"kept     {rel} (already there)")
-        if result.approver:
+        wrote_config = result.config_written
+        if wrote_config and result.approver:
             console.print_plain(f"{result.approver} is the project manager and approver (role 'pm').")
-        else:
+        elif wrote_config:
             console.print_plain("git has no user.email: add yourself under 'roles: pm:' in reqctl.yaml.")
+        elif example:
+            console.print_plain("the example's reqctl.yaml names its own people under 'roles'; add yourself there.")
         console.print_plain("next: reqctl req add \"First requirement\" --acceptance \"...\"")

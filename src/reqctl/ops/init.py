@@ -27,6 +27,7 @@ class InitResult:
     kept: list[str] = field(default_factory=list)
     git_initialized: bool = False
     approver: str | None = None
+    config_written: bool = False  # reqctl.yaml made from the scaffold (not kept, not the example's)
 
 
 def _scaffold(name: str) -> str:
@@ -117,7 +118,9 @@ def init_project(path: Path, *, lang: str = "en", example: bool = False, today: 
         email=result.approver or "",
         m1_date=(today + dt.timedelta(days=90)).isoformat(),
     )
+    before = len(result.created)
     _write_new(root, CONFIG_FILE, config, result)
+    result.config_written = len(result.created) > before
     for kind in Kind:
         folder = root / kind.folder
         if not folder.exists():
