@@ -77,6 +77,13 @@ def test_site_in_chromium(tmp_path: Path) -> None:
 
         page.goto((site / "reports" / "weekly.html").as_uri())
         assert page.locator("svg").count() >= 2
+
+        # The README's picture: the standalone HTML report of a week with activity.
+        weekly = run_reqctl(root, "report", "weekly", "--since", "2026-11-09", "--until", "2026-11-15",
+                            "--format", "html", "-o", "weekly.html")
+        assert weekly.code == 0, weekly.err
+        page.goto((root / "weekly.html").as_uri())
+        assert "REQ-001" in page.content() and page.locator("svg").count() >= 2
         page.screenshot(path=str(DOCS / "weekly-report.png"), full_page=True)
         assert errors == []
         browser.close()
