@@ -28,6 +28,7 @@ from reqctl.model.items import (
     Risk,
 )
 from reqctl.model.project import Project
+from reqctl.render.charts import score_level
 
 REQUIREMENT_STATUSES = Requirement.statuses
 DONE = frozenset({"implemented", "verified"})
@@ -137,16 +138,6 @@ def missing_roles(config: Config, item: Change) -> list[str]:
     return [role for role in config.approver_roles(Kind.CHANGE) if role not in given]
 
 
-def risk_level(score: int) -> str:
-    if score <= 4:
-        return "low"
-    if score <= 9:
-        return "medium"
-    if score <= 14:
-        return "high"
-    return "critical"
-
-
 def risk_row(project: Project, item: Risk, today: dt.date, *, body: bool = False) -> Row:
     row: Row = {
         "id": item.id,
@@ -155,7 +146,7 @@ def risk_row(project: Project, item: Risk, today: dt.date, *, body: bool = False
         "probability": item.probability,
         "impact": item.impact,
         "score": item.score,
-        "level": risk_level(item.score),
+        "level": score_level(item.score),
         "owner": item.owner,
         "mitigation": item.mitigation,
         "contingency": item.contingency,

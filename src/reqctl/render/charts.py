@@ -820,7 +820,11 @@ _RM_LEVELS: tuple[tuple[str, str], ...] = (
 
 def risk_level(probability: int, impact: int) -> str:
     """Level name for a score p x i: low <= 4, medium 5-9, high 10-14, critical >= 15."""
-    score = probability * impact
+    return score_level(probability * impact)
+
+
+def score_level(score: int) -> str:
+    """Level name of a risk score (probability x impact); see ``risk_level``."""
     if score <= 4:
         return "low"
     if score <= 9:
