@@ -11,7 +11,8 @@ from reqctl.cli.context import state
 from reqctl.errors import UsageError
 
 if TYPE_CHECKING:
-    from reqctl.ops.changes import ChangeRow, UpdateResult
+    from reqctl.ops.change_list import ChangeRow
+    from reqctl.ops.changes import UpdateResult
 
 IdArg = Annotated[str, typer.Argument(metavar="CR", help="The change request, e.g. CR-003.")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Approver e-mail (default: git user.email).")]
@@ -115,7 +116,7 @@ def register(app: typer.Typer) -> None:
     @group.command("merge")
     def merge_command(ctx: typer.Context, change_id: IdArg) -> None:
         """Merge an approved CR's branch into the main line; re-approve what it changed."""
-        from reqctl.ops import changes as ops
+        from reqctl.ops import change_merge as ops
 
         result = ops.merge(state(ctx).directory, change_id)
         where = f"{result.branch} merged into {result.into}" if result.branch else f"completed on {result.into}"
@@ -128,7 +129,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """Every change request on every local and remote-tracking branch."""
-        from reqctl.ops import changes as ops
+        from reqctl.ops import change_list as ops
 
         rows = ops.list_changes(state(ctx).directory)
         if as_json:
@@ -159,7 +160,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """What the CR's branch changes in items, relative to where it forked."""
         from reqctl.cli.diff import render_markdown, render_text
-        from reqctl.ops import changes as ops
+        from reqctl.ops import change_list as ops
 
         fmt = "json" if as_json else output_format
         if fmt not in ("text", "md", "json"):

@@ -1,0 +1,163 @@
+"""``change list`` and ``change diff``: change requests across branches, read from git objects."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reqctl.changes.approvals import REMOVED, RoleApproval, role_approvals
+from reqctl.changes.branches import ChangeOnRef, changes_on_refs, main_line
+from reqctl.errors import (
+    GitError,
+    NotFoundError,
+    ReqctlError,
+    UsageError,
+)
+from reqctl.gitio.repo import GitRepo
+from reqctl.history.diff import ProjectDiff
+from reqctl.history.snapshots import HistoryReader, open_git
+from reqctl.model.fingerprint import fingerprint
+from reqctl.model.ids import normalize_id_argument
+from reqctl.model.items import Change
+from reqctl.model.project import Project, find_root
+from reqctl.ops.changes import model_of
+from reqctl.ops.history import diff_revisions
+
+
+def touched_for(project: Project, change: Change) -> dict[str, str]:
+    return {i: (fingerprint(project.items[i]) if i in project.items else REMOVED) for i in change.affects}
+
+
+# -------------------------------------------------------------- list, diff ----
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    change: Change
+    ref: str
+    branch: str | None
+    roles: tuple[RoleApproval, ...]
+    ahead: int | None
+    behind: int | None
+    other_refs: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        change = self.change
+        return {
+            "id": change.id,
+            "title": change.title,
+            "status": change.status,
+            "affects": list(change.affects),
+            "requested_by": change.requested_by,
+            "branch": self.branch,
+            "ref": self.ref,
+            "ahead": self.ahead,
+            "behind": self.behind,
+            "approvals": [{"role": s.role, "state": s.state, "by": s.by, "reason": s.reason} for s in self.roles],
+            "impact": change.impact.model_dump(exclude_none=True) if change.impact else None,
+            "refs": [self.ref, *self.other_refs],
+        }
+
+
+def locate(reader: HistoryReader, change_id: str) -> ChangeOnRef:
+    found = [c for c in _all_changes(reader) if c.change.id == change_id]
+    if not found:
+        raise NotFoundError(f"no change request {change_id} on any branch")
+    return _preferred(found, reader.repo)
+
+
+def _all_changes(reader: HistoryReader) -> list[ChangeOnRef]:
+    return changes_on_refs(reader, reader.repo.refs_with_sha())
+
+
+def _preferred(versions: list[ChangeOnRef], repo: GitRepo, main: str | None = None) -> ChangeOnRef:
+    """The version to show: on its own branch (local first) unless that is merged into main."""
+    branch = versions[0].change.branch
+    own = [v for v in versions if branch and (v.ref == branch or v.ref.endswith(f"/{branch}"))]
+    own.sort(key=lambda v: v.ref != branch)
+    main_versions = [v for v in versions if main and v.ref == main]
+    if own:
+        if main_versions and main is not None and repo.is_ancestor(own[0].sha, main_versions[0].sha):
+            return main_versions[0]
+        return own[0]
+    return main_versions[0] if main_versions else versions[0]
+
+
+def list_changes(root: Path) -> list[ChangeRow]:
+    root = find_root(root)
+    repo = open_git(root)
+    if not repo.has_commits():
+        return []
+    reader = HistoryReader(root, repo)
+    config = reader.current_config()
+    try:
+        main: str | None = main_line(repo, config)
+    except ReqctlError:
+        main = None
+    by_id: dict[str, list[ChangeOnRef]] = {}
+    for found in _all_changes(reader):
+        by_id.setdefault(found.change.id, []).append(found)
+    rows = []
+    for change_id in sorted(by_id, key=_id_key):
+        versions = by_id[change_id]
+        chosen = _preferred(versions, repo, main)
+        change = chosen.change
+        roles = tuple(role_approvals(change, config, _recorded_now(reader, chosen)))
+        ahead = behind = None
+        if main is not None and chosen.ref != main:
+            ahead, behind = repo.ahead_behind(chosen.sha, main)
+        others = tuple(sorted(v.ref for v in versions if v.ref != chosen.ref))
+        branch_ref = change.branch if change.branch else None
+        rows.append(ChangeRow(change, chosen.ref, branch_ref, roles, ahead, behind, others))
+    return rows
+
+
+def _recorded_now(reader: HistoryReader, found: ChangeOnRef) -> dict[str, str]:
+    """Current fingerprints (at the CR's ref) of the items its approvals recorded."""
+    ids = sorted({i for record in found.change.approvals for i in record.items} | set(found.change.affects))
+    if not ids:
+        return {}
+    config = reader.current_config()
+    paths = {}
+    for item_id in ids:
+        kind = config.kind_for_prefix(item_id.split("-", 1)[0])
+        if kind is not None:
+            paths[f"{kind.folder}/{item_id}.md"] = item_id
+    files = reader.files_by_path(found.sha, list(paths))
+    current = {}
+    recorded = {i for record in found.change.approvals for i in record.items}
+    for path, item_id in paths.items():
+        if item_id not in recorded:
+            continue
+        model = model_of(files[path]) if path in files else None
+        current[item_id] = fingerprint(model) if model is not None else REMOVED
+    return current
+
+
+def _id_key(item_id: str) -> tuple[str, int]:
+    match = re.match(r"^(.*)-(\d+)$", item_id)
+    return (match.group(1), int(match.group(2))) if match else (item_id, 0)
+
+
+def diff_change(root: Path, raw_id: str) -> tuple[ChangeOnRef, ProjectDiff]:
+    """What a CR's branch changes relative to where it forked from the main line."""
+    root = find_root(root)
+    repo = open_git(root)
+    reader = HistoryReader(root, repo)
+    change_id = normalize_id_argument(raw_id)
+    found = locate(reader, change_id)
+    branch = found.change.branch
+    if branch is None:
+        raise UsageError(f"{change_id} was recorded without a branch; use 'reqctl diff REV' instead")
+    main = main_line(repo, reader.current_config())
+    base = repo.merge_base(main, found.sha)
+    if base is None:
+        raise GitError(f"{branch} shares no history with {main}")
+    on_branch = repo.current_branch() == branch
+    new = None if on_branch else found.sha
+    diff = diff_revisions(reader, base, new)
+    return found, ProjectDiff(
+        diff.items, old_rev=f"{main} (fork point {base[:10]})", new_rev="working tree" if on_branch else branch
+    )

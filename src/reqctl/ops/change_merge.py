@@ -1,0 +1,229 @@
+"""``change merge``: merge an approved change request into the main line and re-approve what it changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reqctl.changes.approvals import REMOVED, role_approvals
+from reqctl.changes.branches import main_line
+from reqctl.errors import (
+    GitError,
+    NotFoundError,
+    UsageError,
+)
+from reqctl.gitio.objects import kind_of_path
+from reqctl.gitio.repo import GitRepo
+from reqctl.history.snapshots import HistoryReader, open_git
+from reqctl.model.config import Config
+from reqctl.model.fingerprint import fingerprint
+from reqctl.model.ids import Kind, normalize_id_argument
+from reqctl.model.items import Change, Item, Requirement
+from reqctl.model.project import Project, load_project
+from reqctl.ops.change_list import locate, touched_for
+from reqctl.ops.changes import (
+    OTHER_FOLDERS,
+    commit_message,
+    first_line,
+    model_of,
+    require_branch,
+    require_clean,
+)
+from reqctl.ops.items import approve_requirement
+from reqctl.store import roundtrip
+from reqctl.store.atomic import write_atomic
+from reqctl.validation.gate import touched_approved
+
+
+@dataclass
+class MergeResult:
+    change_id: str
+    branch: str | None
+    into: str
+    commit: str
+    reapproved: list[str] = field(default_factory=list)
+
+
+def _merge_refusals(config: Config, change: Change, current: dict[str, str], gate: list[str]) -> list[str]:
+    problems = []
+    if change.status != "approved":
+        problems.append(f"{change.id} is {change.status}, not approved")
+    problems += [s.describe() for s in role_approvals(change, config, current) if not s.ok]
+    return problems + gate
+
+
+def _tip_state(reader: HistoryReader, base: str, tip: str) -> tuple[dict[str, str], list[str], dict[str, Item]]:
+    """What the branch changes (ID -> fingerprint), gate problems, and models at the tip."""
+    repo = reader.repo
+    paths = [p for p in repo.changed_paths(base, tip, OTHER_FOLDERS) if kind_of_path(p)]
+    old_files = reader.files_by_path(base, paths)
+    new_files = reader.files_by_path(tip, paths)
+    models: dict[str, Item | None] = {}
+    for path, item_file in new_files.items():
+        model = model_of(item_file)
+        if model is None:
+            raise UsageError(f"{path} is not valid on the branch; fix it first (run 'reqctl check')")
+        models[path] = model
+    current = {}
+    for path in paths:
+        model = models.get(path)
+        stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+        current[model.id if model else stem] = fingerprint(model) if model else REMOVED
+    touched = touched_approved(old_files, models)
+    return current, [t.item_id for t in touched], {m.id: m for m in models.values() if m is not None}
+
+
+def _requirement_approver(config: Config, change: Change) -> str:
+    roles = config.approver_roles(Kind.REQUIREMENT)
+    for record in reversed(change.approvals):
+        if record.decision == "approved" and record.role in roles:
+            return record.by
+    raise UsageError(
+        f"requirements need approval by {', '.join(roles) or 'an approver'}, and no one holding "
+        f"that role approved {change.id}"
+    )
+
+
+def merge(root: Path, raw_id: str, *, today: dt.date | None = None) -> MergeResult:
+    """Merge an approved CR's branch into the main line and re-approve what it changed."""
+    project = load_project(root)
+    root = project.root
+    repo = open_git(root)
+    config = project.config
+    change_id = normalize_id_argument(raw_id)
+    reader = HistoryReader(root, repo)
+    if repo.merge_head() is not None:
+        return _finish_merge(reader, project, change_id, today)
+    require_clean(repo, "merge a change")
+    current_branch = require_branch(repo, "merge a change")
+    main = main_line(repo, config)
+    found = locate(reader, change_id)
+    change = found.change
+    if change.branch is None:
+        return _merge_in_place(reader, project, change, current_branch, today)
+    if "/" in main and not repo.branch_exists(main):
+        raise GitError(f"the main line is only the remote branch {main}; create a local branch for it first")
+    tip_ref = change.branch if repo.branch_exists(change.branch) else found.ref
+    tip = repo.resolve(tip_ref)
+    base = repo.merge_base(main, tip)
+    if base is None:
+        raise GitError(f"{change.branch} shares no history with {main}")
+    if repo.is_ancestor(tip, repo.resolve(main)):
+        raise UsageError(f"{change.branch} is already merged into {main}")
+    branch_change = _change_at(reader, tip, change_id)
+    current, touched, _models = _tip_state(reader, base, tip)
+    gate = [
+        f"{item} is approved and changed but {change_id} does not list it in affects"
+        for item in touched
+        if item not in branch_change.affects
+    ]
+    problems = _merge_refusals(config, branch_change, current, gate)
+    if problems:
+        raise UsageError(f"cannot merge {change_id}: {'; '.join(problems)}")
+    _requirement_approver(config, branch_change)
+    if current_branch != main:
+        repo.switch(main)
+    try:
+        conflicts = repo.merge_no_commit(tip_ref)
+    except BaseException:
+        _back(repo, current_branch, main)
+        raise
+    if conflicts:
+        raise GitError(
+            f"merge conflict in {first_line(conflicts)}: resolve, 'git add' the files, then run "
+            f"'reqctl change merge {change_id}' again to finish (or 'git merge --abort')"
+        )
+    try:
+        return _complete(reader, change_id, tip_ref, main, today)
+    except BaseException:
+        repo.merge_abort()
+        _back(repo, current_branch, main)
+        raise
+
+
+def _back(repo: GitRepo, previous: str, main: str) -> None:
+    if previous != main and repo.current_branch() == main:
+        repo.switch(previous)
+
+
+def _change_at(reader: HistoryReader, rev: str, change_id: str) -> Change:
+    files = reader.files_by_path(rev, [f"{Kind.CHANGE.folder}/{change_id}.md"])
+    for item_file in files.values():
+        model = model_of(item_file)
+        if isinstance(model, Change):
+            return model
+    raise NotFoundError(f"{change_id} is not a valid change request at {rev[:10]}")
+
+
+def _complete(
+    reader: HistoryReader, change_id: str, branch: str | None, into: str, today: dt.date | None
+) -> MergeResult:
+    """The merge is applied in the working tree: check it, re-approve, mark implemented, commit."""
+    repo = reader.repo
+    project = load_project(reader.root)
+    change = project.get(change_id, Kind.CHANGE)
+    assert isinstance(change, Change)
+    config = project.config
+    recorded = {i for record in change.approvals for i in record.items}
+    current = {i: (fingerprint(project.items[i]) if i in project.items else REMOVED) for i in recorded}
+    problems = [s.describe() for s in role_approvals(change, config, current) if not s.ok]
+    if problems:
+        raise UsageError(
+            f"cannot merge {change_id}: the merged content differs from what was approved "
+            f"({'; '.join(problems)}); merge {into} into the branch and approve again"
+        )
+    approver = _requirement_approver(config, change)
+    reapproved, edited = [], []
+    for item_id in change.affects:
+        item = project.items.get(item_id)
+        if not isinstance(item, Requirement):
+            continue
+        result = approve_requirement(project, item_id, approver, today=today, change=change_id)
+        if not result.unchanged:
+            reapproved.append(item_id)
+            edited.append(project.file_of(item_id).path)
+    rel = project.file_of(change_id).path
+    roundtrip.edit_front_matter(project.root / rel, rel, {"status": "implemented"})
+    repo.stage([rel, *edited])
+    what = f"merge {branch}" if branch else "implemented"
+    commit = repo.commit_index(commit_message(change_id, f"{what}: {change.title}"))
+    return MergeResult(change_id, branch, into, commit, reapproved)
+
+
+def _finish_merge(reader: HistoryReader, project: Project, change_id: str, today: dt.date | None) -> MergeResult:
+    repo = reader.repo
+    conflicts = repo.unmerged_paths()
+    if conflicts:
+        raise GitError(f"unresolved conflicts remain in {first_line(conflicts)}; resolve and 'git add' them")
+    change = project.get(change_id, Kind.CHANGE)
+    assert isinstance(change, Change)
+    merging = repo.merge_head()
+    branch = change.branch
+    if branch is None or merging is None or repo.try_resolve(branch) not in (merging, None):
+        raise GitError("a different merge is in progress; finish or abort it first")
+    into = require_branch(repo, "merge a change")
+    return _complete(reader, change_id, branch, into, today)
+
+
+def _merge_in_place(
+    reader: HistoryReader, project: Project, change: Change, branch: str, today: dt.date | None
+) -> MergeResult:
+    """A CR recorded with --no-branch: nothing to merge; re-approve and mark it implemented."""
+    if project.items.get(change.id) is None:
+        raise NotFoundError(f"{change.id} is not on the current branch {branch}")
+    current = touched_for(project, change)
+    problems = _merge_refusals(project.config, change, current, [])
+    if problems:
+        raise UsageError(f"cannot complete {change.id}: {'; '.join(problems)}")
+    _requirement_approver(project.config, change)
+    rels = [project.file_of(i).path for i in change.affects if i in project.files_by_id]
+    rels.append(project.file_of(change.id).path)
+    originals = {rel: (project.root / rel).read_bytes() for rel in rels}
+    try:
+        return _complete(reader, change.id, None, branch, today)
+    except BaseException:
+        for rel, data in originals.items():
+            write_atomic(project.root / rel, data)
+        reader.repo.run("restore", "--staged", "--", *(reader.repo.project_path(r) for r in rels))
+        raise
