@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from reqctl.model.ids import Kind
 
@@ -30,6 +30,22 @@ TextList = Annotated[list[str], BeforeValidator(_as_list)]
 Score = Annotated[int, Field(ge=1, le=5)]
 
 
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _one_line(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line (put details in the body)")
+    return value
+
+
+# A title is one line of text: tables, reports and commit messages rely on it.
+Title = Annotated[str, BeforeValidator(_strip), AfterValidator(_one_line)]
+
+
 class _Item(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     kind: ClassVar[Kind]
@@ -38,7 +54,7 @@ class _Item(BaseModel):
     normative: ClassVar[tuple[str, ...]] = ("title",)
 
     id: str
-    title: str = Field(min_length=1)
+    title: Title
     body: str = ""
 
     @classmethod

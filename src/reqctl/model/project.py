@@ -98,7 +98,7 @@ def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[Fiel
         loc = [str(part) for part in detail["loc"]]
         top = loc[0] if loc else ""
         name = ".".join(loc) if loc else "(front matter)"
-        message = detail["msg"]
+        message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "missing":
             message = "required field is missing"
         problems.append(FieldProblem(name, message, item_file.line_of(top)))
@@ -137,7 +137,9 @@ def load_config(root: Path) -> Config:
         lines = {key: line - 1 for key, line in frontmatter.key_lines(text).items()}
         line = lines.get(loc[0]) if loc else None
         where = ".".join(loc) or "(top level)"
-        message = "required field is missing" if detail["type"] == "missing" else detail["msg"]
+        message = detail["msg"].removeprefix("Value error, ")
+        if detail["type"] == "missing":
+            message = "required field is missing"
         if detail["type"] == "extra_forbidden":
             message = "unknown setting"
         raise ConfigError(f"{where}: {message}", path=CONFIG_FILE, line=line) from None

@@ -82,6 +82,8 @@ def add_item(
 ) -> tuple[str, Path]:
     """Create a new item file with the next free ID; return the ID and path."""
     data: dict[str, Any] = {key: value for key, value in fields.items() if value not in (None, [], ())}
+    if isinstance(data.get("title"), str):
+        data["title"] = data["title"].strip()
     if kind in DEFAULT_STATUS:
         data.setdefault("status", DEFAULT_STATUS[kind])
     if kind in DATE_FIELDS:
@@ -101,19 +103,22 @@ def add_item(
         text = roundtrip.render_new(ordered, body)
         path = item_path(project.root, kind, item_id)
         rel = path.relative_to(project.root).as_posix()
-        _validate_text(kind, rel, text)
+        _validate_text(kind, rel, text, cite_file=False)
         write_atomic(path, text.encode("utf-8"), exclusive=True)
     return item_id, path
 
 
-def _validate_text(kind: Kind, rel: str, text: str) -> Item:
+def _validate_text(kind: Kind, rel: str, text: str, *, cite_file: bool = True) -> Item:
+    """The item ``text`` would be; errors cite ``rel`` only when that file exists (edits)."""
     item_file = parse_bytes(kind, rel, text.encode("utf-8"))
     if item_file.error is not None:
         raise item_file.error
     model, problems = validate_item(item_file)
     if problems or model is None:
         problem = problems[0]
-        raise UsageError(f"{problem.field}: {problem.message}", path=rel, line=problem.line)
+        if cite_file:
+            raise UsageError(f"{problem.field}: {problem.message}", path=rel, line=problem.line)
+        raise UsageError(f"{problem.field}: {problem.message}")
     return model
 
 

@@ -18,6 +18,9 @@ from reqctl.store.atomic import write_atomic
 
 _INDENTED_DASH = re.compile(r"^ +- ", re.MULTILINE)
 _FLOW_LIST_KEYS = frozenset({"depends_on", "affects", "relates", "supersedes", "tags", "deciders"})
+# Items written as `[A, B]` only when plainly safe there (IDs, words, e-mails); ruamel can emit
+# invalid flow YAML for others (e.g. `[:0]`), so those lists are written as block lists.
+_FLOW_SAFE = re.compile(r"[^\W_][\w.@+-]*")
 
 
 def _yaml(front: str = "") -> Any:
@@ -44,7 +47,7 @@ def to_yaml_value(key: str, value: Any) -> Any:
         return node
     if isinstance(value, (list, tuple)):
         seq = CommentedSeq(to_yaml_value(key, v) for v in value)
-        if key in _FLOW_LIST_KEYS and all(isinstance(v, str) for v in value):
+        if key in _FLOW_LIST_KEYS and all(isinstance(v, str) and _FLOW_SAFE.fullmatch(v) for v in value):
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str) and _read_back_as_other_type(value):
