@@ -32,3 +32,11 @@ def test_check_reports_a_multi_line_title_with_its_line(project: Path) -> None:
     result = run_reqctl(project, "check")
     assert result.code == 1
     assert "requirements/REQ-001.md:3: error R002 title: must be a single line" in result.out
+
+
+def test_a_readme_in_an_item_folder_is_not_an_item(project: Path) -> None:
+    (project / "requirements" / "README.md").write_text("# How we write requirements\n", encoding="utf-8")
+    write_item(project, "requirements", "REQ-001", "title: Login\n")
+    result = run_reqctl(project, "check")
+    assert result.code == 0, result.out
+    assert "1 file" in result.out

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from reqctl.gitio.repo import GitRepo
 from reqctl.model.config import CONFIG_FILE
-from reqctl.model.ids import FOLDERS, Kind
+from reqctl.model.ids import FOLDERS, Kind, is_item_file_name
 
 _KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
 
@@ -29,7 +29,7 @@ class TreeFile:
 def kind_of_path(rel: str) -> Kind | None:
     """The kind of an item file path (``requirements/REQ-001.md``), or None for other files."""
     folder, sep, name = rel.partition("/")
-    if not sep or "/" in name or not name.endswith(".md") or name.startswith("."):
+    if not sep or "/" in name or not is_item_file_name(name):
         return None
     return _KIND_OF_FOLDER.get(folder)
 

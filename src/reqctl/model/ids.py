@@ -51,6 +51,11 @@ ID_RE = re.compile(rf"^({PREFIX_PATTERN})-(\d+)$")
 MIN_DIGITS = 3
 
 
+def is_item_file_name(name: str) -> bool:
+    """Whether a file in a kind folder is an item: ``*.md``, not hidden, not a README."""
+    return name.endswith(".md") and not name.startswith(".") and name.lower() != "readme.md"
+
+
 def split_id(item_id: str) -> tuple[str, int] | None:
     """Return (prefix, number) for a well-formed ID, else None."""
     match = ID_RE.match(item_id)

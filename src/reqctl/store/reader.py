@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import FileFormatError, ReqctlError
-from reqctl.model.ids import Kind
+from reqctl.model.ids import Kind, is_item_file_name
 from reqctl.store import frontmatter
 from reqctl.store.cache import ParseCache, StatKey, stat_key
 
@@ -92,7 +92,7 @@ def scan(root: Path) -> list[FileEntry]:
         except OSError as exc:
             raise ReqctlError(f"cannot read folder: {exc.strerror}", path=kind.folder) from None
         for entry in entries:
-            if entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file():
+            if is_item_file_name(entry.name) and entry.is_file():
                 rel = f"{kind.folder}/{entry.name}"
                 found.append(FileEntry(kind, rel, entry.path, stat_key(entry.stat())))
     return found
