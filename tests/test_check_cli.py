@@ -516,3 +516,15 @@ def test_bad_date_in_config(project: Path) -> None:
     write_config(project, "start: 2026-02-30\n")
     line = one_line_error(check(project))
     assert line.startswith("error: reqctl.yaml:13:"), line
+
+
+def test_github_annotations_name_files_from_the_repository_root(tmp_path: Path) -> None:
+    repo = tmp_path / "mono"
+    (repo / "docs" / "reqs" / "requirements").mkdir(parents=True)
+    git(repo, "init", "-q")
+    write_config(repo / "docs" / "reqs")
+    write_item(repo / "docs" / "reqs", "requirements", "REQ-001", "title: x\nbogus: 1\n")
+    result = run_reqctl(repo / "docs" / "reqs", "check", "--format", "github")
+    assert "::warning file=docs/reqs/requirements/REQ-001.md,line=4,title=R003::" in result.out
+    plain = run_reqctl(repo / "docs" / "reqs", "check")
+    assert "requirements/REQ-001.md:4: warning R003" in plain.out.splitlines()[0]

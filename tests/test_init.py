@@ -166,3 +166,19 @@ def test_outside_a_project_fails_with_one_line(tmp_path: Path, args: tuple[str, 
     assert "not a reqctl project" in lines[0]
     assert "Traceback" not in result.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_init_in_a_subfolder_puts_ci_at_the_repository_top(tmp_path: Path) -> None:
+    repo = tmp_path / "mono"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    result = run_reqctl(repo, "init", "docs/reqs")
+    assert result.code == 0, result.err
+    assert "created  ../../.github/workflows/reqctl-docs-reqs.yml" in result.out
+    workflow = (repo / ".github" / "workflows" / "reqctl-docs-reqs.yml").read_text(encoding="utf-8")
+    assert "reqctl -C docs/reqs check --format github" in workflow
+    hook = (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert "entry: reqctl -C docs/reqs check" in hook and "files: ^docs/reqs/(" in hook
+    assert not (repo / "docs" / "reqs" / ".github").exists()
+    again = run_reqctl(repo / "docs" / "reqs", "init")
+    assert "kept     ../../.gitlab-ci.yml (already there)" in again.out

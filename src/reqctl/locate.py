@@ -13,6 +13,15 @@ from reqctl.errors import ProjectNotFoundError
 CONFIG_FILE = "reqctl.yaml"
 
 
+def repo_prefix(root: Path) -> str:
+    """The project root relative to its git work tree (``''`` or ``'sub/dir/'``), without running git."""
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            rel = root.relative_to(folder).as_posix()
+            return "" if rel == "." else f"{rel}/"
+    return ""
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` holding ``reqctl.yaml``."""
     try:

@@ -77,8 +77,14 @@ def register(app: typer.Typer) -> None:
             infos = [*infos, *GATE_RULES] if infos else infos
         from reqctl.validation.formats import render_findings
 
+        findings = result.findings
+        if output_format == "github":  # annotations name files from the repository root
+            from reqctl.locate import repo_prefix
+            from reqctl.validation.findings import with_path_prefix
+
+            findings = with_path_prefix(findings, repo_prefix(root))
         text = render_findings(
-            result.findings, infos, output_format, tool_version=__version__,
+            findings, infos, output_format, tool_version=__version__,
             checked_files=result.files_checked, project_root=str(root),
         )
         console.print_plain(text)

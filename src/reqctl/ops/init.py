@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -64,9 +66,9 @@ def _ensure_gitignore(root: Path, result: InitResult) -> None:
     result.created.append(".gitignore" if not existing else ".gitignore (added .reqctl/)")
 
 
-def _ensure_pre_commit(root: Path, result: InitResult) -> None:
+def _ensure_pre_commit(root: Path, result: InitResult, adapt: Callable[[str], str]) -> None:
     path = root / ".pre-commit-config.yaml"
-    snippet = _scaffold("pre-commit-config.yaml")
+    snippet = adapt(_scaffold("pre-commit-config.yaml"))
     if not path.exists():
         _write_new(root, ".pre-commit-config.yaml", snippet, result)
         return
@@ -128,10 +130,37 @@ def init_project(path: Path, *, lang: str = "en", example: bool = False, today: 
             (folder / ".gitkeep").touch()
             result.created.append(f"{kind.folder}/")
     _ensure_gitignore(root, result)
-    _write_new(root, ".github/workflows/reqctl.yml", _scaffold("github-workflow.yml"), result)
-    _write_new(root, ".gitlab-ci.yml", _scaffold("gitlab-ci.yml"), result)
-    _ensure_pre_commit(root, result)
+    _write_ci_files(root, result)
     return result
+
+
+def _write_ci_files(root: Path, result: InitResult) -> None:
+    """CI jobs and the pre-commit hook live at the top of the git work tree.
+
+    For a project in a subfolder of a larger repository they run
+    ``reqctl -C <subfolder>`` and the workflow file is named after the folder,
+    so several projects can share one repository.
+    """
+    repo = gitio.open_repo(root)
+    top = repo.top if repo is not None else root
+    sub = repo.project_prefix.rstrip("/") if repo is not None else ""
+
+    def adapt(text: str) -> str:
+        if not sub:
+            return text
+        text = text.replace("reqctl check", f"reqctl -C {sub} check")
+        return text.replace("files: ^(", f"files: ^{re.escape(sub)}/(")
+
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", sub).strip("-").lower()
+    workflow = f".github/workflows/reqctl-{slug}.yml" if sub else ".github/workflows/reqctl.yml"
+    created, kept = len(result.created), len(result.kept)
+    _write_new(top, workflow, adapt(_scaffold("github-workflow.yml")), result)
+    _write_new(top, ".gitlab-ci.yml", adapt(_scaffold("gitlab-ci.yml")), result)
+    _ensure_pre_commit(top, result, adapt)
+    if sub:  # name the files from the project folder, where the user ran init
+        up = "../" * (sub.count("/") + 1)
+        result.created[created:] = [up + rel for rel in result.created[created:]]
+        result.kept[kept:] = [up + rel for rel in result.kept[kept:]]
 
 
 def _yaml_scalar(text: str) -> str:
