@@ -83,3 +83,13 @@ def test_uncommitted_files_count_too(project: Path) -> None:
     assert run_reqctl(project, "req", "add", "Next").out.strip() == "REQ-042"
     write_item(project, "risks", "RISK-007", "title: r\nprobability: 1\nimpact: 1\n")
     assert run_reqctl(project, "risk", "add", "r2", "--probability", "1", "--impact", "1").out.strip() == "RISK-008"
+
+
+def test_an_id_deleted_in_history_is_never_reused(project: Path) -> None:
+    assert run_reqctl(project, "req", "add", "First").out.strip() == "REQ-001"
+    assert run_reqctl(project, "req", "add", "Second").out.strip() == "REQ-002"
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "two requirements")
+    git(project, "rm", "-q", "requirements/REQ-002.md")
+    git(project, "commit", "-q", "-m", "drop the second")
+    assert run_reqctl(project, "req", "add", "Third").out.strip() == "REQ-003"

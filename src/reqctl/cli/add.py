@@ -46,7 +46,7 @@ def _score(value: int, option: str) -> int:
 def _add(ctx: typer.Context, kind: Kind, fields: dict[str, Any], body: str | None) -> None:
     from reqctl.ops import items as ops
 
-    project = state(ctx).project()
+    project = state(ctx).project_config()
     item_id, _ = ops.add_item(project, kind, fields, _body(body))
     console.print_plain(item_id)
 

@@ -25,6 +25,12 @@ class AppState:
         return load_project(self.directory, use_cache=self.use_cache)
 
 
+    def project_config(self) -> Project:
+        """Root and configuration without reading any item (see ``load_without_items``)."""
+        from reqctl.model.project import load_without_items
+
+        return load_without_items(self.directory)
+
     def project_with(self, item_id: str, kind: Kind | None = None) -> Project:
         """Only what a one-item command needs (see ``load_with_item``)."""
         from reqctl.model.project import load_with_item

@@ -46,11 +46,15 @@ class GitRepo:
         out = self.git("for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes")
         return [line for line in out.splitlines() if line and not line.endswith("/HEAD")]
 
-    def names_in_folder(self, ref: str, folder: str) -> list[str]:
-        """File names directly inside ``folder`` (project-relative) at ``ref``."""
+    def names_ever_added(self, folder: str) -> set[str]:
+        """Names of every file ever added to ``folder`` (project-relative) on any branch, remote or tag.
+
+        One path-limited ``git log --all`` instead of a tree listing per ref;
+        ``--no-renames`` so a renamed file counts as added under its new name.
+        """
         path = f"{self.project_prefix}{folder}/"
-        out = self.git("ls-tree", "--name-only", ref, "--", path)
-        return [line.rsplit("/", 1)[-1] for line in out.splitlines() if line]
+        out = self.git("log", "--all", "--no-renames", "--diff-filter=A", "--name-only", "--format=", "--", path)
+        return {line.rsplit("/", 1)[-1] for line in out.splitlines() if line}
 
     # ------------------------------------------------------------ plumbing ----
 

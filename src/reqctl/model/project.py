@@ -173,6 +173,12 @@ def load_with_item(start: Path, raw_id: str, kind: Kind | None = None) -> Projec
     return Project(root=root, config=config, files=read_all(root))
 
 
+def load_without_items(start: Path) -> Project:
+    """The project's root and configuration only, for commands that never read its items (``add``)."""
+    root = find_root(start)
+    return Project(root=root, config=load_config(root), files=[])
+
+
 def load_project(start: Path, *, use_cache: bool = True) -> Project:
     root = find_root(start)
     config = load_config(root)

@@ -1,4 +1,4 @@
-"""New IDs: one above every ID in use here or on any local or remote-tracking branch.
+"""New IDs: one above every ID in the working tree or ever added on any branch, remote or tag.
 
 A lock file under ``.reqctl/`` serializes concurrent ``add`` commands, and the
 new file is created exclusively, so parallel processes never share an ID.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from reqctl.errors import GitError, ReqctlError
@@ -34,7 +34,7 @@ def project_lock(root: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _numbers(names: list[str], prefix: str) -> Iterator[tuple[int, int]]:
+def _numbers(names: Iterable[str], prefix: str) -> Iterator[tuple[int, int]]:
     for name in names:
         parts = split_id(name.removesuffix(".md"))
         if parts is not None and parts[0] == prefix:
@@ -46,12 +46,11 @@ def next_id(root: Path, config: Config, kind: Kind) -> str:
     """The next free ID; call it while holding ``project_lock``."""
     prefix = config.prefix(kind)
     folder = root / kind.folder
-    names = [entry.name for entry in os.scandir(folder)] if folder.is_dir() else []
+    names = {entry.name for entry in os.scandir(folder)} if folder.is_dir() else set()
     repo = open_repo(root)
     if repo is not None:
-        for ref in repo.refs():
-            with contextlib.suppress(GitError):
-                names.extend(repo.names_in_folder(ref, kind.folder))
+        with contextlib.suppress(GitError):  # e.g. a repository without commits yet
+            names |= repo.names_ever_added(kind.folder)
     used = list(_numbers(names, prefix))
     highest = max((number for number, _ in used), default=0)
     digits = max((d for _, d in used), default=3)

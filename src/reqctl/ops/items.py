@@ -10,6 +10,7 @@ from typing import Any
 
 from reqctl.errors import FileFormatError, PermissionDeniedError, ReqctlError, UsageError
 from reqctl.gitio.repo import user_email
+from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.items import (
@@ -55,13 +56,27 @@ def _resolve_reference(project: Project, name: str, raw: str) -> str:
         target = normalize_id_argument(raw)
     except UsageError as exc:
         raise UsageError(f"{option} {exc}") from None
-    if target in project.files_by_id:
-        return target
-    wanted = split_id(target)
-    for known in project.files_by_id:
-        if split_id(known) == wanted:
-            return known
-    raise UsageError(f"{option} {raw}: no such item")
+    found = find_item_id(project.root, project.config, target)
+    if found is None:
+        raise UsageError(f"{option} {raw}: no such item")
+    return found
+
+
+def find_item_id(root: Path, config: Config, item_id: str) -> str | None:
+    """The ID of the item file with this prefix and number (``REQ-1`` finds ``REQ-001``).
+
+    Looks at file names only, so adding an item does not read the whole project.
+    """
+    parts = split_id(item_id)
+    kind = config.kind_for_prefix(parts[0]) if parts else None
+    if parts is None or kind is None:
+        return None
+    folder = root / kind.folder
+    if (folder / f"{item_id}.md").is_file():
+        return item_id
+    if not folder.is_dir():
+        return None
+    return next((path.stem for path in folder.glob(f"{parts[0]}-*.md") if split_id(path.stem) == parts), None)
 
 
 def _check_references(project: Project, kind: Kind, fields: dict[str, Any]) -> None:
@@ -80,7 +95,11 @@ def _check_references(project: Project, kind: Kind, fields: dict[str, Any]) -> N
 def add_item(
     project: Project, kind: Kind, fields: Mapping[str, Any], body: str = "", *, today: dt.date | None = None
 ) -> tuple[str, Path]:
-    """Create a new item file with the next free ID; return the ID and path."""
+    """Create a new item file with the next free ID; return the ID and path.
+
+    Only ``project.root`` and ``project.config`` are used: references are
+    checked by file name, so ``project`` may be one loaded without its items.
+    """
     data: dict[str, Any] = {key: value for key, value in fields.items() if value not in (None, [], ())}
     if isinstance(data.get("title"), str):
         data["title"] = data["title"].strip()
