@@ -134,8 +134,8 @@ def show_status(context: dict[str, Any]) -> None:
     out.print(Text(f"{project['name']} — {'项目状态' if zh else 'project status'} {context['generated']['date']}",
                    style="bold"))
     out.print(f"{'需求：' if zh else 'requirements: '}{reqs['scope']}  "
-              f"{'已批准' if zh else 'approved'} {text_bar(reqs['approved'], reqs['scope'])}  "
-              f"{'已完成' if zh else 'done'} {text_bar(reqs['done'], reqs['scope'])}", markup=False)
+              f"{'已批准' if zh else 'approved'} {text_bar(reqs['approved'], reqs['scope'], 12)}  "
+              f"{'已完成' if zh else 'done'} {text_bar(reqs['done'], reqs['scope'], 12)}", markup=False)
     rows = [[m["id"] or "—", m["title"], m["date"] or "", "" if m["days_left"] is None else str(m["days_left"]),
              str(m["scope"]), text_bar(m["done"], m["scope"], 16)] for m in context["milestones"]]
     cols: tuple[str, ...] = ("里程碑", "名称", "日期", "剩余天数", "需求数", "完成") if zh else (
