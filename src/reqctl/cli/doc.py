@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from reqctl.cli.context import state
-from reqctl.cli.report import FormatOption, LangOption, OutOption, emit
+from reqctl.cli.report import FormatOption, LangOption, OutOption, render_to
 
 
 def register(app: typer.Typer) -> None:
@@ -28,11 +28,10 @@ def register(app: typer.Typer) -> None:
         """Render the requirements specification: cover, requirements, traceability, change history."""
         from reqctl.ops import reports
         from reqctl.ops.report_srs import srs_context
-        from reqctl.render.documents import render_document
 
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
         context = srs_context(project, language, dt.date.today(), group_by)
-        emit(render_document(project.root, "srs", fmt or "md", language, context), out)
+        render_to(project.root, "srs", fmt, context, out)
 
     app.add_typer(group, name="doc")

@@ -51,7 +51,7 @@ def emit(text: str, out: Path | None) -> None:
     console.stderr().print(Text(f"wrote {out}", style="dim"))
 
 
-def _render(root: Path, name: str, fmt: str | None, context: dict[str, Any], out: Path | None) -> None:
+def render_to(root: Path, name: str, fmt: str | None, context: dict[str, Any], out: Path | None) -> None:
     from reqctl.render.documents import render_document
 
     text = render_document(root, name, fmt or "md", context["lang"], context)
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         language = reports.resolve_language(project, lang)
         context = weekly_context(project, language, dt.date.today(), since=parse_date("--since", since),
                                  until=parse_date("--until", until), weeks=weeks)
-        _render(project.root, "weekly", fmt, context, out)
+        render_to(project.root, "weekly", fmt, context, out)
 
     @group.command("status")
     def status(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         if fmt is None and out is None:
             show_status(context)
             return
-        _render(project.root, "status", fmt, context, out)
+        render_to(project.root, "status", fmt, context, out)
 
     @group.command("risks")
     def risks(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
         context = reports.risks_context(project, language, parse_date("--until", until) or dt.date.today())
-        _render(project.root, "risks", fmt, context, out)
+        render_to(project.root, "risks", fmt, context, out)
 
     @group.command("summary")
     def summary(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
         context = reports.summary_context(project, language, parse_date("--until", until) or dt.date.today())
-        _render(project.root, "summary", fmt, context, out)
+        render_to(project.root, "summary", fmt, context, out)
 
     app.add_typer(group, name="report")
 

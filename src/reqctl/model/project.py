@@ -13,7 +13,7 @@ from reqctl.errors import ConfigError, NotFoundError
 from reqctl.locate import CONFIG_FILE, find_root
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
-from reqctl.model.items import MODELS, Item
+from reqctl.model.items import MODELS, Item, Requirement
 from reqctl.store import frontmatter
 from reqctl.store.reader import ItemFile, read_all, read_file
 
@@ -58,6 +58,10 @@ class Project:
 
     def of_kind(self, kind: Kind) -> Iterator[Item]:
         return (item for item in self.items.values() if item.kind is kind)
+
+    def requirements(self) -> Iterator[Requirement]:
+        """The valid requirements, typed as such (most rules and reports want only these)."""
+        return (item for item in self.items.values() if isinstance(item, Requirement))
 
     def file_of(self, item_id: str) -> ItemFile:
         return self.files_by_id[item_id][0]

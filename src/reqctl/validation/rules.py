@@ -163,8 +163,7 @@ def broken_references(project: Project, options: CheckOptions) -> Iterator[Findi
 def dependency_cycles(project: Project, options: CheckOptions) -> Iterator[Finding]:
     graph = {
         req.id: [dep for dep in req.depends_on if dep in project.items]
-        for req in project.of_kind(Kind.REQUIREMENT)
-        if isinstance(req, Requirement)
+        for req in project.requirements()
     }
     for cycle in find_cycles(graph):
         first = project.file_of(cycle[0])
@@ -175,8 +174,8 @@ def dependency_cycles(project: Project, options: CheckOptions) -> Iterator[Findi
 @rule("R009", "invalid-priority", "Priorities are one of those configured in reqctl.yaml")
 def invalid_priority(project: Project, options: CheckOptions) -> Iterator[Finding]:
     allowed = project.config.priorities
-    for req in project.of_kind(Kind.REQUIREMENT):
-        if isinstance(req, Requirement) and req.priority is not None and req.priority not in allowed:
+    for req in project.requirements():
+        if req.priority is not None and req.priority not in allowed:
             yield _finding(
                 "R009", ERROR, f"priority '{req.priority}' is not one of {', '.join(allowed)}",
                 project.file_of(req.id), "priority",
@@ -185,8 +184,8 @@ def invalid_priority(project: Project, options: CheckOptions) -> Iterator[Findin
 
 @rule("R010", "missing-approval", "A requirement at or past 'approved' carries an approval record")
 def missing_approval(project: Project, options: CheckOptions) -> Iterator[Finding]:
-    for req in project.of_kind(Kind.REQUIREMENT):
-        if isinstance(req, Requirement) and req.status in APPROVED_OR_LATER and req.approval is None:
+    for req in project.requirements():
+        if req.status in APPROVED_OR_LATER and req.approval is None:
             yield _finding(
                 "R010", ERROR, f"status is {req.status} but there is no approval; run 'reqctl approve {req.id}'",
                 project.file_of(req.id), "status",
@@ -195,8 +194,8 @@ def missing_approval(project: Project, options: CheckOptions) -> Iterator[Findin
 
 @rule("R011", "stale-approval", "An approval's fingerprint matches the item's current normative content")
 def stale_approval(project: Project, options: CheckOptions) -> Iterator[Finding]:
-    for req in project.of_kind(Kind.REQUIREMENT):
-        if not isinstance(req, Requirement) or req.approval is None:
+    for req in project.requirements():
+        if req.approval is None:
             continue
         if req.status in CLOSED_REQUIREMENT_STATUSES:
             continue
@@ -237,8 +236,8 @@ def unauthorized_approver(project: Project, options: CheckOptions) -> Iterator[F
 
 @rule("R013", "no-acceptance", "Approved requirements have at least one acceptance criterion")
 def no_acceptance(project: Project, options: CheckOptions) -> Iterator[Finding]:
-    for req in project.of_kind(Kind.REQUIREMENT):
-        if isinstance(req, Requirement) and req.status in APPROVED_OR_LATER and not req.acceptance:
+    for req in project.requirements():
+        if req.status in APPROVED_OR_LATER and not req.acceptance:
             yield _finding(
                 "R013", ERROR, f"{req.status} requirement has no acceptance criteria; add at least one",
                 project.file_of(req.id), "status",
@@ -278,9 +277,7 @@ def risk_review_due(project: Project, options: CheckOptions) -> Iterator[Finding
     gate_only=True,
 )
 def not_approved(project: Project, options: CheckOptions) -> Iterator[Finding]:
-    for req in project.of_kind(Kind.REQUIREMENT):
-        if not isinstance(req, Requirement):
-            continue
+    for req in project.requirements():
         if options.milestone is not None and req.milestone != options.milestone:
             continue
         if req.status not in APPROVED_OR_LATER | CLOSED_REQUIREMENT_STATUSES:
