@@ -6,6 +6,8 @@ folder, so no test reads or writes the developer's real configuration.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -46,6 +48,40 @@ class Result:
 
 
 def run_reqctl(cwd: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run ``reqctl`` in this process, as ``main(argv)`` from ``cwd`` (fast: no interpreter start-up).
+
+    Output, exit code, working folder, environment and stdin are what a user's
+    run would see; ``run_reqctl_process`` starts the real command instead.
+    """
+    from reqctl.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd = Path.cwd()
+    saved_env = {key: os.environ.get(key) for key in env or {}}
+    os.environ.update(env or {})
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # typer.Exit inside eager callbacks
+                code = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        os.chdir(old_cwd)
+        sys.stdin = old_stdin
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def run_reqctl_process(
+    cwd: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> Result:
     """Run the real ``reqctl`` command in a subprocess, the way a user does."""
     proc = subprocess.run(
         [sys.executable, "-m", "reqctl", *args],
