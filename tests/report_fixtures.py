@@ -16,9 +16,9 @@ def commit_at(root: Path, when: str, message: str) -> None:
 def approval(root: Path, item_id: str, at: str) -> str:
     """The approval block ``reqctl approve`` would write (computed with the library)."""
     from reqctl.model.fingerprint import fingerprint
-    from reqctl.model.project import load_project
+    from reqctl.store.store import Store
 
-    project = load_project(root, use_cache=False)
+    project = Store.open(root, use_cache=False).project()
     item = project.get(item_id)
     return f"approval:\n  by: {CUSTOMER}\n  at: {at}\n  fingerprint: {fingerprint(item)}\n"
 

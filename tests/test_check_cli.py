@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CUSTOMER, Result, git, run_reqctl, write_config, write_item
+from reqctl.store.statedir import state_dir
 
 GOOD_REQ = "title: Export invoices\nstatus: draft\npriority: must\nacceptance: [Fast]\n"
 
@@ -441,11 +442,13 @@ def test_cache_is_safe_to_delete(project: Path) -> None:
     healthy(project)
     write_item(project, "requirements", "REQ-009", "title: x\nstatus: approved\nacceptance: [a]\n")
     first = check(project)
-    assert (project / ".reqctl").is_dir()
+    state = state_dir(project)
+    assert (state / "cache.sqlite").is_file()
+    assert not (project / ".reqctl").exists()  # nothing of reqctl's in the working tree
     assert check(project).out == first.out  # from the cache
-    shutil.rmtree(project / ".reqctl")
+    shutil.rmtree(state)
     assert check(project).out == first.out
-    (project / ".reqctl" / "parse-cache.pickle").write_bytes(b"garbage")
+    (state / "cache.sqlite").write_bytes(b"garbage")
     again = check(project)
     assert again.out == first.out and again.err == ""
     assert run_reqctl(project, "--no-cache", "check").out == first.out
@@ -486,16 +489,18 @@ def test_cache_catches_a_renamed_file_swapped_in(project: Path) -> None:
 
 
 def test_check_when_the_cache_cannot_be_written(project: Path) -> None:
-    """Works also as root, where chmod cannot make a folder read-only: .reqctl is a file."""
+    """Works also as root, where chmod cannot make a folder read-only: the state folder is a file."""
     healthy(project)
     write_item(project, "requirements", "REQ-009", "title: x\nstatus: approved\nacceptance: [a]\n")
     expected = run_reqctl(project, "--no-cache", "check")
-    (project / ".reqctl").write_text("not a folder\n", encoding="utf-8")
+    state = state_dir(project)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text("not a folder\n", encoding="utf-8")
     result = check(project)
     assert result.code == 1
     assert result.out == expected.out
     assert result.err == ""
-    assert (project / ".reqctl").read_text(encoding="utf-8") == "not a folder\n"
+    assert state.read_text(encoding="utf-8") == "not a folder\n"
 
 
 @pytest.mark.parametrize(

@@ -17,14 +17,14 @@ import pytest
 from conftest import git, write_item
 from reqctl.gitio.objects import item_files_at
 from reqctl.history import snapshots
-from reqctl.history.blobcache import CACHE_FILE
 from reqctl.history.diff import diff_projects
 from reqctl.history.snapshots import HistoryReader
 from reqctl.model.ids import Kind
 from reqctl.model.items import APPROVED_OR_LATER
-from reqctl.model.project import load_project
 from reqctl.ops.report_weekly import burnup, weekly_context
-from reqctl.store.cache import CACHE_DIR, save_keyed
+from reqctl.store.cache import CACHE_FILE, Cache
+from reqctl.store.statedir import state_dir
+from reqctl.store.store import Store
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,11 @@ def req(root: Path, item_id: str, title: str, status: str = "draft") -> Path:
 
 
 def cache_file(root: Path) -> Path:
-    return root / CACHE_DIR / CACHE_FILE
+    return state_dir(root) / CACHE_FILE
+
+
+def load_project(root: Path, *, use_cache: bool = True):  # type: ignore[no-untyped-def]
+    return Store.open(root, use_cache=use_cache).project()
 
 
 def test_blob_sha_of_working_files_is_gits(project: Path) -> None:
@@ -99,7 +103,7 @@ def test_deleting_reqctl_changes_nothing_but_speed(project: Path) -> None:
     cold = report()
     assert cache_file(project).is_file()
     warm = report()
-    shutil.rmtree(project / CACHE_DIR)
+    shutil.rmtree(state_dir(project))
     again = report()
     assert cold == warm == again
     data = json.loads(cold)
@@ -111,25 +115,26 @@ def test_corrupt_or_foreign_cache_is_ignored(project: Path) -> None:
     req(project, "REQ-001", "Login")
     commit_on(project, "2026-11-02", "one")
     sha = git(project, "rev-parse", "HEAD:requirements/REQ-001.md").strip()
-    (project / CACHE_DIR).mkdir()
-    cache_file(project).write_bytes(b"not a pickle at all")
+    cache_file(project).parent.mkdir(parents=True)
+    cache_file(project).write_bytes(b"not a database at all")
     assert HistoryReader(project).project_at("HEAD").items["REQ-001"].title == "Login"
 
     # a readable cache whose entries are damaged: each one is a miss, then replaced
-    save_keyed(project, CACHE_FILE, "blobs-1", {sha: ("ok", "not a dict", 3)})
+    Cache(project).store_blobs([(sha, ["ok", "not a dict", 3])])
     reader = HistoryReader(project)
     assert reader.project_at("HEAD").items["REQ-001"].title == "Login"
     reader.save()
     assert HistoryReader(project).project_at("HEAD").items["REQ-001"].title == "Login"
 
-    save_keyed(project, CACHE_FILE, "another-format", {sha: ("ok", {"id": "REQ-001", "title": "Wrong"}, "", {})})
+    Cache(project).store_blobs([(sha, ["ok", {"id": "REQ-001", "title": "Wrong"}])])  # wrong shape
     assert HistoryReader(project).project_at("HEAD").items["REQ-001"].title == "Login"
 
 
 def test_unwritable_cache_is_silently_skipped(project: Path) -> None:
     req(project, "REQ-001", "Login")
     commit_on(project, "2026-11-02", "one")
-    (project / CACHE_DIR).write_text("a file where the folder should be", encoding="utf-8")
+    state_dir(project).parent.mkdir(parents=True, exist_ok=True)
+    state_dir(project).write_text("a file where the folder should be", encoding="utf-8")
     reader = HistoryReader(project)
     assert reader.project_at("HEAD").items["REQ-001"].title == "Login"
     reader.save()  # no error

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -14,9 +13,6 @@ from reqctl.cli.context import state
 from reqctl.errors import EXIT_FINDINGS, UsageError
 from reqctl.validation.findings import FORMATS
 from reqctl.validation.registry import CheckOptions, rule_infos
-
-if TYPE_CHECKING:
-    from reqctl.model.config import Config
 
 
 def register(app: typer.Typer) -> None:
@@ -54,27 +50,25 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--format {output_format}: use one of {', '.join(FORMATS)}")
         if milestone is not None and not require_approved:
             raise UsageError("--milestone goes with --require-approved")
-        from reqctl.locate import find_root
-        from reqctl.ops.check import check_project
+        from reqctl.ops.check import run_check
 
-        app_state = state(ctx)
-        root = find_root(app_state.directory)
-        if milestone is not None and _load_config(root).milestone(milestone) is None:
+        store = state(ctx).store()
+        if milestone is not None and store.config().milestone(milestone) is None:
             raise UsageError(f"--milestone {milestone}: no such milestone in reqctl.yaml")
         options = CheckOptions(
             require_approved=require_approved, milestone=milestone, today=_parse_date(today)
         )
-        project, result = check_project(root, options, use_cache=app_state.use_cache)
+        run = run_check(store, options, base=base, verify=verify_approvals)
+        for notice in run.notices:
+            console.warning_line(notice)
+        result = run.result
+        root = store.root
         # Rule descriptions are only part of SARIF; loading them needs the models.
         infos = rule_infos() if output_format == "sarif" else []
-        if base is not None or verify_approvals:
-            from reqctl.validation.gate import add_gate_findings
+        if infos and (base is not None or verify_approvals):
             from reqctl.validation.registry import GATE_RULES
 
-            result = add_gate_findings(
-                root, project, result, base=base, verify=verify_approvals, use_cache=app_state.use_cache
-            )
-            infos = [*infos, *GATE_RULES] if infos else infos
+            infos = [*infos, *GATE_RULES]
         from reqctl.validation.formats import render_findings
 
         findings = result.findings
@@ -100,8 +94,3 @@ def _parse_date(value: str | None) -> dt.date | None:
     except ValueError:
         raise UsageError(f"--today {value}: expected a date like 2026-12-01") from None
 
-
-def _load_config(root: Path) -> Config:
-    from reqctl.model.project import load_config
-
-    return load_config(root)

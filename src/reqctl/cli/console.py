@@ -37,6 +37,11 @@ def print_plain(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def warning_line(message: str) -> None:
+    """A warning on stderr, one line, that never changes the exit code."""
+    sys.stderr.write(f"warning: {message}\n")
+
+
 def error_line(message: str) -> None:
     """One line on stderr, never wrapped, no markup interpretation."""
     sys.stderr.write(f"error: {message}\n")

@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     from reqctl.model.ids import Kind
     from reqctl.model.project import Project
+    from reqctl.store.store import Store
 
 
 @dataclass
@@ -19,23 +20,22 @@ class AppState:
     debug: bool = False
     use_cache: bool = True
 
+    def store(self) -> Store:
+        """The store of the project at or above ``directory``."""
+        from reqctl.store.store import Store
+
+        return Store.open(self.directory, use_cache=self.use_cache)
+
     def project(self) -> Project:
-        from reqctl.model.project import load_project
-
-        return load_project(self.directory, use_cache=self.use_cache)
-
+        return self.store().project()
 
     def project_config(self) -> Project:
-        """Root and configuration without reading any item (see ``load_without_items``)."""
-        from reqctl.model.project import load_without_items
-
-        return load_without_items(self.directory)
+        """Root and configuration without reading any item."""
+        return self.store().project_config()
 
     def project_with(self, item_id: str, kind: Kind | None = None) -> Project:
-        """Only what a one-item command needs (see ``load_with_item``)."""
-        from reqctl.model.project import load_with_item
-
-        return load_with_item(self.directory, item_id, kind)
+        """Only what a one-item command needs (see ``Store.project_with``)."""
+        return self.store().project_with(item_id, kind)
 
 
 def state(ctx: typer.Context) -> AppState:

@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show items added, removed and changed (field by field) between two revisions."""
         from reqctl.history.snapshots import HistoryReader
-        from reqctl.model.project import find_root
+        from reqctl.locate import find_root
         from reqctl.ops.history import diff_revisions
 
         fmt = "json" if as_json else output_format
@@ -134,7 +134,7 @@ def register_req_history(group: typer.Typer) -> None:
     ) -> None:
         """List the commits that touched an item: who, when, and which fields changed."""
         from reqctl.history.snapshots import HistoryReader
-        from reqctl.model.project import find_root
+        from reqctl.locate import find_root
         from reqctl.ops.history import item_history
 
         reader = HistoryReader(find_root(state(ctx).directory))

@@ -174,11 +174,18 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
 
 
 def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
-    folder = root / ".reqctl" / "rejected-edits"
-    folder.mkdir(parents=True, exist_ok=True)
+    """Keep a refused edit in the state folder (never in the working tree, where a symlink could redirect it)."""
+    from reqctl.store.atomic import write_atomic
+    from reqctl.store.statedir import ensure_state_dir
+
+    state = ensure_state_dir(root)
+    if state is None:
+        raise UsageError("cannot keep the rejected edit: reqctl's state folder cannot be created")
+    folder = state / "rejected-edits"
+    folder.mkdir(exist_ok=True, mode=0o700)
     path = folder / f"{item_id}.md"
-    path.write_text(text, encoding="utf-8")
-    return path.relative_to(root).as_posix()
+    write_atomic(path, text.encode("utf-8"))
+    return str(path)
 
 
 def render_item(rel: str, data: dict[str, object], item: Item) -> None:

@@ -10,9 +10,9 @@ from types import MappingProxyType
 
 from reqctl.gitio.objects import kind_of_path
 from reqctl.gitio.repo import GitRepo
+from reqctl.locate import find_root
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
-from reqctl.model.project import find_root
 
 _ZERO = "0" * 40
 _FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f{sig}%x1f%s%x1f%(trailers:only,unfold)%x1f"

@@ -8,7 +8,7 @@ reader for a whole walk (a weekly report, a burn-up chart); the module-level
 Three things keep a walk over a large project cheap, all keyed on blob shas
 (content addresses, so nothing can be stale):
 
-- a persistent cache of parsed blobs in ``.reqctl/blob-cache.pickle``
+- a persistent cache of parsed blobs in the project's cache database
   (``history.blobcache``), consulted when many blobs are missing;
 - ``worktree=``: a project already loaded from the working tree lends its
   parsed files and validated models to every revision holding the very same
@@ -25,19 +25,16 @@ import gc
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from reqctl.errors import GitError, ReqctlError
 from reqctl.gitio.objects import TreeChange, TreeFile, config_blob_at, item_changes, item_files_at, kind_of_path
 from reqctl.gitio.repo import GitRepo, open_repo
 from reqctl.history.blobcache import BlobCache
-from reqctl.model.config import CONFIG_FILE, Config
+from reqctl.locate import find_root
+from reqctl.model.config import Config
 from reqctl.model.ids import Kind
 from reqctl.model.items import Item
-from reqctl.model.project import FieldProblem, Project, find_root, load_config, validate_item
-from reqctl.store import frontmatter
+from reqctl.model.project import FieldProblem, Project, validate_item
 from reqctl.store.reader import ItemFile, parse_bytes
 
 # Missing blobs that make loading the persistent cache worth its cost (reading
@@ -126,7 +123,9 @@ class HistoryReader:
 
     def current_config(self) -> Config:
         if self._current is None:
-            self._current = load_config(self.root)
+            from reqctl.store.store import Store
+
+            self._current = Store.open(self.root).config()
         return self._current
 
     def tree(self, rev: str, kinds: tuple[Kind, ...] = tuple(Kind)) -> list[TreeFile]:
@@ -162,6 +161,7 @@ class HistoryReader:
         missing = [e for e in entries if (e.sha, e.path) not in files]
         store = self._blob_cache(len(missing)) if missing else None
         if store is not None:
+            store.prefetch([entry.sha for entry in missing])
             still = []
             for entry in missing:
                 cached = store.get(entry.sha, entry.kind, entry.path)
@@ -242,12 +242,11 @@ def _is_sha(rev: str) -> bool:
 def _parse_config(raw: bytes | None) -> Config | None:
     if raw is None:
         return None
+    from reqctl.store.configfile import parse_config
+
     try:
-        data: Any = frontmatter.load_yaml(
-            frontmatter.decode(raw, CONFIG_FILE), CONFIG_FILE, first_line=1
-        )
-        return Config.model_validate(data) if isinstance(data, dict) else None
-    except (ReqctlError, ValidationError):
+        return parse_config(raw)
+    except ReqctlError:
         return None
 
 

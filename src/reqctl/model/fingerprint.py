@@ -13,6 +13,7 @@ import hashlib
 import json
 from typing import Any
 
+from reqctl.model.config import Config
 from reqctl.model.items import Item
 
 PREFIX = "sha256:"
@@ -43,6 +44,16 @@ def fingerprint(item: Item) -> str:
     canonical = json.dumps(
         normative_content(item), sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
+    return PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+POLICY_KEY = "reqctl.yaml"  # how approval records name the policy in their ``items``
+
+
+def policy_fingerprint(config: Config) -> str:
+    """A fingerprint of the approval policy: roles, approvals and check settings of ``reqctl.yaml``."""
+    policy = config.model_dump(mode="json", include={"roles", "approvals", "check"})
+    canonical = json.dumps(policy, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

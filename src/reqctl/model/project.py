@@ -1,23 +1,24 @@
-"""A loaded project: configuration, every item file, the validated items and their links."""
+"""A loaded project: configuration, every item file, the validated items and their links.
+
+Projects are built by ``store.Store`` (from the working tree) and by
+``history.snapshots`` (from a revision); this module reads no file.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
-from reqctl.errors import ConfigError, NotFoundError
-from reqctl.locate import CONFIG_FILE, find_root
+from reqctl.errors import NotFoundError
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.items import MODELS, Item, Requirement
-from reqctl.store import frontmatter
-from reqctl.store.reader import ItemFile, read_all, read_file
+from reqctl.store.reader import ItemFile
 
-__all__ = ["Project", "find_root", "load_config", "load_project"]
+__all__ = ["FieldProblem", "Project", "validate_item"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,71 +120,3 @@ def validate_item(item_file: ItemFile) -> tuple[Item | None, list[FieldProblem]]
         return model.model_validate(data), []  # type: ignore[return-value]
     except ValidationError as error:
         return None, _pydantic_problems(item_file, error)
-
-
-def load_config(root: Path) -> Config:
-    path = root / CONFIG_FILE
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_FILE) from None
-    text = frontmatter.decode(raw, CONFIG_FILE)
-    data: Any = frontmatter.load_yaml(text, CONFIG_FILE, first_line=1)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError("must be a mapping of 'key: value' lines", path=CONFIG_FILE, line=1)
-    try:
-        return Config.model_validate(data)
-    except ValidationError as error:
-        detail = error.errors()[0]
-        loc = [str(part) for part in detail["loc"]]
-        lines = {key: line - 1 for key, line in frontmatter.key_lines(text).items()}
-        line = lines.get(loc[0]) if loc else None
-        where = ".".join(loc) or "(top level)"
-        message = detail["msg"].removeprefix("Value error, ")
-        if detail["type"] == "missing":
-            message = "required field is missing"
-        if detail["type"] == "extra_forbidden":
-            message = "unknown setting"
-        raise ConfigError(f"{where}: {message}", path=CONFIG_FILE, line=line) from None
-
-
-def load_with_item(start: Path, raw_id: str, kind: Kind | None = None) -> Project:
-    """A project holding just the file of one item, for commands that touch one item.
-
-    Reading one file instead of thousands keeps ``show``, ``status``, ``edit``
-    and ``approve`` instant on large projects.  Falls back to the full project
-    when the file name does not lead to the item.
-    """
-    root = find_root(start)
-    config = load_config(root)
-    item_id = normalize_id_argument(raw_id)
-    parts = split_id(item_id)
-    item_kind = kind or (config.kind_for_prefix(parts[0]) if parts else None)
-    if item_kind is not None and parts is not None:
-        folder = root / item_kind.folder
-        candidate = folder / f"{item_id}.md"
-        if not candidate.is_file() and folder.is_dir():
-            same_number = [
-                path.name for path in folder.iterdir()
-                if path.suffix == ".md" and split_id(path.stem) == parts
-            ]
-            candidate = folder / same_number[0] if len(same_number) == 1 else candidate
-        if candidate.is_file():
-            single = Project(root=root, config=config, files=[read_file(root, item_kind, candidate)])
-            if single.items or single.files_by_id:
-                return single
-    return Project(root=root, config=config, files=read_all(root))
-
-
-def load_without_items(start: Path) -> Project:
-    """The project's root and configuration only, for commands that never read its items (``add``)."""
-    root = find_root(start)
-    return Project(root=root, config=load_config(root), files=[])
-
-
-def load_project(start: Path, *, use_cache: bool = True) -> Project:
-    root = find_root(start)
-    config = load_config(root)
-    return Project(root=root, config=config, files=read_all(root, use_cache=use_cache))

@@ -1,37 +1,21 @@
 """New IDs: one above every ID in the working tree or ever added on any branch, remote or tag.
 
-A lock file under ``.reqctl/`` serializes concurrent ``add`` commands, and the
+The project lock (``store.lock``) serializes concurrent ``add`` commands, and the
 new file is created exclusively, so parallel processes never share an ID.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from reqctl.errors import GitError, ReqctlError
+from reqctl.errors import GitError
 from reqctl.gitio.repo import open_repo
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind, format_id, split_id
-from reqctl.store.cache import CACHE_DIR
-
-
-@contextlib.contextmanager
-def project_lock(root: Path) -> Iterator[None]:
-    folder = root / CACHE_DIR
-    try:
-        folder.mkdir(exist_ok=True)
-        fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise ReqctlError(f"cannot create the lock file: {exc.strerror}", path=folder) from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+from reqctl.store.lock import project_lock
 
 
 def _numbers(names: Iterable[str], prefix: str) -> Iterator[tuple[int, int]]:
@@ -55,3 +39,6 @@ def next_id(root: Path, config: Config, kind: Kind) -> str:
     highest = max((number for number, _ in used), default=0)
     digits = max((d for _, d in used), default=3)
     return format_id(prefix, highest + 1, digits)
+
+
+__all__ = ["next_id", "project_lock"]

@@ -11,8 +11,8 @@ from reqctl.errors import GitError, ReqctlError, UsageError
 from reqctl.history.snapshots import open_git
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
-from reqctl.model.project import load_project
 from reqctl.ops.changes import ITEM_FOLDERS, require_clean
+from reqctl.store.store import Store
 from reqctl.validation.check import run_checks
 
 MARKER = "Reqctl-Baseline"
@@ -44,7 +44,7 @@ class Baseline:
 
 
 def create_baseline(root: Path, name: str, message: str = "") -> Baseline:
-    project = load_project(root)
+    project = Store.open(root).project()
     repo = open_git(project.root)
     if not repo.has_commits():
         raise GitError("the repository has no commit yet; commit your items first")
@@ -80,7 +80,7 @@ def create_baseline(root: Path, name: str, message: str = "") -> Baseline:
 
 
 def list_baselines(root: Path) -> list[Baseline]:
-    project = load_project(root)
+    project = Store.open(root).project()
     repo = open_git(project.root)
     found = []
     for name, sha, contents in repo.tags():

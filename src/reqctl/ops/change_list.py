@@ -18,10 +18,11 @@ from reqctl.errors import (
 from reqctl.gitio.repo import GitRepo
 from reqctl.history.diff import ProjectDiff
 from reqctl.history.snapshots import HistoryReader, open_git
+from reqctl.locate import find_root
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import normalize_id_argument
 from reqctl.model.items import Change
-from reqctl.model.project import Project, find_root
+from reqctl.model.project import Project
 from reqctl.ops.changes import model_of
 from reqctl.ops.history import diff_revisions
 

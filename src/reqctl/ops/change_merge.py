@@ -20,7 +20,7 @@ from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument
 from reqctl.model.items import Change, Item, Requirement
-from reqctl.model.project import Project, load_project
+from reqctl.model.project import Project
 from reqctl.ops.change_list import locate, touched_for
 from reqctl.ops.changes import (
     OTHER_FOLDERS,
@@ -33,6 +33,7 @@ from reqctl.ops.changes import (
 from reqctl.ops.items import approve_requirement
 from reqctl.store import roundtrip
 from reqctl.store.atomic import write_atomic
+from reqctl.store.store import Store
 from reqctl.validation.gate import touched_approved
 
 
@@ -87,7 +88,7 @@ def _requirement_approver(config: Config, change: Change) -> str:
 
 def merge(root: Path, raw_id: str, *, today: dt.date | None = None) -> MergeResult:
     """Merge an approved CR's branch into the main line and re-approve what it changed."""
-    project = load_project(root)
+    project = Store.open(root).project()
     root = project.root
     repo = open_git(root)
     config = project.config
@@ -161,7 +162,7 @@ def _complete(
 ) -> MergeResult:
     """The merge is applied in the working tree: check it, re-approve, mark implemented, commit."""
     repo = reader.repo
-    project = load_project(reader.root)
+    project = Store.open(reader.root).project()
     change = project.get(change_id, Kind.CHANGE)
     assert isinstance(change, Change)
     config = project.config

@@ -28,15 +28,16 @@ from reqctl.gitio.objects import kind_of_path
 from reqctl.gitio.repo import GitRepo
 from reqctl.history.snapshots import open_git
 from reqctl.model.config import CONFIG_FILE, Config
-from reqctl.model.fingerprint import fingerprint
+from reqctl.model.fingerprint import POLICY_KEY, fingerprint, policy_fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument
 from reqctl.model.items import Change, Item, Requirement
-from reqctl.model.project import Project, load_project, validate_item
+from reqctl.model.project import Project, validate_item
 from reqctl.ops.allocate import next_id, project_lock
 from reqctl.ops.items import FIELD_ORDER, resolve_person
 from reqctl.store import roundtrip
 from reqctl.store.atomic import write_atomic
 from reqctl.store.reader import ItemFile, item_path, parse_bytes
+from reqctl.store.store import Store
 
 ITEM_FOLDERS = [kind.folder for kind in Kind]
 OTHER_FOLDERS = [kind.folder for kind in Kind if kind is not Kind.CHANGE]
@@ -87,7 +88,7 @@ class Workspace:
 
 def open_change(root: Path, raw_id: str, what: str) -> Workspace:
     """The CR in the working tree, checked to be on its own branch (if it has one)."""
-    project = load_project(root)
+    project = Store.open(root).project()
     repo = open_git(project.root)
     change = project.get(raw_id, Kind.CHANGE)
     assert isinstance(change, Change)
@@ -139,7 +140,7 @@ def propose(
     if not affects:
         raise UsageError("name the requirements this change affects with --affects ID")
     wanted = list(dict.fromkeys(normalize_id_argument(a) for a in affects))
-    project = load_project(root)
+    project = Store.open(root).project()
     root = project.root
     repo = open_git(root)
     if not repo.has_commits():
@@ -170,7 +171,7 @@ def propose(
             repo.delete_new_branch(name, start)
             raise
         try:
-            _check_affects(load_project(root), wanted, f"on {base}")
+            _check_affects(Store.open(root).project(), wanted, f"on {base}")
             rel, commit = _write_change(repo, root, config, change_id, title, wanted, requested_by, body, name, today)
         except BaseException:
             _undo_branch(repo, name, start, previous, previous_sha)
@@ -303,7 +304,19 @@ def touched_items(ws: Workspace) -> dict[str, str]:
     for item_id in ws.change.affects:
         item = project.items.get(item_id)
         current[item_id] = fingerprint(item) if item is not None else REMOVED
+    if ws.change.branch and _changes_policy(ws):
+        current[POLICY_KEY] = policy_fingerprint(project.config)
     return current
+
+
+def _changes_policy(ws: Workspace) -> bool:
+    """Whether the CR's branch changes the approval policy in reqctl.yaml against the main line."""
+    base = ws.repo.merge_base("HEAD", main_line(ws.repo, ws.project.config))
+    if base is None:
+        return False
+    store = Store.open(ws.project.root)
+    store.use_policy_from(base)
+    return bool(store.policy_changed())
 
 
 def _record(record: Any) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from reqctl.history.diff import ProjectDiff, compare_files, diff_files, side_of
 from reqctl.history.log import CommitInfo, commits
 from reqctl.history.snapshots import HistoryReader, paused_gc
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
-from reqctl.model.project import load_config
 from reqctl.store.reader import ItemFile, read_file
+from reqctl.store.store import Store
 
 ITEM_FOLDERS = [kind.folder for kind in Kind]
 
@@ -62,7 +62,7 @@ class HistoryEntry:
 
 def item_path_for(root: Path, raw_id: str) -> tuple[str, str]:
     item_id = normalize_id_argument(raw_id)
-    config = load_config(root)
+    config = Store.open(root).config()
     prefix = item_id.split("-", 1)[0]
     kind = config.kind_for_prefix(prefix)
     if kind is None:

@@ -15,9 +15,9 @@ from reqctl.gitio import repo as gitio
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
 from reqctl.store.atomic import write_atomic
-from reqctl.store.cache import CACHE_DIR
 from reqctl.store.frontmatter import yaml_load_plain
 from reqctl.store.roundtrip import append_to_list
+from reqctl.store.statedir import LEGACY_DIR as CACHE_DIR
 
 EXAMPLES = {"en": "acme-portal", "zh": "zh-erp"}
 

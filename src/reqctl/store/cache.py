@@ -1,22 +1,32 @@
-"""A parse cache under ``.reqctl/`` keyed on each file's size, mtime, ctime and inode.
+"""reqctl's caches: one SQLite file in the project's state folder (see ``statedir``).
 
-Safe to delete at any time; a file whose stat key changed is parsed again, so
-the cache never serves stale content.  Failing to write it is not an error.
+Three tables, all data-only (``codec`` JSON, never pickle):
+
+- ``parses``: each item file's parse, keyed by path and stat key (size, mtime,
+  ctime, inode), so a file whose stat key changed is parsed again and one
+  edited file costs one row, not a rewrite of the whole cache;
+- ``blobs``: parses of git blobs by sha (history walks), which never go stale;
+- ``values``: small named values such as the last ``check`` result.
+
+Everything is safe to delete.  A cache that cannot be opened, read or written
+is treated as empty: reqctl is then slower, never wrong and never failing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from reqctl import __version__
+from reqctl.store import codec
+from reqctl.store.statedir import ensure_state_dir
 
-CACHE_DIR = ".reqctl"
-_CACHE_FILE = "parse-cache.pickle"
-_FORMAT = 2  # 2: parse entries carry the blob sha
+CACHE_FILE = "cache.sqlite"
+_SCHEMA = 1
 
 StatKey = tuple[int, int, int, int]
 
@@ -25,59 +35,143 @@ def stat_key(stat: os.stat_result) -> StatKey:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-class ParseCache:
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS parses (rel TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, value TEXT)",
+    "CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, value TEXT)",
+    "CREATE TABLE IF NOT EXISTS vals (name TEXT PRIMARY KEY, value TEXT)",
+)
+
+
+class Cache:
+    """The cache database of one project; every method swallows storage errors."""
+
     def __init__(self, root: Path, *, enabled: bool = True) -> None:
-        self._root = root
-        self._enabled = enabled
-        self._entries: dict[str, tuple[StatKey, Any]] = {}
-        self._dirty = False
+        self._db: sqlite3.Connection | None = None
         if enabled:
-            self._entries = self._load()
+            folder = ensure_state_dir(root)
+            if folder is not None:
+                self._db = _open(folder / CACHE_FILE)
 
-    def _load(self) -> dict[str, tuple[StatKey, Any]]:
-        entries = load_keyed(self._root, _CACHE_FILE, "")
-        return entries if isinstance(entries, dict) else {}
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
 
-    def get(self, rel: str, key: StatKey) -> Any:
-        entry = self._entries.get(rel)
-        if entry is not None and entry[0] == key:
-            return entry[1]
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[sqlite3.Connection | None]:
+        with contextlib.suppress(sqlite3.Error, ValueError, TypeError, KeyError):
+            yield self._db
+
+    # ---------------------------------------------------------- parses ----
+
+    def parses(self) -> dict[str, tuple[StatKey, str]]:
+        """Every cached parse: path -> (stat key, encoded value); decode with ``codec.loads``."""
+        found: dict[str, tuple[StatKey, str]] = {}
+        with self._guard() as db:
+            if db is not None:
+                for rel, size, mtime, ctime, ino, value in db.execute("SELECT * FROM parses"):
+                    found[rel] = ((size, mtime, ctime, ino), value)
+        return found
+
+    def parse_of(self, rel: str, key: StatKey) -> Any:
+        with self._guard() as db:
+            if db is not None:
+                row = db.execute(
+                    "SELECT value FROM parses WHERE rel=? AND size=? AND mtime=? AND ctime=? AND ino=?", (rel, *key)
+                ).fetchone()
+                if row is not None:
+                    return codec.loads(row[0])
         return None
 
-    def put(self, rel: str, key: StatKey, value: Any) -> None:
-        self._entries[rel] = (key, value)
-        self._dirty = True
+    def store_parses(self, rows: Iterable[tuple[str, StatKey, Any]], *, keep: set[str] | None = None) -> None:
+        """Save parses (values that cannot be encoded are skipped); drop rows not in ``keep``."""
+        encoded = []
+        for rel, key, value in rows:
+            with contextlib.suppress(TypeError, ValueError):
+                encoded.append((rel, *key, codec.dumps(value)))
+        with self._guard() as db:
+            if db is None:
+                return
+            with db:
+                if encoded:
+                    db.executemany("INSERT OR REPLACE INTO parses VALUES (?,?,?,?,?,?)", encoded)
+                if keep is not None:
+                    stale = [(rel,) for (rel,) in db.execute("SELECT rel FROM parses") if rel not in keep]
+                    db.executemany("DELETE FROM parses WHERE rel=?", stale)
 
-    def retain(self, rels: set[str]) -> None:
-        stale = [rel for rel in self._entries if rel not in rels]
-        for rel in stale:
-            del self._entries[rel]
-        self._dirty = self._dirty or bool(stale)
+    # ----------------------------------------------------------- blobs ----
 
-    def save(self) -> None:
-        if self._enabled and self._dirty:
-            save_keyed(self._root, _CACHE_FILE, "", self._entries)
+    def blobs(self, shas: Iterable[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        wanted = list(shas)
+        with self._guard() as db:
+            if db is not None:
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    for sha, value in db.execute(f"SELECT sha, value FROM blobs WHERE sha IN ({marks})", chunk):
+                        with contextlib.suppress(ValueError, TypeError):
+                            found[sha] = codec.loads(value)
+        return found
 
-def load_keyed(root: Path, name: str, key: str) -> Any:
-    """A value saved with ``save_keyed`` under the same key, else None."""
+    def store_blobs(self, rows: Iterable[tuple[str, Any]]) -> None:
+        encoded = []
+        for sha, value in rows:
+            with contextlib.suppress(TypeError, ValueError):
+                encoded.append((sha, codec.dumps(value)))
+        with self._guard() as db:
+            if db is not None and encoded:
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO blobs VALUES (?,?)", encoded)
+
+    # ---------------------------------------------------------- values ----
+
+    def value(self, name: str) -> Any:
+        with self._guard() as db:
+            if db is not None:
+                row = db.execute("SELECT value FROM vals WHERE name=?", (name,)).fetchone()
+                if row is not None:
+                    return codec.loads(row[0])
+        return None
+
+    def store_value(self, name: str, value: Any) -> None:
+        with contextlib.suppress(TypeError, ValueError):
+            text = codec.dumps(value)
+            with self._guard() as db:
+                if db is not None:
+                    with db:
+                        db.execute("INSERT OR REPLACE INTO vals VALUES (?,?)", (name, text))
+
+
+def _open(path: Path) -> sqlite3.Connection | None:
+    """The database at ``path``, created or reset when it belongs to another version."""
     try:
-        with (root / CACHE_DIR / name).open("rb") as handle:
-            header, saved_key, value = pickle.load(handle)
-    except Exception:
+        db = sqlite3.connect(path, timeout=5, isolation_level="DEFERRED")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        stamp = _stamp()
+        if version != stamp:
+            with db:
+                for table in ("parses", "blobs", "vals"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in _TABLES:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={stamp}")
+        return db
+    except sqlite3.Error:
+        with contextlib.suppress(OSError):
+            path.unlink()  # a damaged file: start afresh next time
         return None
-    if header != (_FORMAT, __version__) or saved_key != key:
-        return None
-    return value
 
 
-def save_keyed(root: Path, name: str, key: str, value: Any) -> None:
-    folder = root / CACHE_DIR
-    with contextlib.suppress(OSError):
-        folder.mkdir(exist_ok=True)
-        gitignore = folder / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n", encoding="utf-8")
-        tmp = folder / f"{name}.{os.getpid()}.tmp"
-        with tmp.open("wb") as handle:
-            pickle.dump(((_FORMAT, __version__), key, value), handle, protocol=5)
-        tmp.replace(folder / name)
+def _stamp() -> int:
+    """A number naming the cache layout and reqctl version (entries of other versions are dropped)."""
+    import zlib
+
+    return zlib.crc32(f"{_SCHEMA}:{__version__}".encode()) & 0x7FFFFFFF

@@ -1,4 +1,9 @@
-"""The fast read path: every item file of a project, parsed once, cached by stat key."""
+"""The fast read path: every item file of a project, parsed once, cached by stat key.
+
+Nothing here follows a symbolic link: an item file or kind folder that is a
+symlink is reported as an unreadable file (never read), so a checkout cannot
+make reqctl read outside the project.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from typing import Any
 from reqctl.errors import FileFormatError, ReqctlError
 from reqctl.model.ids import Kind, is_item_file_name
 from reqctl.store import frontmatter
-from reqctl.store.cache import ParseCache, StatKey, stat_key
+from reqctl.store.cache import Cache, StatKey, stat_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +55,13 @@ def parse_bytes(kind: Kind, rel: str, raw: bytes, *, blob: str | None = None) ->
     return ItemFile(kind, rel, stem, parsed.data, parsed.body, parsed.key_lines, None, blob)
 
 
-def _to_cache(item: ItemFile) -> tuple[Any, ...]:
+def _to_cache(item: ItemFile) -> list[Any]:
     if item.error is not None:
-        return ("error", item.error.message, item.error.line, item.blob)
-    return ("ok", item.data, item.body, item.key_lines, item.blob)
+        return ["error", item.error.message, item.error.line, item.blob]
+    return ["ok", item.data, item.body, item.key_lines, item.blob]
 
 
-def _from_cache(kind: Kind, rel: str, entry: tuple[Any, ...]) -> ItemFile:
+def _from_cache(kind: Kind, rel: str, entry: list[Any] | tuple[Any, ...]) -> ItemFile:
     stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
     if entry[0] == "error":
         error = FileFormatError(entry[1], path=rel, line=entry[2])
@@ -64,10 +69,23 @@ def _from_cache(kind: Kind, rel: str, entry: tuple[Any, ...]) -> ItemFile:
     return ItemFile(kind, rel, stem, entry[1], entry[2], entry[3], None, entry[4] if len(entry) > 4 else None)
 
 
+SYMLINK_MESSAGE = "is a symbolic link; item files must be regular files (not followed)"
+
+
+def read_no_follow(path: Path | str) -> bytes:
+    """A file's bytes, refusing a symbolic link in its last component (``OSError`` ELOOP)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
 def read_file(root: Path, kind: Kind, path: Path) -> ItemFile:
     rel = path.relative_to(root).as_posix()
+    stem = path.name.removesuffix(".md")
+    if path.is_symlink() or (root / kind.folder).is_symlink():
+        return ItemFile(kind, rel, stem, None, "", {}, FileFormatError(SYMLINK_MESSAGE, path=rel))
     try:
-        raw = path.read_bytes()
+        raw = read_no_follow(path)
     except OSError as exc:
         raise ReqctlError(f"cannot read file: {exc.strerror}", path=rel) from None
     return parse_bytes(kind, rel, raw, blob=blob_sha(raw))
@@ -79,22 +97,36 @@ class FileEntry:
     rel: str
     path: str
     key: StatKey
+    symlink: bool = False  # never read: reported as unreadable
 
 
 def scan(root: Path) -> list[FileEntry]:
-    """Every ``*.md`` file in the kind folders with its stat key, sorted by path."""
+    """Every ``*.md`` file in the kind folders with its stat key, sorted by path.
+
+    A kind folder that is a symlink is one refused entry; symlinked files are
+    refused entries (their stat key is the link's own, never the target's).
+    """
     found: list[FileEntry] = []
     for kind in Kind:
+        folder = root / kind.folder
+        if folder.is_symlink():
+            found.append(FileEntry(kind, kind.folder, str(folder), (0, 0, 0, 0), symlink=True))
+            continue
         try:
-            entries = sorted(os.scandir(root / kind.folder), key=lambda entry: entry.name)
-        except FileNotFoundError:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
             continue
         except OSError as exc:
             raise ReqctlError(f"cannot read folder: {exc.strerror}", path=kind.folder) from None
         for entry in entries:
-            if is_item_file_name(entry.name) and entry.is_file():
-                rel = f"{kind.folder}/{entry.name}"
-                found.append(FileEntry(kind, rel, entry.path, stat_key(entry.stat())))
+            if not is_item_file_name(entry.name):
+                continue
+            rel = f"{kind.folder}/{entry.name}"
+            if entry.is_symlink():
+                key = stat_key(entry.stat(follow_symlinks=False))
+                found.append(FileEntry(kind, rel, entry.path, key, symlink=True))
+            elif entry.is_file(follow_symlinks=False):
+                found.append(FileEntry(kind, rel, entry.path, stat_key(entry.stat(follow_symlinks=False))))
     return found
 
 
@@ -102,17 +134,19 @@ _PARALLEL_MIN_FILES = 2000
 
 
 def _read_and_parse(entry: FileEntry) -> ItemFile:
+    stem = entry.rel.rsplit("/", 1)[-1].removesuffix(".md")
+    if entry.symlink:
+        message = SYMLINK_MESSAGE.replace("item files", "item files and folders")
+        return ItemFile(entry.kind, entry.rel, stem, None, "", {}, FileFormatError(message, path=entry.rel))
     try:
-        with open(entry.path, "rb") as handle:  # noqa: PTH123 - hot path, no Path objects
-            raw = handle.read()
+        raw = read_no_follow(entry.path)
     except OSError as exc:
-        stem = entry.rel.rsplit("/", 1)[-1][:-3]
         error = FileFormatError(f"cannot read file: {exc.strerror}", path=entry.rel)
         return ItemFile(entry.kind, entry.rel, stem, None, "", {}, error)
     return parse_bytes(entry.kind, entry.rel, raw, blob=blob_sha(raw))
 
 
-def _parse_chunk(entries: list[FileEntry]) -> list[tuple[Any, ...]]:
+def _parse_chunk(entries: list[FileEntry]) -> list[list[Any]]:
     return [_to_cache(_read_and_parse(entry)) for entry in entries]
 
 
@@ -137,21 +171,60 @@ def _parse_many(entries: list[FileEntry]) -> list[ItemFile]:
     ]
 
 
-def read_all(root: Path, *, use_cache: bool = True, entries: list[FileEntry] | None = None) -> list[ItemFile]:
-    """Parse every item file, reusing cached parses of files whose stat key is unchanged."""
-    cache = ParseCache(root, enabled=use_cache)
+def read_all(
+    root: Path, *, cache: Cache | None = None, entries: list[FileEntry] | None = None, subset: bool = False
+) -> list[ItemFile]:
+    """Parse every item file, reusing cached parses of files whose stat key is unchanged.
+
+    Only the rows of files that changed are written back (and, unless
+    ``subset`` says ``entries`` are only some of the files, rows of files that
+    are gone are dropped), so one edited file costs one parse.
+    """
     entries = scan(root) if entries is None else entries
+    use = cache is not None and cache.enabled
     by_rel: dict[str, ItemFile] = {}
     missing: list[FileEntry] = []
-    for entry in entries:
-        cached = cache.get(entry.rel, entry.key)
-        if cached is None:
-            missing.append(entry)
-        else:
-            by_rel[entry.rel] = _from_cache(entry.kind, entry.rel, cached)
+    cached: dict[str, tuple[StatKey, str]] = {}
+    if use and subset:
+        assert cache is not None
+        for entry in entries:
+            hit = None if entry.symlink else cache.parse_of(entry.rel, entry.key)
+            item = _from_row(entry, hit) if hit is not None else None
+            if item is None:
+                missing.append(entry)
+            else:
+                by_rel[entry.rel] = item
+    else:
+        cached = cache.parses() if use and cache is not None else {}
+        for entry in entries:
+            row = cached.get(entry.rel)
+            item = None
+            if row is not None and row[0] == entry.key and not entry.symlink:
+                item = _decode(entry, row[1])
+            if item is None:
+                missing.append(entry)
+            else:
+                by_rel[entry.rel] = item
     for entry, item in zip(missing, _parse_many(missing), strict=True):
         by_rel[entry.rel] = item
-        cache.put(entry.rel, entry.key, _to_cache(item))
-    cache.retain(set(by_rel))
-    cache.save()
+    gone = set() if subset else cached.keys() - by_rel.keys()
+    if use and cache is not None and (missing or gone):
+        fresh = [(e.rel, e.key, _to_cache(by_rel[e.rel])) for e in missing if not e.symlink]
+        cache.store_parses(fresh, keep=set(by_rel) if gone else None)
     return [by_rel[entry.rel] for entry in entries]
+
+
+def _from_row(entry: FileEntry, value: Any) -> ItemFile | None:
+    try:
+        return _from_cache(entry.kind, entry.rel, value)
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None
+
+
+def _decode(entry: FileEntry, text: str) -> ItemFile | None:
+    from reqctl.store import codec
+
+    try:
+        return _from_cache(entry.kind, entry.rel, codec.loads(text))
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None  # a damaged row is a miss

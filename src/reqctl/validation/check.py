@@ -9,7 +9,8 @@ from reqctl.errors import ConfigError
 from reqctl.model.config import Config
 from reqctl.model.project import Project
 from reqctl.validation.findings import CheckResult, Finding, Severity
-from reqctl.validation.registry import GATE_RULES, RULES, CheckOptions, rule_infos
+from reqctl.validation.registry import GATE_RULES, CheckOptions, Rule, rule_infos
+from reqctl.validation.rules import RULES
 
 # CheckResult lives in findings.py so a cached result loads without the models.
 __all__ = ["CheckResult", "run_checks"]
@@ -36,11 +37,13 @@ def apply_severities(findings: Iterable[Finding], overrides: Mapping[str, Severi
     return rated
 
 
-def run_checks(project: Project, options: CheckOptions | None = None) -> CheckResult:
+def run_checks(
+    project: Project, options: CheckOptions | None = None, rules: tuple[Rule, ...] = RULES
+) -> CheckResult:
     options = options or CheckOptions()
     overrides = severity_overrides(project.config)
     findings: list[Finding] = []
-    for registered in RULES:
+    for registered in rules:
         if registered.gate_only and not options.require_approved:
             continue
         if overrides.get(registered.info.code) is Severity.OFF:

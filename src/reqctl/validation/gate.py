@@ -5,27 +5,35 @@ not registered rule functions; their descriptions (``GATE_RULES``) live in the
 registry so ``check.severity`` can re-rate them, and ``reqctl check`` adds their
 findings to the registry's.  Codes: G001 approved content changed without an approved change
 request, G002 a change request's approval is stale, G003 an approval was not
-committed by the approver.
+committed by the approver, G004 the branch changes the approval policy without
+an approved change request.
+
+With ``--base`` the policy (roles, approvals, check settings) comes from the
+base revision (``Store.use_policy_from``): the branch under review cannot
+switch rules off, make its author an approver or approve itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reqctl.changes.approvals import REMOVED, covering_change, role_approvals
+from reqctl.changes.approvals import REMOVED, covering_change, fully_approved, role_approvals
 from reqctl.errors import GitError
 from reqctl.gitio.objects import kind_of_path
 from reqctl.history.snapshots import HistoryReader
 from reqctl.model.config import Config
-from reqctl.model.fingerprint import fingerprint
+from reqctl.model.fingerprint import POLICY_KEY, fingerprint, policy_fingerprint
 from reqctl.model.ids import Kind
 from reqctl.model.items import Change, Item, Requirement
-from reqctl.model.project import Project, load_project, validate_item
+from reqctl.model.project import Project, validate_item
 from reqctl.store.reader import ItemFile
 from reqctl.validation.check import apply_severities, severity_overrides
 from reqctl.validation.findings import CheckResult, Finding, Severity
+
+if TYPE_CHECKING:
+    from reqctl.store.store import Store
 
 ITEM_FOLDERS = [kind.folder for kind in Kind]
 
@@ -120,8 +128,32 @@ def _stale_reason(config: Config, change: Change, current: Mapping[str, str]) ->
     return "; ".join(s.describe() for s in states) or "not approved"
 
 
-def check_base(project: Project, base_ref: str, reader: HistoryReader | None = None) -> list[Finding]:
-    """G001/G002 findings for the working tree against its merge base with ``base_ref``."""
+def policy_problems(store: Store, changes: list[Change]) -> list[Finding]:
+    """G004: the branch changes roles, approvals or check settings without an approved CR.
+
+    The CR must be approved, under the base's policy, by the roles the base
+    names, with an approval record covering exactly this policy (``change
+    approve`` records it under ``reqctl.yaml`` when the branch changes it).
+    """
+    changed = store.policy_changed()
+    base_config = store.base_config()
+    if not changed or base_config is None:
+        return []
+    current = {POLICY_KEY: policy_fingerprint(store.branch_config())}
+    for change in changes:
+        if change.status == "approved" and fully_approved(change, base_config, current):
+            return []
+    message = (
+        f"changes the approval policy ({', '.join(changed)}) without an approved change request "
+        "covering reqctl.yaml; the policy of the base stays in force"
+    )
+    return [Finding("G004", Severity.ERROR, message, None, None, None)]
+
+
+def check_base(
+    store: Store, project: Project, base_ref: str, reader: HistoryReader | None = None
+) -> list[Finding]:
+    """G001/G002/G004 findings for the working tree against its merge base with ``base_ref``."""
     reader = reader or HistoryReader(project.root)
     repo = reader.repo
     base_sha = repo.resolve(base_ref)
@@ -144,7 +176,8 @@ def check_base(project: Project, base_ref: str, reader: HistoryReader | None = N
     changes = [c for c in project.of_kind(Kind.CHANGE) if isinstance(c, Change)]
     change_paths = {c.id: project.file_of(c.id).path for c in changes}
     touched = touched_approved(old_files, new_models)
-    return gate_problems(project.config, changes, touched, changed_items, change_paths)
+    findings = gate_problems(project.config, changes, touched, changed_items, change_paths)
+    return findings + policy_problems(store, changes)
 
 
 # ------------------------------------------------------- verify approvals ----
@@ -277,21 +310,16 @@ def _cited_change_ok(project: Project, item_file: ItemFile, by: str, verified: s
 
 
 def add_gate_findings(
-    root: Path,
-    project: Project | None,
-    result: CheckResult,
-    *,
-    base: str | None,
-    verify: bool,
-    use_cache: bool = True,
+    store: Store, project: Project, result: CheckResult, *, base: str | None, verify: bool
 ) -> CheckResult:
-    """``result`` with the findings of ``--base`` and ``--verify-approvals`` added."""
-    if project is None:
-        project = load_project(root, use_cache=use_cache)
+    """``result`` with the findings of ``--base`` and ``--verify-approvals`` added.
+
+    ``project`` was loaded from ``store``, whose policy is the base's when ``base`` is given.
+    """
     reader = HistoryReader(project.root)
     extra: list[Finding] = []
     if base is not None:
-        extra += check_base(project, base, reader)
+        extra += check_base(store, project, base, reader)
     if verify:
         extra += verify_approvals(project, reader)
     extra = apply_severities(extra, severity_overrides(project.config))

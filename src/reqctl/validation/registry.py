@@ -25,24 +25,38 @@ RuleFunc = Callable[["Project", CheckOptions], Iterable[Finding]]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule: its static description and the pure function that finds its problems.
+
+    ``cross_file`` rules (duplicates, references, cycles) look at other files
+    than the one a finding names; the others depend only on that file, the
+    configuration, the options and the change requests, which lets ``check``
+    re-run them on just the files that changed.
+    """
+
     info: RuleInfo
     func: RuleFunc
     gate_only: bool = False  # runs only with --require-approved
+    cross_file: bool = False
 
-
-RULES: list[Rule] = []
+    def __call__(self, project: Project, options: CheckOptions) -> Iterable[Finding]:
+        return self.func(project, options)
 
 
 def rule(
-    code: str, name: str, description: str, severity: Severity = Severity.ERROR, *, gate_only: bool = False
-) -> Callable[[RuleFunc], RuleFunc]:
-    def register(func: RuleFunc) -> RuleFunc:
-        if any(existing.info.code == code for existing in RULES):
-            raise RuntimeError(f"rule code {code} registered twice")
-        RULES.append(Rule(RuleInfo(code, name, description, severity), func, gate_only))
-        return func
+    code: str,
+    name: str,
+    description: str,
+    severity: Severity = Severity.ERROR,
+    *,
+    gate_only: bool = False,
+    cross_file: bool = False,
+) -> Callable[[RuleFunc], Rule]:
+    """Describe a rule function; the rules module lists every rule in its static ``RULES`` tuple."""
 
-    return register
+    def describe(func: RuleFunc) -> Rule:
+        return Rule(RuleInfo(code, name, description, severity), func, gate_only, cross_file)
+
+    return describe
 
 
 GATE_RULES = (
@@ -64,10 +78,17 @@ GATE_RULES = (
         "With --verify-approvals: each approval was committed (or signed) by the approver",
         Severity.ERROR,
     ),
+    RuleInfo(
+        "G004",
+        "policy-change",
+        "With --base: roles, approvals and check settings change only under an approved change request",
+        Severity.ERROR,
+    ),
 )
 
 
 def rule_infos() -> list[RuleInfo]:
-    from reqctl.validation import rules  # noqa: F401 - registers the rules
+    """Every rule's description, in code order (imports the rules and the models)."""
+    from reqctl.validation.rules import RULES
 
     return [registered.info for registered in RULES]

@@ -20,7 +20,7 @@ from reqctl.model.project import Project
 from reqctl.store.reader import ItemFile
 from reqctl.validation.findings import Finding, Severity
 from reqctl.validation.graph import find_cycles
-from reqctl.validation.registry import CheckOptions, rule
+from reqctl.validation.registry import CheckOptions, Rule, rule
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -105,7 +105,7 @@ def id_prefix(project: Project, options: CheckOptions) -> Iterator[Finding]:
             )
 
 
-@rule("R006", "duplicate-id", "No two files hold the same ID")
+@rule("R006", "duplicate-id", "No two files hold the same ID", cross_file=True)
 def duplicate_ids(project: Project, options: CheckOptions) -> Iterator[Finding]:
     numbers: dict[tuple[str, int], list[ItemFile]] = {}
     for files in project.files_by_id.values():
@@ -134,7 +134,10 @@ def _references(project: Project, item_file: ItemFile) -> Iterator[tuple[str, st
         yield "source", source.strip()
 
 
-@rule("R007", "broken-reference", "Every referenced item and milestone exists and is of the right kind")
+@rule(
+    "R007", "broken-reference", "Every referenced item and milestone exists and is of the right kind",
+    cross_file=True,
+)
 def broken_references(project: Project, options: CheckOptions) -> Iterator[Finding]:
     for item_file in project.files:
         for name, target in _references(project, item_file):
@@ -159,7 +162,7 @@ def broken_references(project: Project, options: CheckOptions) -> Iterator[Findi
             )
 
 
-@rule("R008", "dependency-cycle", "Requirements do not depend on each other in a cycle")
+@rule("R008", "dependency-cycle", "Requirements do not depend on each other in a cycle", cross_file=True)
 def dependency_cycles(project: Project, options: CheckOptions) -> Iterator[Finding]:
     graph = {
         req.id: [dep for dep in req.depends_on if dep in project.items]
@@ -284,3 +287,24 @@ def not_approved(project: Project, options: CheckOptions) -> Iterator[Finding]:
             yield _finding(
                 "R016", ERROR, f"not approved yet (status {req.status})", project.file_of(req.id), "status"
             )
+
+
+# Every rule, in code order: the registry is this tuple, not an import side effect.
+RULES: tuple[Rule, ...] = (
+    unreadable_files,
+    invalid_fields,
+    unknown_fields,
+    id_matches_file_name,
+    id_prefix,
+    duplicate_ids,
+    broken_references,
+    dependency_cycles,
+    invalid_priority,
+    missing_approval,
+    stale_approval,
+    unauthorized_approver,
+    no_acceptance,
+    change_approvals,
+    risk_review_due,
+    not_approved,
+)

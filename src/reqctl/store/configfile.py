@@ -1,0 +1,39 @@
+"""``reqctl.yaml`` from bytes: the one parser for the working tree and every revision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from reqctl.errors import ConfigError
+from reqctl.locate import CONFIG_FILE
+from reqctl.model.config import Config
+from reqctl.store import frontmatter
+
+
+def parse_config(raw: bytes, where: str = CONFIG_FILE) -> Config:
+    """The configuration these bytes hold; ``ConfigError`` (with file and line) when invalid.
+
+    ``where`` names the file in messages (``reqctl.yaml`` or ``reqctl.yaml@main``).
+    """
+    text = frontmatter.decode(raw, where)
+    data: Any = frontmatter.load_yaml(text, where, first_line=1)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("must be a mapping of 'key: value' lines", path=where, line=1)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        detail = error.errors()[0]
+        loc = [str(part) for part in detail["loc"]]
+        lines = {key: line - 1 for key, line in frontmatter.key_lines(text).items()}
+        line = lines.get(loc[0]) if loc else None
+        field = ".".join(loc) or "(top level)"
+        message = detail["msg"].removeprefix("Value error, ")
+        if detail["type"] == "missing":
+            message = "required field is missing"
+        if detail["type"] == "extra_forbidden":
+            message = "unknown setting"
+        raise ConfigError(f"{field}: {message}", path=where, line=line) from None
