@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from reqctl.store.store import Store
 
 _RESULT = "check"
+_KEYS = "check-keys"
 _FACTS = "check-facts"
 
 
@@ -81,21 +82,31 @@ def _cached_check(store: Store, options: CheckOptions) -> CheckResult:
     context = _context_key(store, options)
     previous = store.cache.value(_RESULT)
     keys = {entry.rel: list(entry.key) for entry in entries}
+    digest = _keys_digest(entries)
     if isinstance(previous, dict) and previous.get("context") == context:
-        old_keys: dict[str, Any] = previous.get("keys", {})
-        if old_keys == keys:
+        if previous.get("digest") == digest:
             return _result_from(previous)
-        incremental = _incremental(store, options, entries, previous)
-        if incremental is not None:
-            return incremental
+        old_keys = store.cache.value(_KEYS)
+        if isinstance(old_keys, dict):
+            incremental = _incremental(store, options, entries, previous, old_keys)
+            if incremental is not None:
+                return incremental
     project = store.project(entries)
     result = _full(project, options)
-    _save(store, context, keys, result, {f.path: file_facts(project, f) for f in project.files})
+    facts = {f.path: file_facts(project, f) for f in project.files}
+    _save(store, context, keys, result, facts, digest)
     return result
 
 
+def _keys_digest(entries: list[FileEntry]) -> str:
+    digest = hashlib.sha256()
+    for entry in entries:
+        digest.update(f"\0{entry.rel}\0{entry.key}".encode())
+    return digest.hexdigest()
+
+
 def _incremental(
-    store: Store, options: CheckOptions, entries: list[FileEntry], previous: dict[str, Any]
+    store: Store, options: CheckOptions, entries: list[FileEntry], previous: dict[str, Any], old_keys: dict[str, Any]
 ) -> CheckResult | None:
     """Re-check only the changed files when no fact other files depend on changed; else None."""
     from reqctl.model.ids import Kind
@@ -103,7 +114,6 @@ def _incremental(
     from reqctl.validation.check import run_checks
     from reqctl.validation.rules import RULES
 
-    old_keys: dict[str, Any] = previous["keys"]
     if old_keys.keys() != {entry.rel for entry in entries}:
         return None  # a file was added or removed
     dirty = [entry for entry in entries if old_keys[entry.rel] != list(entry.key)]
@@ -128,7 +138,7 @@ def _incremental(
     findings = sorted([*kept, *fresh], key=lambda f: (f.path or "", f.line or 0, f.code, f.message))
     result = CheckResult(tuple(findings), len(entries))
     keys = {entry.rel: list(entry.key) for entry in entries}
-    _save(store, previous["context"], keys, result, None)
+    _save(store, previous["context"], keys, result, None, _keys_digest(entries))
     return result
 
 
@@ -153,13 +163,20 @@ def file_facts(project: Project, item_file: ItemFile) -> list[Any]:
 
 
 def _save(
-    store: Store, context: str, keys: dict[str, Any], result: CheckResult, facts: dict[str, Any] | None
+    store: Store,
+    context: str,
+    keys: dict[str, Any],
+    result: CheckResult,
+    facts: dict[str, Any] | None,
+    digest: str | None = None,
 ) -> None:
+    """Keep the result; ``facts`` only after a full run (an incremental one leaves them as they were)."""
+    store.cache.store_value(_KEYS, keys)
     store.cache.store_value(
         _RESULT,
         {
             "context": context,
-            "keys": keys,
+            "digest": digest,
             "files_checked": result.files_checked,
             "findings": [_finding_row(f) for f in result.findings],
         },

@@ -69,7 +69,7 @@ def _from_cache(kind: Kind, rel: str, entry: list[Any] | tuple[Any, ...]) -> Ite
     return ItemFile(kind, rel, stem, entry[1], entry[2], entry[3], None, entry[4] if len(entry) > 4 else None)
 
 
-SYMLINK_MESSAGE = "is a symbolic link; item files must be regular files (not followed)"
+SYMLINK_MESSAGE = "is a symbolic link; item files and folders must be regular (links are never followed)"
 
 
 def read_no_follow(path: Path | str) -> bytes:
@@ -136,8 +136,7 @@ _PARALLEL_MIN_FILES = 2000
 def _read_and_parse(entry: FileEntry) -> ItemFile:
     stem = entry.rel.rsplit("/", 1)[-1].removesuffix(".md")
     if entry.symlink:
-        message = SYMLINK_MESSAGE.replace("item files", "item files and folders")
-        return ItemFile(entry.kind, entry.rel, stem, None, "", {}, FileFormatError(message, path=entry.rel))
+        return ItemFile(entry.kind, entry.rel, stem, None, "", {}, FileFormatError(SYMLINK_MESSAGE, path=entry.rel))
     try:
         raw = read_no_follow(entry.path)
     except OSError as exc:

@@ -89,6 +89,8 @@ def id_matches_file_name(project: Project, options: CheckOptions) -> Iterator[Fi
 @rule("R005", "id-prefix", "IDs are PREFIX-NNN with the prefix configured for the item's folder")
 def id_prefix(project: Project, options: CheckOptions) -> Iterator[Finding]:
     for item_file in project.files:
+        if "/" not in item_file.path:
+            continue  # a refused (symlinked) kind folder, already an R001 error
         expected = project.config.prefix(item_file.kind)
         parts = split_id(item_file.stem)
         if parts is None:
