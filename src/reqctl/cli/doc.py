@@ -26,10 +26,12 @@ def register(app: typer.Typer) -> None:
         out: OutOption = None,
     ) -> None:
         """Render the requirements specification: cover, requirements, traceability, change history."""
+        from reqctl.cli.items import warn_invalid
         from reqctl.ops import reports
-        from reqctl.ops.report_srs import srs_context
+        from reqctl.ops.report_srs import SRS_KINDS, srs_context
 
         project = state(ctx).project()
+        warn_invalid(project, SRS_KINDS)
         language = reports.resolve_language(project, lang)
         context = srs_context(project, language, dt.date.today(), group_by)
         render_to(project.root, "srs", fmt, context, out)

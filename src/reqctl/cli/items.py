@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,11 +22,12 @@ from rich.text import Text
 
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.errors import ReqctlError, UsageError
+from reqctl.errors import NotFoundError, ReqctlError, UsageError
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
     from reqctl.model.items import Item
+    from reqctl.model.project import Project
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output (stable, documented).")]
 
@@ -80,6 +83,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
 
         project = state(ctx).project()
         found = ops.list_items(project, kind, status or ())
+        warn_invalid(project, [kind])
         if sort not in SORT_KEYS:
             raise UsageError(f"--sort {sort}: use one of {', '.join(SORT_KEYS)}")
         if sort != "id":
@@ -103,7 +107,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         from reqctl.ops import items as ops
 
         project = state(ctx).project_with(item_id, kind)
-        item = project.get(item_id, kind)
+        item = get_item(project, item_id, kind)
         if as_json:
             console.print_json(ops.item_json(project, item))
             return
@@ -129,7 +133,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         from reqctl.ops import items as ops
 
         project = state(ctx).project_with(item_id, kind)
-        item = project.get(item_id, kind)
+        item = get_item(project, item_id, kind)
         path = project.path_of(item)
         original = path.read_bytes().decode("utf-8")  # bytes: keep CRLF line endings as they are
         edited = _run_editor(project.root, item.id, original)
@@ -143,6 +147,30 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
         ops.replace_file(project, item.id, edited)
         console.print_plain(f"{item.id}: saved")
+
+
+def warn_invalid(project: Project, kinds: Iterable[Kind] | None = None) -> None:
+    """Name every item file a listing or document had to skip, one line each on stderr.
+
+    stderr keeps ``--json`` and documents written to stdout valid.
+    """
+    from reqctl.ops.invalid import invalid_files
+
+    for skipped in invalid_files(project, kinds):
+        sys.stderr.write(f"warning: {skipped.location()}: skipped: {skipped.problem}; run 'reqctl check'\n")
+
+
+def get_item(project: Project, item_id: str, kind: Kind | None = None) -> Item:
+    """``project.get``, but an item whose file is invalid gets what is wrong with the file, not 'no such item'."""
+    from reqctl.ops.invalid import invalid_file_for
+
+    try:
+        return project.get(item_id, kind)
+    except NotFoundError:
+        broken = invalid_file_for(project, item_id, kind)
+        if broken is None:
+            raise
+        raise broken.error() from None
 
 
 def _sort_value(item: Item, key: str, priorities: list[str]) -> tuple[int, str]:
