@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from reqctl import __version__
-from reqctl.cli import approve, baseline, change, check, console, diff, doc, init, publish, report, templates
+from reqctl.cli import approve, baseline, change, check, console, diff, doc, init, publish, report, schema, templates
 from reqctl.cli.add import register_add
 from reqctl.cli.context import AppState, state
 from reqctl.cli.items import register_common
@@ -80,6 +80,7 @@ def _build() -> None:
     report.register(app)
     doc.register(app)
     templates.register(app)
+    schema.register(app)
 
 
 _build()
