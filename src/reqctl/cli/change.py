@@ -24,6 +24,55 @@ def _roles_line(row: ChangeRow | UpdateResult) -> str:
     return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
 
+def _render_change(row: ChangeRow) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from reqctl.ops.change_list import plain_number
+
+    change = row.change
+    fields = Text()
+
+    def line(key: str, value: object, style: str = "") -> None:
+        if value in (None, "", []):
+            return
+        fields.append(f"{key}: ", style="bold")
+        fields.append(f"{', '.join(map(str, value)) if isinstance(value, list) else value}\n", style=style)
+
+    line("status", change.status)
+    line("requested_by", change.requested_by)
+    line("created", change.created)
+    line("affects", list(change.affects))
+    where = row.branch or "(none: recorded on the main line)"
+    if row.ahead is not None:
+        where += f" (+{row.ahead}/-{row.behind} against the main line)"
+    line("branch", where)
+    if row.ref != row.branch:
+        line("found on", row.ref)
+    impact = change.impact
+    if impact is not None:
+        fields.append("impact:\n", style="bold")
+        for key, value in (("schedule_days", impact.schedule_days), ("cost", impact.cost),
+                           ("risk", impact.risk), ("summary", impact.summary)):
+            if value is not None:
+                fields.append(f"  {key}: {plain_number(value)}\n")
+    else:
+        line("impact", "not assessed yet")
+    if row.roles:
+        fields.append("approvals:\n", style="bold")
+        for role in row.roles:
+            fields.append(f"  {role.describe()}\n", style="green" if role.ok else "red")
+    if change.approvals:
+        fields.append("approval records:\n", style="bold")
+    for record in change.approvals:
+        fields.append(f"  {record.at}: {record.role} {record.decision} ({record.by})\n")
+    line("reason", change.reason)
+    out = console.stdout()
+    out.print(Panel(fields, title=Text(f"{change.id}  {change.title}", style="bold"), subtitle=row.path))
+    if change.body.strip():
+        console.print_plain(change.body.strip("\n"))
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
         help="Change requests on git branches: propose, assess, approve, reject, merge, list, diff.",
@@ -150,6 +199,21 @@ def register(app: typer.Typer) -> None:
             for row in rows
         ]
         console.stdout().print(console.table(("id", "title", "status", "approvals", "branch", "ahead/behind"), table))
+
+    @group.command("show")
+    def show_command(
+        ctx: typer.Context,
+        change_id: IdArg,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output (same keys as list).")] = False,
+    ) -> None:
+        """Show one CR: impact assessment, approvals per role, branch, description."""
+        from reqctl.ops import change_list as ops
+
+        row = ops.show_change(state(ctx).directory, change_id)
+        if as_json:
+            console.print_json(row.to_json())
+            return
+        _render_change(row)
 
     @group.command("diff")
     def diff_command(
