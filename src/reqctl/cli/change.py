@@ -75,13 +75,14 @@ def _render_change(row: ChangeRow) -> None:
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
-        help="Change requests on git branches: propose, assess, approve, reject, merge, list, diff.",
+        help="Change requests on git branches: propose, assess, approve, reject, merge, list, show, diff.",
+        short_help="Change requests on git branches.",
         no_args_is_help=True,
         rich_markup_mode=None,
     )
     app.add_typer(group, name="change")
 
-    @group.command("propose")
+    @group.command("propose", short_help="Propose a CR on a new branch.")
     def propose_command(
         ctx: typer.Context,
         title: Annotated[str, typer.Argument(help="What the customer asks for.")],
@@ -119,7 +120,9 @@ def register(app: typer.Typer) -> None:
         change_id: IdArg,
         schedule_days: Annotated[float | None, typer.Option("--schedule-days", help="Schedule impact in days.")] = None,
         cost: Annotated[float | None, typer.Option("--cost", help="Cost impact.")] = None,
-        risk: Annotated[str | None, typer.Option("--risk", help="low, medium or high.")] = None,
+        risk: Annotated[
+            str | None, typer.Option("--risk", metavar="<low|medium|high>", help="Risk of the change.")
+        ] = None,
         summary: Annotated[str | None, typer.Option("--summary", help="One paragraph.")] = None,
     ) -> None:
         """Record the impact assessment (status assessed)."""
@@ -135,7 +138,7 @@ def register(app: typer.Typer) -> None:
         )
         console.print_plain(f"{result.change_id} assessed (commit {result.commit[:10]}){result.detail}")
 
-    @group.command("approve")
+    @group.command("approve", short_help="Approve the CR and the content it changes.")
     def approve_command(ctx: typer.Context, change_id: IdArg, by: ByOption = None, role: RoleOption = None) -> None:
         """Approve the CR and the content it changes (records who, role, and fingerprints)."""
         from reqctl.ops import changes as ops
@@ -162,7 +165,7 @@ def register(app: typer.Typer) -> None:
         result = ops.reject(state(ctx).directory, change_id, reason=reason, by=by, role=role)
         console.print_plain(f"{result.change_id} rejected (commit {result.commit[:10]})")
 
-    @group.command("merge")
+    @group.command("merge", short_help="Merge an approved CR into the main line.")
     def merge_command(ctx: typer.Context, change_id: IdArg) -> None:
         """Merge an approved CR's branch into the main line; re-approve what it changed."""
         from reqctl.ops import change_merge as ops
@@ -172,7 +175,7 @@ def register(app: typer.Typer) -> None:
         again = f"; re-approved {', '.join(result.reapproved)}" if result.reapproved else ""
         console.print_plain(f"{result.change_id}: {where} (commit {result.commit[:10]}){again}")
 
-    @group.command("list")
+    @group.command("list", short_help="Every CR on every branch.")
     def list_command(
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
@@ -200,7 +203,7 @@ def register(app: typer.Typer) -> None:
         ]
         console.stdout().print(console.table(("id", "title", "status", "approvals", "branch", "ahead/behind"), table))
 
-    @group.command("show")
+    @group.command("show", short_help="One CR: impact, approvals, branch.")
     def show_command(
         ctx: typer.Context,
         change_id: IdArg,
@@ -215,11 +218,13 @@ def register(app: typer.Typer) -> None:
             return
         _render_change(row)
 
-    @group.command("diff")
+    @group.command("diff", short_help="What the CR's branch changes in items.")
     def diff_command(
         ctx: typer.Context,
         change_id: IdArg,
-        output_format: Annotated[str, typer.Option("--format", "-f", help="text, md or json.")] = "text",
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", metavar="<text|md|json>", help="Output format.")
+        ] = "text",
         as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     ) -> None:
         """What the CR's branch changes in items, relative to where it forked."""

@@ -15,11 +15,11 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Documents: the requirements specification (srs).", no_args_is_help=True,
                         rich_markup_mode=None)
 
-    @group.command("srs")
+    @group.command("srs", short_help="The requirements specification (SRS).")
     def srs(
         ctx: typer.Context,
         group_by: Annotated[
-            str, typer.Option("--group-by", help="Group requirements by milestone or tag.")
+            str, typer.Option("--group-by", metavar="<milestone|tag>", help="Group requirements by milestone or tag.")
         ] = "milestone",
         fmt: FormatOption = None,
         lang: LangOption = None,

@@ -69,13 +69,21 @@ SORT_KEYS = ("id", "score", "priority", "status", "milestone", "date")
 
 def register_common(group: typer.Typer, kind: Kind) -> None:
     """Add list, show, status and edit; the library is imported only when they run."""
+    from reqctl.model.items import MODELS
+
     noun = kind.value
+    statuses = MODELS[kind].statuses  # the model's classes only: no item is read for --help
+    status_values = f"<{'|'.join(statuses)}>" if statuses else "STATUS"
 
     @group.command("list")
     def list_command(
         ctx: typer.Context,
-        status: Annotated[list[str] | None, typer.Option("--status", "-s", help="Only these statuses.")] = None,
-        sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORT_KEYS)}.")] = "id",
+        # plain defaults, not Annotated: the annotations are strings evaluated without this closure
+        status: list[str] | None = typer.Option(
+            None, "--status", "-s", metavar=status_values, help="Only these statuses (repeatable).",
+            hidden=not statuses,
+        ),
+        sort: Annotated[str, typer.Option(metavar=f"<{'|'.join(SORT_KEYS)}>", help="Sort order.")] = "id",
         as_json: JsonOption = False,
     ) -> None:
         """List items as a table (or JSON), optionally filtered by status."""
@@ -117,7 +125,9 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
     def status_command(
         ctx: typer.Context,
         item_id: Annotated[str, typer.Argument(metavar="ID")],
-        new_status: Annotated[str, typer.Argument(metavar="STATUS")],
+        new_status: str = typer.Argument(
+            ..., metavar="STATUS", help=f"One of: {', '.join(statuses) or '(none: no lifecycle)'}."
+        ),
     ) -> None:
         """Move an item to another status of its lifecycle."""
         from reqctl.ops import items as ops
@@ -127,7 +137,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         message = f"{item.id}: {old} → {new_status}" if old != new_status else f"{item.id} is already {old}"
         console.print_plain(message)
 
-    @group.command("edit")
+    @group.command("edit", short_help="Edit in $EDITOR; saved only if valid.")
     def edit_command(ctx: typer.Context, item_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
         """Open the item in $EDITOR; the file is replaced only if the edit is valid."""
         from reqctl.ops import items as ops

@@ -14,7 +14,7 @@ from reqctl.cli.report import LangOption
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("publish")
+    @app.command("publish", short_help="Write a static HTML site of the project.")
     def publish(
         ctx: typer.Context,
         directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the site into.")],

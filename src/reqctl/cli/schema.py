@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from reqctl.cli import console
 
-SchemaKind = Literal["requirement", "change", "risk", "decision", "meeting", "feedback", "lesson", "config"]
+KINDS = ("requirement", "change", "risk", "decision", "meeting", "feedback", "lesson", "config")  # ops.schema
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("schema", short_help="Print the JSON Schema of an item kind or reqctl.yaml.")
+    @app.command("schema", short_help="JSON Schema of an item kind or reqctl.yaml.")
     def schema_command(
-        kind: Annotated[SchemaKind, typer.Argument(
-            metavar="KIND", help="requirement, change, risk, decision, meeting, feedback, lesson, or config.")],
+        kind: Annotated[str, typer.Argument(metavar="KIND", help=f"One of: {', '.join(KINDS)}.")],
         out: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")]
         = None,
     ) -> None:
