@@ -357,3 +357,6 @@ def test_change_show_unknown_and_invalid(approved: Path) -> None:
     broken = run_reqctl(approved, "change", "show", "CR-002")
     assert broken.code == 2
     assert broken.err.startswith("error: changes/CR-002.md:4: status: "), broken.err
+    listed = run_reqctl(approved, "change", "list", "--json")
+    assert listed.code == 0 and json.loads(listed.out) == []
+    assert listed.err.startswith("warning: changes/CR-002.md:4: skipped: status: "), listed.err

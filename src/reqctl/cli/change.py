@@ -181,9 +181,11 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """Every change request on every local and remote-tracking branch."""
+        from reqctl.cli.items import warn_skipped
         from reqctl.ops import change_list as ops
 
         rows = ops.list_changes(state(ctx).directory)
+        warn_skipped(ops.invalid_changes(state(ctx).directory))
         if as_json:
             console.print_json([row.to_json() for row in rows])
             return

@@ -28,6 +28,7 @@ from reqctl.model.ids import Kind
 if TYPE_CHECKING:
     from reqctl.model.items import Item
     from reqctl.model.project import Project
+    from reqctl.ops.invalid import InvalidFile
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output (stable, documented).")]
 
@@ -166,7 +167,11 @@ def warn_invalid(project: Project, kinds: Iterable[Kind] | None = None) -> None:
     """
     from reqctl.ops.invalid import invalid_files
 
-    for skipped in invalid_files(project, kinds):
+    warn_skipped(invalid_files(project, kinds))
+
+
+def warn_skipped(files: Iterable[InvalidFile]) -> None:
+    for skipped in files:
         sys.stderr.write(f"warning: {skipped.location()}: skipped: {skipped.problem}; run 'reqctl check'\n")
 
 

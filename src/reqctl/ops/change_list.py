@@ -19,12 +19,13 @@ from reqctl.gitio.repo import GitRepo
 from reqctl.history.diff import ProjectDiff
 from reqctl.history.snapshots import HistoryReader, open_git
 from reqctl.model.fingerprint import fingerprint
-from reqctl.model.ids import Kind, normalize_id_argument, split_id
+from reqctl.model.ids import Kind, is_item_file_name, normalize_id_argument, split_id
 from reqctl.model.items import Change
-from reqctl.model.project import Project, find_root, load_project
+from reqctl.model.project import Project, find_root, load_config, load_project
 from reqctl.ops.changes import model_of
 from reqctl.ops.history import diff_revisions
-from reqctl.ops.invalid import invalid_file_for
+from reqctl.ops.invalid import InvalidFile, invalid_file_for, invalid_files
+from reqctl.store.reader import read_file
 
 
 def touched_for(project: Project, change: Change) -> dict[str, str]:
@@ -118,6 +119,16 @@ def show_change(root: Path, raw_id: str) -> ChangeRow:
         _raise_if_invalid(root, change_id)
         raise NotFoundError(f"no change request {change_id} on any branch")
     return _row(reader, versions, _main_or_none(reader))
+
+
+def invalid_changes(root: Path) -> list[InvalidFile]:
+    """Invalid change request files in the working tree: ``list`` reads branches, where they are skipped."""
+    root = find_root(root)
+    folder = root / Kind.CHANGE.folder
+    if not folder.is_dir():
+        return []
+    files = [read_file(root, Kind.CHANGE, path) for path in sorted(folder.glob("*.md")) if is_item_file_name(path.name)]
+    return invalid_files(Project(root=root, config=load_config(root), files=files), [Kind.CHANGE])
 
 
 def _raise_if_invalid(root: Path, change_id: str) -> None:
