@@ -116,3 +116,11 @@ def test_status_argument_and_priority_name_their_values(tmp_path: Path) -> None:
     assert "proposed, approved" in _help(("req", "status"), 200, tmp_path)
     assert "must, should, could, wont" in " ".join(_help(("req", "add"), 200, tmp_path).split())
     assert "--status" not in _help(("meeting", "list"), 200, tmp_path)  # meetings have no lifecycle
+
+
+def test_help_statuses_match_the_models() -> None:
+    from reqctl.cli.items import STATUSES
+    from reqctl.model.ids import Kind
+    from reqctl.model.items import MODELS
+
+    assert {kind: MODELS[kind].statuses for kind in Kind if MODELS[kind].statuses} == STATUSES

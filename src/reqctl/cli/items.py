@@ -66,14 +66,20 @@ def cell(item: Item, column: str) -> str:
 
 
 SORT_KEYS = ("id", "score", "priority", "status", "milestone", "date")
+# Kept in step with the models' ``statuses`` (tests/test_docs.py checks): importing the models here would
+# load pydantic on every run, --help included.
+STATUSES: dict[Kind, tuple[str, ...]] = {
+    Kind.REQUIREMENT: ("draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated"),
+    Kind.CHANGE: ("proposed", "assessed", "approved", "rejected", "implemented", "withdrawn"),
+    Kind.RISK: ("open", "mitigating", "closed", "occurred"),
+    Kind.DECISION: ("proposed", "accepted", "superseded", "deprecated"),
+}
 
 
 def register_common(group: typer.Typer, kind: Kind) -> None:
     """Add list, show, status and edit; the library is imported only when they run."""
-    from reqctl.model.items import MODELS
-
     noun = kind.value
-    statuses = MODELS[kind].statuses  # the model's classes only: no item is read for --help
+    statuses = STATUSES.get(kind, ())
     status_values = f"<{'|'.join(statuses)}>" if statuses else "STATUS"
 
     @group.command("list")
