@@ -119,7 +119,7 @@ def test_full_workflow(approved: Path) -> None:
 
     listed = json.loads(run_reqctl(root, "change", "list", "--json").out)
     assert [(c["id"], c["status"], c["branch"], c["behind"]) for c in listed] == [("CR-001", "approved", BRANCH, 0)]
-    assert {a["role"]: a["state"] for a in listed[0]["approvals"]} == {"customer": "approved", "pm": "approved"}
+    assert {a["role"]: a["state"] for a in listed[0]["roles"]} == {"customer": "approved", "pm": "approved"}
 
     merged = run_reqctl(root, "change", "merge", "CR-001")
     assert merged.code == 0, merged.err
@@ -317,3 +317,46 @@ def test_gate_rules_follow_configured_severity(approved: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace("G003: warning", "G003: off"), encoding="utf-8")
     silenced = run_reqctl(approved, "check", "--verify-approvals")
     assert silenced.code == 0 and "G003" not in silenced.out
+
+
+def test_change_show_and_list_json_share_the_item_shape(approved: Path) -> None:
+    root = approved
+    propose(root)
+    assessed = run_reqctl(root, "change", "assess", "CR-001", "--schedule-days", "3", "--cost", "12000",
+                          "--risk", "low", "--summary", "IdP setup")
+    assert assessed.code == 0, assessed.err
+    assert run_reqctl(root, "change", "approve", "CR-001").code == 0
+
+    shown = run_reqctl(root, "change", "show", "cr-1")
+    assert shown.code == 0, shown.err
+    assert "CR-001  Add single sign-on" in shown.out
+    assert f"branch: {BRANCH}" in shown.out
+    assert "schedule_days: 3 " in shown.out  # not 3.0
+    assert "cost: 12000" in shown.out and "risk: low" in shown.out
+    assert "pm: approved by" in shown.out and "customer: approval missing" in shown.out
+
+    as_json = json.loads(run_reqctl(root, "change", "show", "CR-001", "--json").out)
+    listed = json.loads(run_reqctl(root, "change", "list", "--json").out)
+    assert listed == [as_json]
+    assert as_json["impact"] == {"schedule_days": 3, "cost": 12000, "risk": "low", "summary": "IdP setup"}
+    assert isinstance(as_json["impact"]["schedule_days"], int)
+    assert as_json["kind"] == "change" and as_json["path"] == "changes/CR-001.md"
+    assert as_json["branch"] == BRANCH and as_json["requested_by"] == CUSTOMER
+    assert as_json["affects"] == ["REQ-001"] and as_json["body"] is not None
+    assert [r["role"] for r in as_json["approvals"]] == ["pm"]  # the file's records, under the file's key
+    assert {r["role"]: r["state"] for r in as_json["roles"]} == {"customer": "missing", "pm": "approved"}
+    req = json.loads(run_reqctl(root, "req", "show", "REQ-001", "--json").out)
+    assert {"kind", "id", "title", "body", "path"} <= set(req) & set(as_json)
+
+
+def test_change_show_unknown_and_invalid(approved: Path) -> None:
+    unknown = run_reqctl(approved, "change", "show", "CR-009")
+    assert unknown.code == 2 and unknown.err.strip() == "error: no change request CR-009 on any branch"
+    (approved / "changes" / "CR-002.md").write_text(
+        "---\nid: CR-002\ntitle: Broken\nstatus: maybe\n---\n", encoding="utf-8")
+    broken = run_reqctl(approved, "change", "show", "CR-002")
+    assert broken.code == 2
+    assert broken.err.startswith("error: changes/CR-002.md:4: status: "), broken.err
+    listed = run_reqctl(approved, "change", "list", "--json")
+    assert listed.code == 0 and json.loads(listed.out) == []
+    assert listed.err.startswith("warning: changes/CR-002.md:4: skipped: status: "), listed.err

@@ -535,3 +535,68 @@ def test_req_add_texts_yaml_could_misread(project: Path, text: str) -> None:
     data = json.loads(run_reqctl(project, "req", "show", "REQ-001", "--json").out)
     assert (data["title"], data["acceptance"], data["tags"]) == (text, [text], [text])
     assert run_reqctl(project, "check").code == 0
+
+
+# --- invalid files are named, never silently dropped --------------------------------------
+
+
+def _with_invalid_files(project: Path) -> None:
+    from conftest import write_item
+
+    write_item(project, "requirements", "REQ-001", "title: Fine\nstatus: draft")
+    write_item(project, "requirements", "REQ-007", "title: Broken\nstatus: draft\npriority: [a, b]")
+    (project / "requirements" / "REQ-008.md").write_text("---\nid: REQ-008\ntitle: [unclosed\n---\n", "utf-8")
+
+
+def test_list_names_invalid_files_on_stderr_and_keeps_json_valid(project: Path) -> None:
+    _with_invalid_files(project)
+    result = run_reqctl(project, "req", "list", "--json")
+    assert result.code == 0, result.err
+    assert [row["id"] for row in json.loads(result.out)] == ["REQ-001"]
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 2, result.err
+    assert lines[0].startswith("warning: requirements/REQ-007.md:5: skipped: priority: ")
+    assert lines[0].endswith("; run 'reqctl check'")
+    assert lines[1].startswith("warning: requirements/REQ-008.md:")
+    table = run_reqctl(project, "req", "list")
+    assert "REQ-001" in table.out and "REQ-007" not in table.out
+    assert table.err.count("warning:") == 2
+    assert run_reqctl(project, "risk", "list").err == ""  # other kinds' broken files are not theirs
+
+
+@pytest.mark.parametrize(("typed", "needle"), [
+    ("REQ-007", "requirements/REQ-007.md:5: priority: "),
+    ("req-7", "requirements/REQ-007.md:5: priority: "),
+    ("REQ-008", "requirements/REQ-008.md:"),
+])
+def test_show_of_invalid_item_says_what_is_wrong(project: Path, typed: str, needle: str) -> None:
+    _with_invalid_files(project)
+    line = assert_one_line_error(run_reqctl(project, "req", "show", typed))
+    assert line.startswith(f"error: {needle}"), line
+    assert "no requirement" not in line
+    assert line.endswith("run 'reqctl check'")
+
+
+def test_documents_carry_a_notice_of_skipped_files(project: Path, tmp_path: Path) -> None:
+    _with_invalid_files(project)
+    srs = run_reqctl(project, "doc", "srs", "--format", "md")
+    assert srs.code == 0, srs.err
+    assert "2 items could not be read" in srs.out
+    assert "requirements/REQ-007.md:5: priority:" in srs.out
+    assert srs.err.count("warning:") == 2
+    html = run_reqctl(project, "doc", "srs", "--format", "html")
+    assert 'class="notice"' in html.out and "requirements/REQ-008.md" in html.out
+    published = run_reqctl(project, "publish", str(tmp_path / "site"))
+    assert published.code == 0, published.err
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "2 items could not be read" in index and "requirements/REQ-007.md:5" in index
+    spec = (tmp_path / "site" / "reports" / "srs.html").read_text(encoding="utf-8")
+    assert spec.count("could not be read") == 1
+
+
+def test_documents_of_a_valid_project_have_no_notice(project: Path) -> None:
+    from conftest import write_item
+
+    write_item(project, "requirements", "REQ-001", "title: Fine")
+    srs = run_reqctl(project, "doc", "srs", "--format", "md")
+    assert "could not be read" not in srs.out and srs.err == ""

@@ -21,7 +21,7 @@ ATTACKER = "mallory@contractor.example"
 
 def commit_all(root: Path, message: str, email: str = PM) -> None:
     git(root, "add", "-A", "-f")
-    name = email.split("@")[0]
+    name = email.split("@", maxsplit=1)[0]
     env = {
         "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email,
         "GIT_AUTHOR_NAME": name, "GIT_COMMITTER_NAME": name,
@@ -32,7 +32,8 @@ def commit_all(root: Path, message: str, email: str = PM) -> None:
 @pytest.fixture
 def upstream(project: Path) -> Path:
     """A protected main line with one requirement the customer approved."""
-    write_item(project, "requirements", "REQ-001", "title: Login\nstatus: proposed\npriority: must\nacceptance: [works]")
+    front = "title: Login\nstatus: proposed\npriority: must\nacceptance: [works]"
+    write_item(project, "requirements", "REQ-001", front)
     commit_all(project, "requirement")
     assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
     commit_all(project, "approved", CUSTOMER)

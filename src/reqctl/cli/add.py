@@ -56,7 +56,10 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
     def add_requirement(
         ctx: typer.Context,
         title: Title,
-        priority: Annotated[str | None, typer.Option(help="must, should, could, wont (configurable).")] = None,
+        priority: Annotated[
+            str | None,
+            typer.Option(metavar="PRIORITY", help="reqctl.yaml's priorities: must, should, could, wont by default."),
+        ] = None,
         depends: Annotated[list[str] | None, typer.Option("--depends", help="ID it depends on (repeatable).")] = None,
         acceptance: Annotated[
             list[str] | None, typer.Option("--acceptance", "-a", help="Acceptance criterion (repeatable).")
@@ -65,7 +68,9 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
         owner: Owner = None,
         source: Annotated[str | None, typer.Option(help="Where it came from: MTG-003, CR-002, an e-mail…")] = None,
         tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")] = None,
-        status: Annotated[str | None, typer.Option(help="draft (default) or proposed.")] = None,
+        status: Annotated[
+            str | None, typer.Option(metavar="<draft|proposed>", help="Initial status (default draft).")
+        ] = None,
         body: Body = None,
     ) -> None:
         """Add a requirement and print its new ID."""
@@ -98,11 +103,11 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
         }
         _add(ctx, Kind.RISK, fields, body)
 
-    @groups[Kind.DECISION].command("add")
+    @groups[Kind.DECISION].command("add", short_help="Record a decision.")
     def add_decision(
         ctx: typer.Context,
         title: Title,
-        status: Annotated[str, typer.Option(help="proposed or accepted.")] = "proposed",
+        status: Annotated[str, typer.Option(metavar="<proposed|accepted>", help="Initial status.")] = "proposed",
         date: Date = None,
         decider: Annotated[list[str] | None, typer.Option("--decider", help="Who decided (repeatable).")] = None,
         supersedes: Annotated[list[str] | None, typer.Option(help="Decision it replaces (repeatable).")] = None,

@@ -11,7 +11,7 @@ from reqctl.cli.context import state
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("approve")
+    @app.command("approve", short_help="Approve a requirement's current content.")
     def approve_command(
         ctx: typer.Context,
         item_id: Annotated[str, typer.Argument(metavar="ID")],

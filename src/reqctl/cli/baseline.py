@@ -13,6 +13,7 @@ from reqctl.cli.context import state
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
         help="Baselines: annotated tags recording a checked state (compare with 'reqctl diff').",
+        short_help="Baselines: tags recording a checked state.",
         no_args_is_help=True,
         rich_markup_mode=None,
     )

@@ -24,15 +24,65 @@ def _roles_line(row: ChangeRow | UpdateResult) -> str:
     return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
 
+def _render_change(row: ChangeRow) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from reqctl.ops.change_list import plain_number
+
+    change = row.change
+    fields = Text()
+
+    def line(key: str, value: object, style: str = "") -> None:
+        if value in (None, "", []):
+            return
+        fields.append(f"{key}: ", style="bold")
+        fields.append(f"{', '.join(map(str, value)) if isinstance(value, list) else value}\n", style=style)
+
+    line("status", change.status)
+    line("requested_by", change.requested_by)
+    line("created", change.created)
+    line("affects", list(change.affects))
+    where = row.branch or "(none: recorded on the main line)"
+    if row.ahead is not None:
+        where += f" (+{row.ahead}/-{row.behind} against the main line)"
+    line("branch", where)
+    if row.ref != row.branch:
+        line("found on", row.ref)
+    impact = change.impact
+    if impact is not None:
+        fields.append("impact:\n", style="bold")
+        for key, value in (("schedule_days", impact.schedule_days), ("cost", impact.cost),
+                           ("risk", impact.risk), ("summary", impact.summary)):
+            if value is not None:
+                fields.append(f"  {key}: {plain_number(value)}\n")
+    else:
+        line("impact", "not assessed yet")
+    if row.roles:
+        fields.append("approvals:\n", style="bold")
+        for role in row.roles:
+            fields.append(f"  {role.describe()}\n", style="green" if role.ok else "red")
+    if change.approvals:
+        fields.append("approval records:\n", style="bold")
+    for record in change.approvals:
+        fields.append(f"  {record.at}: {record.role} {record.decision} ({record.by})\n")
+    line("reason", change.reason)
+    out = console.stdout()
+    out.print(Panel(fields, title=Text(f"{change.id}  {change.title}", style="bold"), subtitle=row.path))
+    if change.body.strip():
+        console.print_plain(change.body.strip("\n"))
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
-        help="Change requests on git branches: propose, assess, approve, reject, merge, list, diff.",
+        help="Change requests on git branches: propose, assess, approve, reject, merge, list, show, diff.",
+        short_help="Change requests on git branches.",
         no_args_is_help=True,
         rich_markup_mode=None,
     )
     app.add_typer(group, name="change")
 
-    @group.command("propose")
+    @group.command("propose", short_help="Propose a CR on a new branch.")
     def propose_command(
         ctx: typer.Context,
         title: Annotated[str, typer.Argument(help="What the customer asks for.")],
@@ -70,7 +120,9 @@ def register(app: typer.Typer) -> None:
         change_id: IdArg,
         schedule_days: Annotated[float | None, typer.Option("--schedule-days", help="Schedule impact in days.")] = None,
         cost: Annotated[float | None, typer.Option("--cost", help="Cost impact.")] = None,
-        risk: Annotated[str | None, typer.Option("--risk", help="low, medium or high.")] = None,
+        risk: Annotated[
+            str | None, typer.Option("--risk", metavar="<low|medium|high>", help="Risk of the change.")
+        ] = None,
         summary: Annotated[str | None, typer.Option("--summary", help="One paragraph.")] = None,
     ) -> None:
         """Record the impact assessment (status assessed)."""
@@ -86,7 +138,7 @@ def register(app: typer.Typer) -> None:
         )
         console.print_plain(f"{result.change_id} assessed (commit {result.commit[:10]}){result.detail}")
 
-    @group.command("approve")
+    @group.command("approve", short_help="Approve the CR and the content it changes.")
     def approve_command(ctx: typer.Context, change_id: IdArg, by: ByOption = None, role: RoleOption = None) -> None:
         """Approve the CR and the content it changes (records who, role, and fingerprints)."""
         from reqctl.ops import changes as ops
@@ -113,7 +165,7 @@ def register(app: typer.Typer) -> None:
         result = ops.reject(state(ctx).directory, change_id, reason=reason, by=by, role=role)
         console.print_plain(f"{result.change_id} rejected (commit {result.commit[:10]})")
 
-    @group.command("merge")
+    @group.command("merge", short_help="Merge an approved CR into the main line.")
     def merge_command(ctx: typer.Context, change_id: IdArg) -> None:
         """Merge an approved CR's branch into the main line; re-approve what it changed."""
         from reqctl.ops import change_merge as ops
@@ -123,15 +175,17 @@ def register(app: typer.Typer) -> None:
         again = f"; re-approved {', '.join(result.reapproved)}" if result.reapproved else ""
         console.print_plain(f"{result.change_id}: {where} (commit {result.commit[:10]}){again}")
 
-    @group.command("list")
+    @group.command("list", short_help="Every CR on every branch.")
     def list_command(
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
         """Every change request on every local and remote-tracking branch."""
+        from reqctl.cli.items import warn_skipped
         from reqctl.ops import change_list as ops
 
         rows = ops.list_changes(state(ctx).directory)
+        warn_skipped(ops.invalid_changes(state(ctx).directory))
         if as_json:
             console.print_json([row.to_json() for row in rows])
             return
@@ -151,11 +205,28 @@ def register(app: typer.Typer) -> None:
         ]
         console.stdout().print(console.table(("id", "title", "status", "approvals", "branch", "ahead/behind"), table))
 
-    @group.command("diff")
+    @group.command("show", short_help="One CR: impact, approvals, branch.")
+    def show_command(
+        ctx: typer.Context,
+        change_id: IdArg,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output (same keys as list).")] = False,
+    ) -> None:
+        """Show one CR: impact assessment, approvals per role, branch, description."""
+        from reqctl.ops import change_list as ops
+
+        row = ops.show_change(state(ctx).directory, change_id)
+        if as_json:
+            console.print_json(row.to_json())
+            return
+        _render_change(row)
+
+    @group.command("diff", short_help="What the CR's branch changes in items.")
     def diff_command(
         ctx: typer.Context,
         change_id: IdArg,
-        output_format: Annotated[str, typer.Option("--format", "-f", help="text, md or json.")] = "text",
+        output_format: Annotated[
+            str, typer.Option("--format", "-f", metavar="<text|md|json>", help="Output format.")
+        ] = "text",
         as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     ) -> None:
         """What the CR's branch changes in items, relative to where it forked."""

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     def check_command(
         ctx: typer.Context,
         output_format: Annotated[
-            str, typer.Option("--format", "-f", help=f"Output: {', '.join(FORMATS)}.")
+            str, typer.Option("--format", "-f", metavar=f"<{'|'.join(FORMATS)}>", help="Output format.")
         ] = "text",
         require_approved: Annotated[
             bool, typer.Option("--require-approved", help="Release gate: fail on requirements not yet approved.")

@@ -97,13 +97,13 @@ def render_markdown(diff: ProjectDiff) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("diff")
+    @app.command("diff", short_help="Items added, removed and changed between revisions.")
     def diff_command(
         ctx: typer.Context,
         rev: Annotated[str, typer.Argument(help="Old revision: a tag, branch or commit.")],
         rev2: Annotated[str | None, typer.Argument(help="New revision (default: the working tree).")] = None,
         output_format: Annotated[
-            str, typer.Option("--format", "-f", help="Output: text, md (release notes), json.")
+            str, typer.Option("--format", "-f", metavar="<text|md|json>", help="Output (md: release notes).")
         ] = "text",
         as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     ) -> None:
@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
 
 
 def register_req_history(group: typer.Typer) -> None:
-    @group.command("history")
+    @group.command("history", short_help="Commits that touched an item, field by field.")
     def history_command(
         ctx: typer.Context,
         item_id: Annotated[str, typer.Argument(metavar="ID")],

@@ -12,11 +12,11 @@ from reqctl.cli.context import state
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("init")
+    @app.command("init", short_help="Create a project: reqctl.yaml, folders, CI jobs.")
     def init_command(
         ctx: typer.Context,
         path: Annotated[Path | None, typer.Argument(help="Project folder (default: here).")] = None,
-        lang: Annotated[str, typer.Option("--lang", help="Project language: en or zh.")] = "en",
+        lang: Annotated[str, typer.Option("--lang", metavar="<en|zh>", help="Project language.")] = "en",
         example: Annotated[bool, typer.Option("--example", help="Fill the project with example content.")] = False,
     ) -> None:
         """Create reqctl.yaml, item folders, CI jobs and a pre-commit hook; never overwrites a file."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,11 +22,13 @@ from rich.text import Text
 
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.errors import ReqctlError, UsageError
+from reqctl.errors import NotFoundError, ReqctlError, UsageError
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
     from reqctl.model.items import Item
+    from reqctl.model.project import Project
+    from reqctl.ops.invalid import InvalidFile
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output (stable, documented).")]
 
@@ -62,17 +66,31 @@ def cell(item: Item, column: str) -> str:
 
 
 SORT_KEYS = ("id", "score", "priority", "status", "milestone", "date")
+# Kept in step with the models' ``statuses`` (tests/test_docs.py checks): importing the models here would
+# load pydantic on every run, --help included.
+STATUSES: dict[Kind, tuple[str, ...]] = {
+    Kind.REQUIREMENT: ("draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated"),
+    Kind.CHANGE: ("proposed", "assessed", "approved", "rejected", "implemented", "withdrawn"),
+    Kind.RISK: ("open", "mitigating", "closed", "occurred"),
+    Kind.DECISION: ("proposed", "accepted", "superseded", "deprecated"),
+}
 
 
 def register_common(group: typer.Typer, kind: Kind) -> None:
     """Add list, show, status and edit; the library is imported only when they run."""
     noun = kind.value
+    statuses = STATUSES.get(kind, ())
+    status_values = f"<{'|'.join(statuses)}>" if statuses else "STATUS"
 
     @group.command("list")
     def list_command(
         ctx: typer.Context,
-        status: Annotated[list[str] | None, typer.Option("--status", "-s", help="Only these statuses.")] = None,
-        sort: Annotated[str, typer.Option(help=f"Sort by one of: {', '.join(SORT_KEYS)}.")] = "id",
+        # plain defaults, not Annotated: the annotations are strings evaluated without this closure
+        status: list[str] | None = typer.Option(
+            None, "--status", "-s", metavar=status_values, help="Only these statuses (repeatable).",
+            hidden=not statuses,
+        ),
+        sort: Annotated[str, typer.Option(metavar=f"<{'|'.join(SORT_KEYS)}>", help="Sort order.")] = "id",
         as_json: JsonOption = False,
     ) -> None:
         """List items as a table (or JSON), optionally filtered by status."""
@@ -80,6 +98,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
 
         project = state(ctx).project()
         found = ops.list_items(project, kind, status or ())
+        warn_invalid(project, [kind])
         if sort not in SORT_KEYS:
             raise UsageError(f"--sort {sort}: use one of {', '.join(SORT_KEYS)}")
         if sort != "id":
@@ -103,7 +122,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         from reqctl.ops import items as ops
 
         project = state(ctx).project_with(item_id, kind)
-        item = project.get(item_id, kind)
+        item = get_item(project, item_id, kind)
         if as_json:
             console.print_json(ops.item_json(project, item))
             return
@@ -113,7 +132,9 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
     def status_command(
         ctx: typer.Context,
         item_id: Annotated[str, typer.Argument(metavar="ID")],
-        new_status: Annotated[str, typer.Argument(metavar="STATUS")],
+        new_status: str = typer.Argument(
+            ..., metavar="STATUS", help=f"One of: {', '.join(statuses) or '(none: no lifecycle)'}."
+        ),
     ) -> None:
         """Move an item to another status of its lifecycle."""
         from reqctl.ops import items as ops
@@ -123,13 +144,13 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         message = f"{item.id}: {old} → {new_status}" if old != new_status else f"{item.id} is already {old}"
         console.print_plain(message)
 
-    @group.command("edit")
+    @group.command("edit", short_help="Edit in $EDITOR; saved only if valid.")
     def edit_command(ctx: typer.Context, item_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
         """Open the item in $EDITOR; the file is replaced only if the edit is valid."""
         from reqctl.ops import items as ops
 
         project = state(ctx).project_with(item_id, kind)
-        item = project.get(item_id, kind)
+        item = get_item(project, item_id, kind)
         path = project.path_of(item)
         original = path.read_bytes().decode("utf-8")  # bytes: keep CRLF line endings as they are
         edited = _run_editor(project.root, item.id, original)
@@ -143,6 +164,34 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
         ops.replace_file(project, item.id, edited)
         console.print_plain(f"{item.id}: saved")
+
+
+def warn_invalid(project: Project, kinds: Iterable[Kind] | None = None) -> None:
+    """Name every item file a listing or document had to skip, one line each on stderr.
+
+    stderr keeps ``--json`` and documents written to stdout valid.
+    """
+    from reqctl.ops.invalid import invalid_files
+
+    warn_skipped(invalid_files(project, kinds))
+
+
+def warn_skipped(files: Iterable[InvalidFile]) -> None:
+    for skipped in files:
+        sys.stderr.write(f"warning: {skipped.location()}: skipped: {skipped.problem}; run 'reqctl check'\n")
+
+
+def get_item(project: Project, item_id: str, kind: Kind | None = None) -> Item:
+    """``project.get``, but an item whose file is invalid gets what is wrong with the file, not 'no such item'."""
+    from reqctl.ops.invalid import invalid_file_for
+
+    try:
+        return project.get(item_id, kind)
+    except NotFoundError:
+        broken = invalid_file_for(project, item_id, kind)
+        if broken is None:
+            raise
+        raise broken.error() from None
 
 
 def _sort_value(item: Item, key: str, priorities: list[str]) -> tuple[int, str]:

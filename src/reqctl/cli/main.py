@@ -12,9 +12,10 @@ from typing import Annotated
 import typer
 
 from reqctl import __version__
-from reqctl.cli import approve, baseline, change, check, console, diff, doc, init, publish, report, templates
+from reqctl.cli import approve, baseline, change, check, console, diff, doc, init, publish, report, schema, templates
 from reqctl.cli.add import register_add
 from reqctl.cli.context import AppState, state
+from reqctl.cli.helptext import keep_summaries_whole
 from reqctl.cli.items import register_common
 from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError
 from reqctl.model.ids import Kind
@@ -80,6 +81,8 @@ def _build() -> None:
     report.register(app)
     doc.register(app)
     templates.register(app)
+    schema.register(app)
+    keep_summaries_whole(app)
 
 
 _build()

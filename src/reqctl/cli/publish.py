@@ -14,7 +14,7 @@ from reqctl.cli.report import LangOption
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("publish")
+    @app.command("publish", short_help="Write a static HTML site of the project.")
     def publish(
         ctx: typer.Context,
         directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the site into.")],
@@ -22,10 +22,12 @@ def register(app: typer.Typer) -> None:
         weeks: Annotated[int, typer.Option("--weeks", help="Weeks shown in the burn-up chart.")] = 8,
     ) -> None:
         """Write a static HTML site: dashboard, item pages, lists, reports and the specification."""
+        from reqctl.cli.items import warn_invalid
         from reqctl.ops import reports
         from reqctl.ops.publish import publish_site
 
         project = state(ctx).project()
+        warn_invalid(project)
         language = reports.resolve_language(project, lang)
         target = directory if directory.is_absolute() else Path.cwd() / directory
         result = publish_site(project, target, language, dt.date.today(), weeks=weeks)

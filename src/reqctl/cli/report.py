@@ -17,9 +17,12 @@ from reqctl.errors import UsageError
 FORMATS = ("md", "html", "json")
 
 FormatOption = Annotated[
-    str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default md).")
+    str | None,
+    typer.Option("--format", "-f", metavar=f"<{'|'.join(FORMATS)}>", help="Output format (default md)."),
 ]
-LangOption = Annotated[str | None, typer.Option("--lang", help="Language: en or zh (default from reqctl.yaml).")]
+LangOption = Annotated[
+    str | None, typer.Option("--lang", metavar="<en|zh>", help="Language (default from reqctl.yaml).")
+]
 OutOption = Annotated[
     Path | None, typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout.")
 ]
@@ -62,7 +65,7 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Status reports: weekly, status, risks, summary.", no_args_is_help=True,
                         rich_markup_mode=None)
 
-    @group.command("weekly")
+    @group.command("weekly", short_help="What happened in a period (default 7 days).")
     def weekly(
         ctx: typer.Context,
         since: SinceOption = None,
@@ -96,7 +99,7 @@ def register(app: typer.Typer) -> None:
             return
         render_to(project.root, "status", fmt, context, out)
 
-    @group.command("risks")
+    @group.command("risks", short_help="The risk register, sorted by score.")
     def risks(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
               lang: LangOption = None, out: OutOption = None) -> None:
         """The risk register sorted by score, with a probability × impact matrix."""
@@ -107,7 +110,7 @@ def register(app: typer.Typer) -> None:
         context = reports.risks_context(project, language, parse_date("--until", until) or dt.date.today())
         render_to(project.root, "risks", fmt, context, out)
 
-    @group.command("summary")
+    @group.command("summary", short_help="Project closing summary.")
     def summary(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
                 lang: LangOption = None, out: OutOption = None) -> None:
         """Project closing summary: goals, milestones, schedule, budget, changes, feedback, lessons."""

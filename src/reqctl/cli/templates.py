@@ -13,9 +13,10 @@ from reqctl.locate import find_root
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Report and document templates (a project's templates/ folder overrides).",
+                        short_help="Report and document templates.",
                         no_args_is_help=True, rich_markup_mode=None)
 
-    @group.command("list")
+    @group.command("list", short_help="Every template and where it comes from.")
     def list_command(
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,

@@ -20,11 +20,13 @@ from reqctl.history.diff import ProjectDiff
 from reqctl.history.snapshots import HistoryReader, open_git
 from reqctl.locate import find_root
 from reqctl.model.fingerprint import fingerprint
-from reqctl.model.ids import normalize_id_argument
+from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.items import Change
 from reqctl.model.project import Project
 from reqctl.ops.changes import model_of
 from reqctl.ops.history import diff_revisions
+from reqctl.ops.invalid import InvalidFile, invalid_file_for, invalid_files
+from reqctl.store.store import Store
 
 
 def touched_for(project: Project, change: Change) -> dict[str, str]:
@@ -43,23 +45,28 @@ class ChangeRow:
     ahead: int | None
     behind: int | None
     other_refs: tuple[str, ...] = ()
+    path: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        change = self.change
-        return {
-            "id": change.id,
-            "title": change.title,
-            "status": change.status,
-            "affects": list(change.affects),
-            "requested_by": change.requested_by,
-            "branch": self.branch,
-            "ref": self.ref,
-            "ahead": self.ahead,
-            "behind": self.behind,
-            "approvals": [{"role": s.role, "state": s.state, "by": s.by, "reason": s.reason} for s in self.roles],
-            "impact": change.impact.model_dump(exclude_none=True) if change.impact else None,
-            "refs": [self.ref, *self.other_refs],
-        }
+        """The shape of every other kind's ``--json`` (kind, file fields under file names, path, body), plus
+        where the CR was found: ``ref``, ``refs``, ``ahead``/``behind`` the main line and ``roles`` (the
+        state of each required role's approval)."""
+        data: dict[str, Any] = {"kind": self.change.kind.value,
+                                **self.change.model_dump(mode="json", by_alias=True, exclude_none=True)}
+        if "impact" in data:  # the model reads numbers as floats; 3 days in the file is 3 in the JSON
+            data["impact"] = {key: plain_number(value) for key, value in data["impact"].items()}
+        data["path"] = self.path
+        data["ref"] = self.ref
+        data["refs"] = [self.ref, *self.other_refs]
+        data["ahead"] = self.ahead
+        data["behind"] = self.behind
+        data["roles"] = [{"role": s.role, "state": s.state, "by": s.by, "reason": s.reason} for s in self.roles]
+        return data
+
+
+def plain_number(value: Any) -> Any:
+    """``3.0`` as ``3``: whole numbers stay integers in JSON and on screen."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def locate(reader: HistoryReader, change_id: str) -> ChangeOnRef:
@@ -92,27 +99,62 @@ def list_changes(root: Path) -> list[ChangeRow]:
     if not repo.has_commits():
         return []
     reader = HistoryReader(root, repo)
-    config = reader.current_config()
-    try:
-        main: str | None = main_line(repo, config)
-    except ReqctlError:
-        main = None
+    main = _main_or_none(reader)
     by_id: dict[str, list[ChangeOnRef]] = {}
     for found in _all_changes(reader):
         by_id.setdefault(found.change.id, []).append(found)
-    rows = []
-    for change_id in sorted(by_id, key=_id_key):
-        versions = by_id[change_id]
-        chosen = _preferred(versions, repo, main)
-        change = chosen.change
-        roles = tuple(role_approvals(change, config, _recorded_now(reader, chosen)))
-        ahead = behind = None
-        if main is not None and chosen.ref != main:
-            ahead, behind = repo.ahead_behind(chosen.sha, main)
-        others = tuple(sorted(v.ref for v in versions if v.ref != chosen.ref))
-        branch_ref = change.branch if change.branch else None
-        rows.append(ChangeRow(change, chosen.ref, branch_ref, roles, ahead, behind, others))
-    return rows
+    return [_row(reader, by_id[change_id], main) for change_id in sorted(by_id, key=_id_key)]
+
+
+def show_change(root: Path, raw_id: str) -> ChangeRow:
+    """One change request as ``change list`` shows it: the preferred version across branches."""
+    root = find_root(root)
+    change_id = normalize_id_argument(raw_id)
+    repo = open_git(root)
+    versions: list[ChangeOnRef] = []
+    reader = HistoryReader(root, repo)
+    if repo.has_commits():
+        wanted = split_id(change_id)
+        versions = [c for c in _all_changes(reader) if split_id(c.change.id) == wanted]
+    if not versions:
+        _raise_if_invalid(root, change_id)
+        raise NotFoundError(f"no change request {change_id} on any branch")
+    return _row(reader, versions, _main_or_none(reader))
+
+
+def invalid_changes(root: Path) -> list[InvalidFile]:
+    """Invalid change request files in the working tree: ``list`` reads branches, where they are skipped."""
+    store = Store.open(root)
+    entries = [entry for entry in store.scan() if entry.kind is Kind.CHANGE]
+    files = store.read_all(entries, subset=True)
+    return invalid_files(Project(root=store.root, config=store.config(), files=files), [Kind.CHANGE])
+
+
+def _raise_if_invalid(root: Path, change_id: str) -> None:
+    """A CR file that is there but invalid gets what is wrong with it, not 'no change request'."""
+    broken = invalid_file_for(Store.open(root).project(), change_id, Kind.CHANGE)
+    if broken is not None:
+        raise broken.error()
+
+
+def _main_or_none(reader: HistoryReader) -> str | None:
+    try:
+        return main_line(reader.repo, reader.current_config())
+    except ReqctlError:
+        return None
+
+
+def _row(reader: HistoryReader, versions: list[ChangeOnRef], main: str | None) -> ChangeRow:
+    repo = reader.repo
+    chosen = _preferred(versions, repo, main)
+    change = chosen.change
+    roles = tuple(role_approvals(change, reader.current_config(), _recorded_now(reader, chosen)))
+    ahead = behind = None
+    if main is not None and chosen.ref != main:
+        ahead, behind = repo.ahead_behind(chosen.sha, main)
+    others = tuple(sorted(v.ref for v in versions if v.ref != chosen.ref))
+    branch_ref = change.branch if change.branch else None
+    return ChangeRow(change, chosen.ref, branch_ref, roles, ahead, behind, others, chosen.path)
 
 
 def _recorded_now(reader: HistoryReader, found: ChangeOnRef) -> dict[str, str]:

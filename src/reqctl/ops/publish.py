@@ -19,6 +19,7 @@ from reqctl.errors import ReqctlError, UsageError
 from reqctl.model.ids import Kind
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
+from reqctl.ops.invalid import invalid_files
 from reqctl.ops.report_srs import srs_context
 from reqctl.ops.reports import base_context, risks_context, status_context, summary_context
 from reqctl.render.env import build_environment, render_with
@@ -111,8 +112,10 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
         weekly = None
         nav[:] = [n for n in nav if n["href"] != "reports/weekly.html"]
 
+    unreadable = [f.to_context() for f in invalid_files(project)]  # every page names what it left out
+
     def site(root: str) -> dict[str, Any]:
-        return {"root": root, "nav": nav, "pages": pages}
+        return {"root": root, "nav": nav, "pages": pages, "unreadable": unreadable}
 
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     count = 0

@@ -11,9 +11,12 @@ from reqctl.model.ids import Kind
 from reqctl.model.items import CLOSED_REQUIREMENT_STATUSES, Change, Requirement
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
+from reqctl.ops.invalid import invalid_files
 from reqctl.ops.reports import Context, base_context
 
 GROUPINGS = ("milestone", "tag")
+# The kinds the specification shows (requirements, their changes and traceability links).
+SRS_KINDS = (Kind.REQUIREMENT, Kind.CHANGE, Kind.RISK, Kind.DECISION, Kind.MEETING)
 
 
 def baselines(project: Project) -> list[dict[str, Any]]:
@@ -104,4 +107,6 @@ def srs_context(project: Project, lang: str, today: dt.date, group_by: str = "mi
         "change_history": [c for c in changes if c["status"] in ("approved", "implemented")],
         "open_changes": [c for c in changes if c["status"] in ("proposed", "assessed")],
         "baselines": baselines(project),
+        # files left out because they are invalid: the document says so instead of looking complete
+        "unreadable": [f.to_context() for f in invalid_files(project, SRS_KINDS)],
     }

@@ -182,10 +182,8 @@ class Store:
                 candidate = folder / same_number[0] if len(same_number) == 1 else candidate
             if candidate.is_file() or candidate.is_symlink():
                 single = Project(root=self.root, config=config, files=[read_file(self.root, item_kind, candidate)])
-                if single.items or single.files_by_id:
+                if single.items or single.files_by_id or single.files[0].error is not None:
                     return single
-                if single.files and single.files[0].error is not None:
-                    raise single.files[0].error
         return self.project()
 
     # ------------------------------------------------------------ writes ----
