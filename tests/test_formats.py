@@ -565,9 +565,14 @@ def test_property_json_round_trips(findings: list[Finding]) -> None:
 
 
 @settings(max_examples=200)
-@given(findings_strategy)
-def test_property_sarif_round_trips(findings: list[Finding]) -> None:
-    assert_valid_sarif(render("sarif", findings, project_root="/tmp/p"))
+@given(findings_strategy, st.sampled_from(["", "docs/", "a b/要件/"]))
+def test_property_sarif_round_trips(findings: list[Finding], prefix: str) -> None:
+    document = assert_valid_sarif(render("sarif", findings, project_root="/tmp/p/" + prefix, path_prefix=prefix))
+    prefixed = document["runs"][0]["results"]
+    assert all(
+        unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]).startswith(prefix) for r in prefixed
+    )
+    assert document["runs"][0].get("originalUriBaseIds", {}).get("%SRCROOT%", {}).get("uri") == "file:///tmp/p/"
     run = sarif_run(findings=findings)
     shown = visible(findings)
     results = run["results"]
@@ -584,6 +589,7 @@ def test_property_junit_always_parses(findings: list[Finding]) -> None:
     output = render("junit", findings)
     assert INVALID_XML_CHARS.search(output) is None
     assert_valid_junit(output)
+    assert_valid_junit(render("junit", findings, path_prefix="docs/"))
     root = parse_junit(output)
     cases = list(root.iter("testcase"))
     failing = [case for case in cases if case.find("failure") is not None]
