@@ -327,10 +327,9 @@ def _repository_root(project_root: str, path_prefix: str) -> Path:
     return root
 
 
-def _root_uri(ctx: _Context) -> dict[str, object]:
-    assert ctx.project_root is not None
-    uri = _repository_root(ctx.project_root, ctx.path_prefix).as_uri()
-    return {SRCROOT: {"uri": uri if uri.endswith("/") else f"{uri}/"}}
+def _root_uri(project_root: str, path_prefix: str) -> str:
+    uri = _repository_root(project_root, path_prefix).as_uri()
+    return uri if uri.endswith("/") else f"{uri}/"
 
 
 def _sarif_run(ctx: _Context, rules: Sequence[RuleInfo]) -> dict[str, object]:
@@ -342,7 +341,7 @@ def _sarif_run(ctx: _Context, rules: Sequence[RuleInfo]) -> dict[str, object]:
     }
     run: dict[str, object] = {"tool": {"driver": driver}}
     if ctx.project_root is not None:
-        run["originalUriBaseIds"] = _root_uri(ctx)
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": _root_uri(ctx.project_root, ctx.path_prefix)}}
     return run
 
 
