@@ -5,15 +5,26 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
+from conftest import git, run_reqctl, write_config, write_item
+from reqctl.errors import ConfigError
 from reqctl.validation.findings import Finding, RuleInfo, Severity
-from reqctl.validation.formats import FORMATS, render_findings
+from reqctl.validation.formats import FORMATS, render_error_document, render_findings
+from reqctl.validation.registry import GATE_RULES, rule_infos
+from reqctl.validation.ruledocs import RULE_HELP, help_uri
+
+DATA = Path(__file__).parent / "data"
+RULES_DOC = Path(__file__).parent.parent / "docs" / "RULES.md"
 
 RULES = [
     RuleInfo("R001", "project-config", "reqctl.yaml must be valid", Severity.ERROR),
@@ -46,6 +57,36 @@ def render(fmt: str, findings: list[Finding] = FINDINGS, **kwargs: Any) -> str:
 def parse_junit(output: str) -> ET.Element:
     # Parse the bytes a file written as UTF-8 would contain, declaration included.
     return ET.fromstring(output.encode("utf-8"))
+
+
+@cache
+def junit_schema() -> etree.XMLSchema:
+    """Jenkins xunit's junit-10.xsd, the schema most JUnit consumers follow."""
+    return etree.XMLSchema(etree.parse(str(DATA / "junit-10.xsd")))
+
+
+def assert_valid_junit(output: str) -> None:
+    document = etree.fromstring(output.encode("utf-8"))
+    schema = junit_schema()
+    assert schema.validate(document), schema.error_log
+
+
+@cache
+def sarif_validator() -> jsonschema.protocols.Validator:
+    """The OASIS SARIF 2.1.0 schema, as GitHub code scanning checks uploads against it."""
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator: jsonschema.protocols.Validator = validator_class(
+        schema, format_checker=validator_class.FORMAT_CHECKER
+    )
+    return validator
+
+
+def assert_valid_sarif(output: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(output)
+    sarif_validator().validate(document)
+    return document
 
 
 def cases_by_class(root: ET.Element) -> dict[str, ET.Element]:
@@ -185,7 +226,15 @@ def test_junit_declaration_and_counts() -> None:
         assert element.get("tests") == "4"
         assert element.get("failures") == "3"
         assert element.get("errors") == "0"
-        assert element.get("skipped") == "0"
+    assert suite.get("skipped") == "0"
+    assert root.get("skipped") is None  # junit-10.xsd has no 'skipped' on <testsuites>
+
+
+@pytest.mark.parametrize(
+    "findings", [FINDINGS, [], [Finding("R003", Severity.WARNING, "w", "a.md")]], ids=["mixed", "clean", "warning"]
+)
+def test_junit_validates_against_jenkins_xsd(findings: list[Finding]) -> None:
+    assert_valid_junit(render("junit", findings))
 
 
 def test_junit_testcases() -> None:
@@ -277,12 +326,16 @@ def test_sarif_driver_and_rules() -> None:
     assert driver["version"] == "1.2.3"
     assert driver["informationUri"] == "https://github.com/reqctl/reqctl"
     assert [rule["id"] for rule in driver["rules"]] == ["R001", "R003", "R012", "R050"]
-    assert driver["rules"][2] == {
-        "id": "R012",
-        "name": "title-required",
-        "shortDescription": {"text": "Every item needs a title"},
-        "defaultConfiguration": {"level": "error"},
-    }
+    rule = driver["rules"][2]
+    assert rule["id"] == "R012"
+    assert rule["name"] == "title-required"
+    assert rule["shortDescription"] == {"text": "Every item needs a title"}
+    assert rule["defaultConfiguration"] == {"level": "error"}
+    assert rule["fullDescription"]["text"] == RULE_HELP["R012"].details.replace("`", "")
+    assert rule["helpUri"] == "https://github.com/reqctl/reqctl/blob/main/docs/RULES.md#r012"
+    assert "How to fix: " in rule["help"]["text"] and "`" not in rule["help"]["text"]
+    assert "**How to fix:**" in rule["help"]["markdown"]
+    assert "check.severity.R012" in rule["help"]["text"]
     assert driver["rules"][1]["defaultConfiguration"] == {"level": "warning"}
     assert driver["rules"][3]["defaultConfiguration"]["enabled"] is False
 
@@ -314,9 +367,10 @@ def test_sarif_locations() -> None:
     assert located["artifactLocation"] == {"uri": "reqs/REQ-002.md", "uriBaseId": "%SRCROOT%"}
     assert located["region"] == {"startLine": 3}
     no_line = results["Not reviewed since 2020"]["locations"][0]["physicalLocation"]
-    assert "region" not in no_line
+    assert no_line["region"] == {"startLine": 1}  # code scanning shows file-level findings at line 1
     project = results["No owner configured"]["locations"][0]["physicalLocation"]
     assert project["artifactLocation"]["uri"] == "reqctl.yaml"
+    assert project["region"] == {"startLine": 1}
 
 
 def test_sarif_uri_is_percent_encoded() -> None:
@@ -342,117 +396,139 @@ def test_sarif_clean_run() -> None:
     assert len(run["tool"]["driver"]["rules"]) == 4
 
 
-SARIF_SUBSET_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["$schema", "version", "runs"],
-    "properties": {
-        "version": {"const": "2.1.0"},
-        "runs": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["tool", "results"],
-                "properties": {
-                    "tool": {
-                        "type": "object",
-                        "required": ["driver"],
-                        "properties": {
-                            "driver": {
-                                "type": "object",
-                                "required": ["name", "version", "informationUri", "rules"],
-                                "properties": {
-                                    "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}}
-                                },
-                            }
-                        },
-                    },
-                    "originalUriBaseIds": {
-                        "type": "object",
-                        "additionalProperties": {
-                            "type": "object",
-                            "required": ["uri"],
-                            "properties": {"uri": {"type": "string", "pattern": "/$"}},
-                        },
-                    },
-                    "results": {"type": "array", "items": {"$ref": "#/$defs/result"}},
-                },
-            },
-        },
-    },
-    "$defs": {
-        "level": {"enum": ["none", "note", "warning", "error"]},
-        "rule": {
-            "type": "object",
-            "required": ["id"],
-            "properties": {
-                "id": {"type": "string"},
-                "name": {"type": "string"},
-                "shortDescription": {
-                    "type": "object",
-                    "required": ["text"],
-                    "properties": {"text": {"type": "string"}},
-                },
-                "defaultConfiguration": {
-                    "type": "object",
-                    "properties": {
-                        "level": {"$ref": "#/$defs/level"},
-                        "enabled": {"type": "boolean"},
-                    },
-                },
-            },
-        },
-        "result": {
-            "type": "object",
-            "required": ["ruleId", "level", "message", "locations"],
-            "properties": {
-                "ruleId": {"type": "string"},
-                "ruleIndex": {"type": "integer", "minimum": 0},
-                "level": {"$ref": "#/$defs/level"},
-                "message": {
-                    "type": "object",
-                    "required": ["text"],
-                    "properties": {"text": {"type": "string"}},
-                },
-                "locations": {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {
-                        "type": "object",
-                        "required": ["physicalLocation"],
-                        "properties": {
-                            "physicalLocation": {
-                                "type": "object",
-                                "required": ["artifactLocation"],
-                                "properties": {
-                                    "artifactLocation": {
-                                        "type": "object",
-                                        "required": ["uri", "uriBaseId"],
-                                        "properties": {"uri": {"type": "string"}},
-                                    },
-                                    "region": {
-                                        "type": "object",
-                                        "required": ["startLine"],
-                                        "properties": {
-                                            "startLine": {"type": "integer", "minimum": 1}
-                                        },
-                                    },
-                                },
-                            }
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
+def test_sarif_validates_against_oasis_schema(tmp_path: Any) -> None:
+    assert_valid_sarif(render("sarif", project_root=str(tmp_path)))
+    assert_valid_sarif(render("sarif", [], project_root=str(tmp_path), path_prefix="docs/reqs/"))
 
 
-def test_sarif_matches_subset_schema(tmp_path: Any) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-    document = json.loads(render("sarif", project_root=str(tmp_path)))
-    jsonschema.validate(document, SARIF_SUBSET_SCHEMA)
+def test_sarif_plugin_rules_without_help_keep_the_short_description() -> None:
+    rules = [RuleInfo("X100", "plugin", "From a plugin", Severity.WARNING)]
+    document = assert_valid_sarif(render_findings([], rules, "sarif", tool_version="1", checked_files=0))
+    assert document["runs"][0]["tool"]["driver"]["rules"] == [
+        {"id": "X100", "name": "plugin", "shortDescription": {"text": "From a plugin"},
+         "defaultConfiguration": {"level": "warning"}}
+    ]
+
+
+# --- projects in a subfolder of the repository -----------------------------------------------
+
+
+def test_subfolder_sarif_names_files_from_the_repository_root(tmp_path: Path) -> None:
+    project_root = tmp_path / "mono" / "docs" / "reqs"
+    run = sarif_run(project_root=str(project_root), path_prefix="docs/reqs/")
+    uris = {r["message"]["text"]: r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]}
+    assert uris["Second title problem"] == {"uri": "docs/reqs/reqs/REQ-002.md", "uriBaseId": "%SRCROOT%"}
+    assert uris["No owner configured"]["uri"] == "docs/reqs/reqctl.yaml"
+    # %SRCROOT% + uri is the file on disk: the repository root, not the project folder.
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (tmp_path / "mono").as_uri() + "/"
+
+
+def test_subfolder_junit_names_files_from_the_repository_root() -> None:
+    output = render("junit", path_prefix="docs/reqs/")
+    assert_valid_junit(output)
+    cases = cases_by_class(parse_junit(output))
+    assert set(cases) == {"reqctl.project", "reqctl.docs/reqs/reqs/REQ-001.md", "reqctl.docs/reqs/reqs/REQ-002.md",
+                          "reqctl"}
+    assert cases["reqctl.project"].get("name") == "docs/reqs/reqctl.yaml"
+    failure = cases["reqctl.docs/reqs/reqs/REQ-002.md"].find("failure")
+    assert failure is not None and failure.text is not None
+    assert failure.text.startswith("docs/reqs/reqs/REQ-002.md:3: error R012")
+
+
+def test_subfolder_text_and_json_stay_relative_to_the_project() -> None:
+    assert "docs/reqs" not in render("text", path_prefix="docs/reqs/")
+    assert "docs/reqs" not in render("json", path_prefix="docs/reqs/")
+
+
+# --- rule documentation -----------------------------------------------------------------------
+
+
+def rules_doc_sections() -> dict[str, str]:
+    text = RULES_DOC.read_text(encoding="utf-8")
+    parts = re.split(r"^## (\S+)\n", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_every_rule_has_help_and_a_section_in_docs_rules() -> None:
+    sections = rules_doc_sections()
+    infos = [*rule_infos(), *GATE_RULES]
+    assert [info.code for info in infos] == list(sections)  # same rules, same order, anchors #r001…
+    assert set(RULE_HELP) == set(sections)
+    for info in infos:
+        section, help_ = sections[info.code], RULE_HELP[info.code]
+        assert f"**{info.name}** · default: {info.default_severity.value}" in section
+        assert help_.details in section and help_.fix in section
+        assert help_uri(info.code).endswith(f"docs/RULES.md#{info.code.lower()}")
+
+
+def test_real_rules_render_valid_sarif_with_help() -> None:
+    infos = [*rule_infos(), *GATE_RULES]
+    document = assert_valid_sarif(render_findings([], infos, "sarif", tool_version="1", checked_files=0))
+    for rule in document["runs"][0]["tool"]["driver"]["rules"]:
+        assert {"fullDescription", "help", "helpUri"} <= set(rule), rule["id"]
+        assert set(rule["help"]) == {"text", "markdown"}
+
+
+# --- a run that could not check ---------------------------------------------------------------
+
+
+def config_error(line: int | None = 4) -> ConfigError:
+    return ConfigError("check.severity names unknown rule R999", path="reqctl.yaml", line=line)
+
+
+def test_error_document_none_for_line_formats() -> None:
+    for fmt in ("text", "github"):
+        assert render_error_document(fmt, config_error(), tool_version="1") is None
+
+
+def test_error_document_json() -> None:
+    document = json.loads(render_error_document("json", config_error(), tool_version="1.2.3") or "")
+    assert document["error"] == {"message": "check.severity names unknown rule R999", "path": "reqctl.yaml",
+                                 "line": 4}
+    assert document["summary"] == {"errors": 1, "warnings": 0, "files": 0}
+    assert document["findings"] == []
+    assert document["version"] == 1 and document["tool_version"] == "1.2.3"
+
+
+@pytest.mark.parametrize("line", [4, None])
+def test_error_document_junit(line: int | None) -> None:
+    output = render_error_document("junit", config_error(line), tool_version="1", path_prefix="docs/")
+    assert output is not None
+    assert_valid_junit(output)
+    root = parse_junit(output)
+    assert root.get("errors") == "1" and root.get("tests") == "1"
+    error = root.find("testsuite/testcase/error")
+    assert error is not None
+    assert error.get("type") == "ConfigError"
+    assert error.get("message") == "check.severity names unknown rule R999"
+    where = "docs/reqctl.yaml:4" if line else "docs/reqctl.yaml"
+    assert error.text == f"{where}: error: check.severity names unknown rule R999"
+
+
+@pytest.mark.parametrize("line", [4, None])
+def test_error_document_sarif(tmp_path: Path, line: int | None) -> None:
+    output = render_error_document(
+        "sarif", config_error(line), tool_version="1", project_root=str(tmp_path / "docs"), path_prefix="docs/"
+    )
+    document = assert_valid_sarif(output or "")
+    run = document["runs"][0]
+    assert run["results"] == []
+    invocation = run["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    notification = invocation["toolConfigurationNotifications"][0]
+    assert notification["level"] == "error"
+    assert "unknown rule R999" in notification["message"]["text"]
+    physical = notification["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"] == {"uri": "docs/reqctl.yaml", "uriBaseId": "%SRCROOT%"}
+    assert physical["region"] == {"startLine": line or 1}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
+
+
+def test_error_document_without_a_file(tmp_path: Path) -> None:
+    error = ConfigError("not a reqctl project")
+    assert_valid_sarif(render_error_document("sarif", error, tool_version="1") or "")
+    assert_valid_junit(render_error_document("junit", error, tool_version="1") or "")
+    assert json.loads(render_error_document("json", error, tool_version="1") or "")["error"]["path"] is None
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -489,8 +565,14 @@ def test_property_json_round_trips(findings: list[Finding]) -> None:
 
 
 @settings(max_examples=200)
-@given(findings_strategy)
-def test_property_sarif_round_trips(findings: list[Finding]) -> None:
+@given(findings_strategy, st.sampled_from(["", "docs/", "a b/要件/"]))
+def test_property_sarif_round_trips(findings: list[Finding], prefix: str) -> None:
+    document = assert_valid_sarif(render("sarif", findings, project_root="/tmp/p/" + prefix, path_prefix=prefix))
+    prefixed = document["runs"][0]["results"]
+    assert all(
+        unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]).startswith(prefix) for r in prefixed
+    )
+    assert document["runs"][0].get("originalUriBaseIds", {}).get("%SRCROOT%", {}).get("uri") == "file:///tmp/p/"
     run = sarif_run(findings=findings)
     shown = visible(findings)
     results = run["results"]
@@ -506,6 +588,8 @@ def test_property_sarif_round_trips(findings: list[Finding]) -> None:
 def test_property_junit_always_parses(findings: list[Finding]) -> None:
     output = render("junit", findings)
     assert INVALID_XML_CHARS.search(output) is None
+    assert_valid_junit(output)
+    assert_valid_junit(render("junit", findings, path_prefix="docs/"))
     root = parse_junit(output)
     cases = list(root.iter("testcase"))
     failing = [case for case in cases if case.find("failure") is not None]
@@ -537,3 +621,74 @@ def test_property_github_and_text_keep_one_line_per_finding(findings: list[Findi
     commands = render("github", findings).split("\n")[: len(shown)]
     data = sorted(github_unescape(command.split("::", 2)[2]) for command in commands)
     assert data == sorted(f.message for f in shown)
+
+
+# --- through the CLI, in real repositories ----------------------------------------------------
+
+
+def subfolder_project(tmp_path: Path) -> tuple[Path, Path]:
+    repo = tmp_path / "mono"
+    project = repo / "docs" / "reqs"
+    (project / "requirements").mkdir(parents=True)
+    git(repo, "init", "-q")
+    write_config(project)
+    write_item(project, "requirements", "REQ-001", "title: x\nbogus: 1\ndepends_on: [REQ-404]\n")
+    return repo, project
+
+
+def test_cli_subfolder_sarif_points_at_files_that_exist(tmp_path: Path) -> None:
+    repo, project = subfolder_project(tmp_path)
+    result = run_reqctl(project, "check", "--format", "sarif")
+    assert result.code == 1, result.err
+    run = assert_valid_sarif(result.out)["runs"][0]
+    base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == repo.resolve().as_uri() + "/"
+    for res in run["results"]:
+        artifact = res["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert artifact["uri"] == "docs/reqs/requirements/REQ-001.md"
+        # what `sarif blame` and code scanning do: resolve the uri against the checkout
+        assert (repo / unquote(artifact["uri"])).is_file()
+
+
+def test_cli_subfolder_junit_names_files_from_the_repository_root(tmp_path: Path) -> None:
+    _repo, project = subfolder_project(tmp_path)
+    result = run_reqctl(project, "check", "--format", "junit")
+    assert result.code == 1, result.err
+    assert_valid_junit(result.out)
+    assert "reqctl.docs/reqs/requirements/REQ-001.md" in cases_by_class(parse_junit(result.out))
+
+
+BAD_CONFIGS = {
+    "unknown rule": ("check:\n  severity:\n    R999: off\n", "unknown rule R999"),
+    "broken yaml": ("priorities: [must\n", "reqctl.yaml"),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_CONFIGS, ids=list(BAD_CONFIGS))
+@pytest.mark.parametrize("fmt", ["json", "junit", "sarif"])
+def test_cli_config_error_prints_a_document_carrying_it(project: Path, bad: str, fmt: str) -> None:
+    extra, expected = BAD_CONFIGS[bad]
+    write_config(project, extra)
+    result = run_reqctl(project, "check", "--format", fmt)
+    assert result.code == 2
+    err_lines = result.err.strip().splitlines()
+    assert len(err_lines) == 1 and err_lines[0].startswith("error: ") and expected in err_lines[0], result.err
+    message = err_lines[0].removeprefix("error: ")
+    if fmt == "json":
+        document = json.loads(result.out)
+        assert document["error"]["message"] in message and document["summary"]["errors"] == 1
+    elif fmt == "junit":
+        assert_valid_junit(result.out)
+        error = parse_junit(result.out).find("testsuite/testcase/error")
+        assert error is not None and error.get("message", "") in message
+    else:
+        notification = assert_valid_sarif(result.out)["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
+        assert notification[0]["message"]["text"] == message
+
+
+def test_cli_config_error_in_text_formats_prints_only_the_error(project: Path) -> None:
+    write_config(project, "check:\n  severity:\n    R999: off\n")
+    for fmt in ("text", "github"):
+        result = run_reqctl(project, "check", "--format", fmt)
+        assert (result.code, result.out) == (2, "")
+        assert len(result.err.strip().splitlines()) == 1

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from reqctl import __version__
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.errors import EXIT_FINDINGS, UsageError
+from reqctl.errors import EXIT_FINDINGS, ReqctlError, UsageError
 from reqctl.validation.findings import FORMATS
 from reqctl.validation.registry import CheckOptions, rule_infos
 
 
 def register(app: typer.Typer) -> None:
     @app.command("check")
+    @_error_document
     def check_command(
         ctx: typer.Context,
         output_format: Annotated[
@@ -69,21 +73,46 @@ def register(app: typer.Typer) -> None:
             from reqctl.validation.registry import GATE_RULES
 
             infos = [*infos, *GATE_RULES]
+        from reqctl.locate import repo_prefix
         from reqctl.validation.formats import render_findings
 
-        findings = result.findings
-        if output_format == "github":  # annotations name files from the repository root
-            from reqctl.locate import repo_prefix
-            from reqctl.validation.findings import with_path_prefix
-
-            findings = with_path_prefix(findings, repo_prefix(root))
         text = render_findings(
-            findings, infos, output_format, tool_version=__version__,
-            checked_files=result.files_checked, project_root=str(root),
+            result.findings, infos, output_format, tool_version=__version__,
+            checked_files=result.files_checked, project_root=str(root), path_prefix=repo_prefix(root),
         )
         console.print_plain(text)
         if result.errors:
             raise typer.Exit(EXIT_FINDINGS)
+
+
+def _error_document(command: Callable[..., None]) -> Callable[..., None]:
+    """When checking fails (a bad reqctl.yaml…), still print a json/junit/sarif document carrying the error.
+
+    The error then goes on to the single handler (one line on stderr, exit 2).
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except ReqctlError as exc:
+            from reqctl.locate import find_root, repo_prefix
+            from reqctl.validation.formats import render_error_document
+
+            try:
+                root: Path | None = find_root(state(kwargs["ctx"]).directory)
+            except ReqctlError:
+                root = None
+            document = render_error_document(
+                kwargs.get("output_format", "text"), exc, tool_version=__version__,
+                project_root=None if root is None else str(root),
+                path_prefix="" if root is None else repo_prefix(root),
+            )
+            if document is not None:
+                console.print_plain(document)
+            raise
+
+    return wrapper
 
 
 def _parse_date(value: str | None) -> dt.date | None:

@@ -73,27 +73,11 @@ def render_text(diff: ProjectDiff) -> str:
     return "\n".join(lines)
 
 
-def _md_value(value: Any) -> str:
-    text = _value(value).replace("|", "\\|").replace("\n", " ")
-    return f"`{text}`" if text and len(text) < 60 else text
-
-
 def render_markdown(diff: ProjectDiff) -> str:
-    lines = [f"# Changes from {_label(diff.old_rev)} to {_label(diff.new_rev)}", ""]
-    lines.append(f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed.")
-    for title, group in (("Added", diff.added), ("Removed", diff.removed), ("Changed", diff.changed)):
-        if not group:
-            continue
-        lines += ["", f"## {title}", ""]
-        for item in group:
-            if item.change != "changed":
-                lines.append(f"- **{item.id}** {item.title}")
-                continue
-            fields = ", ".join(item.changed_fields)
-            lines.append(f"- **{item.id}** {item.title} — {fields}")
-            for change in item.fields:
-                lines.append(f"  - {change.field}: {_md_value(change.old)} → {_md_value(change.new)}")
-    return "\n".join(lines)
+    """Release notes (``--format md``): escaped user text, changes as prose (history/notes.py)."""
+    from reqctl.history.notes import release_notes
+
+    return release_notes(diff)
 
 
 def register(app: typer.Typer) -> None:

@@ -46,16 +46,6 @@ class Finding:
         }
 
 
-def with_path_prefix(findings: tuple[Finding, ...], prefix: str) -> tuple[Finding, ...]:
-    """Findings whose paths start at the repository root instead of the project root."""
-    if not prefix:
-        return findings
-    return tuple(
-        Finding(f.code, f.severity, f.message, prefix + (f.path or "reqctl.yaml"), f.line, f.item_id)
-        for f in findings
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class RuleInfo:
     """Static description of a rule, for SARIF/JUnit output and `reqctl check --rules`."""

@@ -2,11 +2,19 @@
 
 Findings with ``Severity.OFF`` are dropped; all formats list findings sorted by
 (path, line, code), project-wide findings being reported against ``reqctl.yaml``.
-JUnit: one ``<testcase>`` per file with findings plus an ``all other files`` case;
-errors make the case fail with exactly one ``<failure>`` (several errors in one file
-are joined, since many readers only show the first failure element), warnings go
-to the case's ``<system-out>``. Characters XML 1.0 cannot hold become U+FFFD.
-The returned string is meant to be written as UTF-8.
+Text and JSON name files from the project folder; GitHub annotations, JUnit and
+SARIF from the repository root (``path_prefix``), since the tools reading them
+look files up in the repository.
+JUnit (valid against Jenkins xunit's junit-10.xsd): one ``<testcase>`` per file
+with findings plus an ``all other files`` case; errors make the case fail with
+exactly one ``<failure>`` (several errors in one file are joined, since many
+readers only show the first failure element), warnings go to the case's
+``<system-out>``. Characters XML 1.0 cannot hold become U+FFFD.
+SARIF: rules carry their help (validation/ruledocs.py); ``%SRCROOT%`` is the
+repository root. ``render_error_document`` renders a run that could not check
+(a bad reqctl.yaml) as a JSON, JUnit or SARIF document carrying the error, so CI
+report parsers get a document instead of an empty file.
+The returned strings are meant to be written as UTF-8.
 """
 
 from __future__ import annotations
@@ -16,10 +24,15 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from reqctl.validation.findings import FORMATS, Finding, RuleInfo, Severity
+from reqctl.validation.ruledocs import RULE_HELP, help_markdown, help_text, help_uri, plain
+
+if TYPE_CHECKING:
+    from reqctl.errors import ReqctlError
 
 PROJECT_FILE = "reqctl.yaml"
 JSON_FORMAT_VERSION = 1
@@ -42,6 +55,7 @@ class _Context:
     tool_version: str
     checked_files: int
     project_root: str | None
+    path_prefix: str = ""  # the project folder relative to the repository root: '' or 'sub/dir/'
 
 
 Renderer = Callable[[list[Finding], Sequence[RuleInfo], _Context], str]
@@ -55,12 +69,17 @@ def render_findings(
     tool_version: str,
     checked_files: int,
     project_root: str | None = None,
+    path_prefix: str = "",
 ) -> str:
-    """Render ``findings`` in format ``fmt`` (one of ``FORMATS``)."""
+    """Render ``findings`` in format ``fmt`` (one of ``FORMATS``).
+
+    ``path_prefix`` (``locate.repo_prefix``) is prepended to file names in the
+    formats read against the repository: github, junit and sarif.
+    """
     renderer = _RENDERERS.get(fmt)
     if renderer is None:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    context = _Context(tool_version, checked_files, project_root)
+    context = _Context(tool_version, checked_files, project_root, path_prefix)
     return renderer(_visible_sorted(findings), rules, context)
 
 
@@ -69,6 +88,10 @@ def render_findings(
 
 def _display_path(finding: Finding) -> str:
     return PROJECT_FILE if finding.path is None else finding.path
+
+
+def _repo_path(finding: Finding, ctx: _Context) -> str:
+    return ctx.path_prefix + _display_path(finding)
 
 
 def _known_line(finding: Finding) -> int | None:
@@ -101,9 +124,10 @@ def _one_line(text: str) -> str:
     return " ".join(text.splitlines())
 
 
-def _text_line(finding: Finding) -> str:
+def _text_line(finding: Finding, prefix: str = "") -> str:
     line = _known_line(finding)
-    where = _display_path(finding) if line is None else f"{_display_path(finding)}:{line}"
+    path = prefix + _display_path(finding)
+    where = path if line is None else f"{path}:{line}"
     return _one_line(f"{where}: {finding.severity.value} {finding.code} {finding.message}")
 
 
@@ -145,10 +169,10 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def _github_command(finding: Finding) -> str:
+def _github_command(finding: Finding, prefix: str) -> str:
     props: list[str] = []
-    if finding.path is not None:
-        props.append(f"file={_escape_property(finding.path)}")
+    if finding.path is not None or prefix:
+        props.append(f"file={_escape_property(prefix + _display_path(finding))}")
         line = _known_line(finding)
         if line is not None:
             props.append(f"line={line}")
@@ -158,7 +182,7 @@ def _github_command(finding: Finding) -> str:
 
 
 def _render_github(findings: list[Finding], rules: Sequence[RuleInfo], ctx: _Context) -> str:
-    lines = [_github_command(f) for f in findings]
+    lines = [_github_command(f, ctx.path_prefix) for f in findings]
     lines.append(_summary(findings, ctx.checked_files))
     return "\n".join(lines) + "\n"
 
@@ -183,31 +207,31 @@ def _group_by_file(findings: list[Finding]) -> dict[str | None, list[Finding]]:
     return groups
 
 
-def _testcase_names(path: str | None, group: list[Finding]) -> tuple[str, str]:
+def _testcase_names(path: str | None, group: list[Finding], prefix: str) -> tuple[str, str]:
     item_id = next((f.item_id for f in group if f.item_id is not None), None)
-    classname = "reqctl.project" if path is None else f"reqctl.{path}"
-    name = item_id if item_id is not None else (PROJECT_FILE if path is None else path)
+    classname = "reqctl.project" if path is None else f"reqctl.{prefix}{path}"
+    name = item_id if item_id is not None else prefix + (PROJECT_FILE if path is None else path)
     return _xml_safe(classname), _xml_safe(name)
 
 
-def _failure_element(errors: list[Finding]) -> ET.Element:
+def _failure_element(errors: list[Finding], prefix: str) -> ET.Element:
     codes = list(dict.fromkeys(f.code for f in errors))
     message = errors[0].message if len(errors) == 1 else "; ".join(f"{f.code}: {f.message}" for f in errors)
     failure = ET.Element("failure", type=_xml_safe(",".join(codes)), message=_xml_safe(message))
-    failure.text = _xml_text("\n".join(_text_line(f) for f in errors))
+    failure.text = _xml_text("\n".join(_text_line(f, prefix) for f in errors))
     return failure
 
 
-def _testcase(path: str | None, group: list[Finding]) -> ET.Element:
-    classname, name = _testcase_names(path, group)
+def _testcase(path: str | None, group: list[Finding], prefix: str) -> ET.Element:
+    classname, name = _testcase_names(path, group, prefix)
     case = ET.Element("testcase", classname=classname, name=name, time="0")
     errors = [f for f in group if f.severity is Severity.ERROR]
     warnings = [f for f in group if f.severity is Severity.WARNING]
     if errors:
-        case.append(_failure_element(errors))
+        case.append(_failure_element(errors, prefix))
     if warnings:
         out = ET.SubElement(case, "system-out")
-        out.text = _xml_text("\n".join(_text_line(f) for f in warnings))
+        out.text = _xml_text("\n".join(_text_line(f, prefix) for f in warnings))
     return case
 
 
@@ -218,28 +242,25 @@ def _rest_testcase(clean_files: int) -> ET.Element:
     return case
 
 
-def _set_counts(element: ET.Element, tests: int, failures: int) -> None:
-    element.set("tests", str(tests))
-    element.set("failures", str(failures))
-    element.set("errors", "0")
-    element.set("skipped", "0")
-    element.set("time", "0")
+def _junit_document(cases: list[ET.Element]) -> str:
+    """``<testsuites>`` around one suite; junit-10.xsd allows ``skipped`` on the suite only."""
+    failures = str(sum(1 for case in cases if case.find("failure") is not None))
+    errors = str(sum(1 for case in cases if case.find("error") is not None))
+    counts = {"tests": str(len(cases)), "failures": failures, "errors": errors}
+    root = ET.Element("testsuites", {"name": "reqctl", **counts, "time": "0"})
+    suite = ET.SubElement(root, "testsuite", {"name": JUNIT_SUITE, **counts, "skipped": "0", "time": "0"})
+    suite.extend(cases)
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
 def _render_junit(findings: list[Finding], rules: Sequence[RuleInfo], ctx: _Context) -> str:
     groups = _group_by_file(findings)
-    cases = [_testcase(path, group) for path, group in groups.items()]
+    cases = [_testcase(path, group, ctx.path_prefix) for path, group in groups.items()]
     files_with_findings = sum(1 for path in groups if path is not None)
     cases.append(_rest_testcase(max(ctx.checked_files - files_with_findings, 0)))
-    failures = sum(1 for case in cases if case.find("failure") is not None)
-    root = ET.Element("testsuites", name="reqctl")
-    suite = ET.SubElement(root, "testsuite", name=JUNIT_SUITE)
-    suite.extend(cases)
-    for element in (root, suite):
-        _set_counts(element, len(cases), failures)
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+    return _junit_document(cases)
 
 
 # --- sarif ----------------------------------------------------------------------------------
@@ -260,12 +281,18 @@ def _default_configuration(severity: Severity) -> dict[str, object]:
 
 
 def _reporting_descriptor(rule: RuleInfo) -> dict[str, object]:
-    return {
+    descriptor: dict[str, object] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.description},
-        "defaultConfiguration": _default_configuration(rule.default_severity),
     }
+    help_ = RULE_HELP.get(rule.code)
+    if help_ is not None:
+        descriptor["fullDescription"] = {"text": plain(help_.details), "markdown": help_.details}
+        descriptor["helpUri"] = help_uri(rule.code)
+        descriptor["help"] = {"text": help_text(rule, help_), "markdown": help_markdown(rule, help_)}
+    descriptor["defaultConfiguration"] = _default_configuration(rule.default_severity)
+    return descriptor
 
 
 def _relative_uri(path: str) -> str:
@@ -273,47 +300,62 @@ def _relative_uri(path: str) -> str:
     return quote(path, safe=_URI_PATH_SAFE)
 
 
-def _sarif_location(finding: Finding) -> dict[str, object]:
-    artifact = {"uri": _relative_uri(_display_path(finding)), "uriBaseId": SRCROOT}
-    physical: dict[str, object] = {"artifactLocation": artifact}
-    line = _known_line(finding)
-    if line is not None:
-        physical["region"] = {"startLine": line}
-    return {"physicalLocation": physical}
+def _sarif_location(repo_path: str, line: int | None) -> dict[str, object]:
+    """A file and line; findings about a whole file point at its line 1, where code scanning shows them."""
+    artifact = {"uri": _relative_uri(repo_path), "uriBaseId": SRCROOT}
+    region = {"startLine": line if line is not None else 1}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
-def _sarif_result(finding: Finding, rule_index: dict[str, int]) -> dict[str, object]:
+def _sarif_result(finding: Finding, rule_index: dict[str, int], ctx: _Context) -> dict[str, object]:
     result: dict[str, object] = {"ruleId": finding.code}
     if finding.code in rule_index:
         result["ruleIndex"] = rule_index[finding.code]
     result["level"] = _SARIF_LEVELS[finding.severity]
     result["message"] = {"text": finding.message}
-    result["locations"] = [_sarif_location(finding)]
+    result["locations"] = [_sarif_location(_repo_path(finding, ctx), _known_line(finding))]
     if finding.item_id is not None:
         result["properties"] = {"item": finding.item_id}
     return result
 
 
-def _root_uri(project_root: str) -> str:
-    uri = Path(project_root).absolute().as_uri()
+def _repository_root(project_root: str, path_prefix: str) -> Path:
+    """The folder ``path_prefix`` is relative to: the project root less one folder per prefix part."""
+    root = Path(project_root).absolute()
+    for _part in PurePosixPath(path_prefix).parts:
+        root = root.parent
+    return root
+
+
+def _root_uri(project_root: str, path_prefix: str) -> str:
+    uri = _repository_root(project_root, path_prefix).as_uri()
     return uri if uri.endswith("/") else f"{uri}/"
+
+
+def _sarif_run(ctx: _Context, rules: Sequence[RuleInfo]) -> dict[str, object]:
+    driver = {
+        "name": "reqctl",
+        "version": ctx.tool_version,
+        "informationUri": INFORMATION_URI,
+        "rules": [_reporting_descriptor(rule) for rule in rules],
+    }
+    run: dict[str, object] = {"tool": {"driver": driver}}
+    if ctx.project_root is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": _root_uri(ctx.project_root, ctx.path_prefix)}}
+    return run
+
+
+def _sarif_document(run: dict[str, object]) -> str:
+    document = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def _render_sarif(findings: list[Finding], rules: Sequence[RuleInfo], ctx: _Context) -> str:
     unique = _unique_rules(rules)
     rule_index = {rule.code: index for index, rule in enumerate(unique)}
-    driver = {
-        "name": "reqctl",
-        "version": ctx.tool_version,
-        "informationUri": INFORMATION_URI,
-        "rules": [_reporting_descriptor(rule) for rule in unique],
-    }
-    run: dict[str, object] = {"tool": {"driver": driver}}
-    if ctx.project_root is not None:
-        run["originalUriBaseIds"] = {SRCROOT: {"uri": _root_uri(ctx.project_root)}}
-    run["results"] = [_sarif_result(f, rule_index) for f in findings]
-    document = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    run = _sarif_run(ctx, unique)
+    run["results"] = [_sarif_result(f, rule_index, ctx) for f in findings]
+    return _sarif_document(run)
 
 
 _RENDERERS: dict[str, Renderer] = {
@@ -323,3 +365,80 @@ _RENDERERS: dict[str, Renderer] = {
     "junit": _render_junit,
     "sarif": _render_sarif,
 }
+
+
+# --- a run that could not check ---------------------------------------------------------------
+
+ERROR_DOCUMENT_FORMATS: tuple[str, ...] = ("json", "junit", "sarif")
+
+
+def render_error_document(
+    fmt: str,
+    error: ReqctlError,
+    *,
+    tool_version: str,
+    project_root: str | None = None,
+    path_prefix: str = "",
+) -> str | None:
+    """A ``fmt`` document saying that checking failed with ``error``; None for text and github.
+
+    The CLI still prints the one-line error on stderr and exits 2: the document
+    only spares the CI's report parser an empty file. JSON carries an ``error``
+    object and counts it as one error; JUnit an ``<error>`` test case; SARIF an
+    unsuccessful invocation with a tool configuration notification.
+    """
+    if fmt not in ERROR_DOCUMENT_FORMATS:
+        return None
+    ctx = _Context(tool_version, 0, project_root, path_prefix)
+    path = _error_path(error, project_root)
+    if fmt == "json":
+        return _json_error(error, path, ctx)
+    if fmt == "junit":
+        return _junit_error(error, path, ctx)
+    return _sarif_error(error, path, ctx)
+
+
+def _error_path(error: ReqctlError, project_root: str | None) -> str | None:
+    """The file the error names, relative to the project root when it lies inside it."""
+    if error.path is None:
+        return None
+    if project_root is not None and error.path.is_absolute():
+        try:
+            return error.path.relative_to(Path(project_root).absolute()).as_posix()
+        except ValueError:
+            return error.path.as_posix()
+    return error.path.as_posix()
+
+
+def _json_error(error: ReqctlError, path: str | None, ctx: _Context) -> str:
+    document = {
+        "version": JSON_FORMAT_VERSION,
+        "tool": "reqctl",
+        "tool_version": ctx.tool_version,
+        "error": {"message": error.message, "path": path, "line": error.line},
+        "summary": {"errors": 1, "warnings": 0, "files": 0},
+        "findings": [],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _junit_error(error: ReqctlError, path: str | None, ctx: _Context) -> str:
+    name = ctx.path_prefix + (path or PROJECT_FILE)
+    case = ET.Element("testcase", classname="reqctl.project", name=_xml_safe(name), time="0")
+    element = ET.SubElement(case, "error", type=type(error).__name__, message=_xml_safe(error.message))
+    where = name if error.line is None else f"{name}:{error.line}"
+    element.text = _xml_text(f"{where}: error: {error.message}")
+    return _junit_document([case])
+
+
+def _sarif_error(error: ReqctlError, path: str | None, ctx: _Context) -> str:
+    notification: dict[str, object] = {"level": "error", "message": {"text": str(error)}}
+    if path is not None and not PurePosixPath(path).is_absolute():
+        line = error.line if error.line is not None and error.line >= 1 else None
+        notification["locations"] = [_sarif_location(ctx.path_prefix + path, line)]
+    run = _sarif_run(ctx, [])
+    run["invocations"] = [
+        {"executionSuccessful": False, "exitCode": 2, "toolConfigurationNotifications": [notification]}
+    ]
+    run["results"] = []
+    return _sarif_document(run)
