@@ -13,6 +13,7 @@ from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
 from reqctl.model.project import load_project
 from reqctl.ops.changes import ITEM_FOLDERS, require_clean
+from reqctl.ops.writeguard import project_writer
 from reqctl.validation.check import run_checks
 
 MARKER = "Reqctl-Baseline"
@@ -43,6 +44,7 @@ class Baseline:
         }
 
 
+@project_writer()  # no write lands between the check and the tag; no identity, no half-done tag
 def create_baseline(root: Path, name: str, message: str = "") -> Baseline:
     project = load_project(root)
     repo = open_git(project.root)
