@@ -141,8 +141,9 @@ def restored_on_failure(root: Path, rels: Iterable[str], repo: GitRepo | None = 
             yield
         except BaseException:
             for rel, data in saved.items():
+                path = root / rel
                 if data is None:
-                    (root / rel).unlink(missing_ok=True)
-                else:
-                    write_atomic(root / rel, data)
+                    path.unlink(missing_ok=True)
+                elif not path.is_file() or path.read_bytes() != data:  # untouched files keep their mtime
+                    write_atomic(path, data)
             raise

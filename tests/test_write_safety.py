@@ -1,0 +1,401 @@
+"""Writes that are never lost and never land in a bad state, in real temporary git repositories.
+
+Concurrent writers of one file, unfinished merges, rebases and cherry-picks,
+conflict markers, a missing git identity and failures in the middle of
+``change merge``: each case is run as a user would meet it, and what must not
+change is compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import CUSTOMER, git, run_reqctl, write_item
+from test_change_workflow import BRANCH, assess_and_approve, edit_login, propose
+from test_gitio import commit_all, requirement
+
+IN_PROGRESS = "is in progress; finish or abort it first"
+
+
+def front(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+    assert isinstance(data, dict)
+    return data
+
+
+def snapshot(root: Path) -> dict[str, object]:
+    """Everything a failed command must leave as it was: files, index, refs, HEAD, git's own view."""
+    top = Path(git(root, "rev-parse", "--show-toplevel").strip())
+    files = {
+        path.relative_to(top).as_posix(): path.read_bytes()
+        for path in sorted(top.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(top).parts and ".reqctl" not in path.parts
+    }
+    status = git(root, "status", "--porcelain", "--untracked-files=all")  # refreshes the index first
+    index = top / git(root, "rev-parse", "--git-path", "index").strip()
+    return {
+        "files": files,
+        "index": index.read_bytes(),
+        "stage": git(root, "ls-files", "--stage"),
+        "status": status,
+        "cached": git(root, "diff", "--cached"),
+        "refs": git(root, "for-each-ref"),
+        "head": git(root, "rev-parse", "HEAD"),
+        "branch": git(root, "branch", "--show-current"),
+    }
+
+
+def assert_unchanged(before: dict[str, object], root: Path, *, rewritten: bool = False) -> None:
+    """Compare with ``before``; ``rewritten``: files were restored, so only the index's stat data may differ."""
+    after = snapshot(root)
+    for key, value in before.items():
+        if not (rewritten and key == "index"):
+            assert after[key] == value, key
+
+
+# ------------------------------------------------------ concurrent writers ----
+
+
+def _load(root: Path) -> Any:
+    from reqctl.model.project import load_with_item
+
+    return load_with_item(root, "REQ-001")
+
+
+def _approve(root: Path) -> None:
+    from reqctl.ops.items import approve_requirement_guarded
+
+    approve_requirement_guarded(_load(root), "REQ-001", CUSTOMER)
+
+
+def _status(root: Path) -> None:
+    from reqctl.model.ids import Kind
+    from reqctl.ops.items import set_status
+
+    set_status(_load(root), Kind.REQUIREMENT, "REQ-001", "proposed")
+
+
+@pytest.mark.parametrize(
+    ("paused", "other", "final_status"),
+    [(_status, _approve, "approved"), (_approve, _status, "proposed")],
+    ids=["status-pauses-then-approve", "approve-pauses-then-status"],
+)
+def test_a_writer_paused_between_read_and_write_loses_nothing(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    paused: Callable[[Path], None],
+    other: Callable[[Path], None],
+    final_status: str,
+) -> None:
+    """The first writer stops after reading the file; the second must wait for it and build on its write."""
+    from reqctl.store import roundtrip
+
+    requirement(project, "REQ-001", "Login")
+    commit_all(project, "REQ-001")
+    real_write = roundtrip.write_atomic
+    reached = threading.Event()
+
+    def slow_write(path: Path, data: bytes, **options: Any) -> None:
+        if threading.current_thread().name == "paused-writer":
+            reached.set()
+            time.sleep(0.5)
+        real_write(path, data, **options)
+
+    monkeypatch.setattr(roundtrip, "write_atomic", slow_write)
+    errors: list[BaseException] = []
+
+    def run_paused() -> None:
+        try:
+            paused(project)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run_paused, name="paused-writer")
+    thread.start()
+    assert reached.wait(10)
+    other(project)
+    thread.join(10)
+    assert not errors
+    data = front(project / "requirements" / "REQ-001.md")
+    assert data["approval"]["by"] == CUSTOMER
+    assert data["status"] == final_status
+
+
+# ------------------------------------------------- unfinished git operations ----
+
+
+def conflicting_merge(root: Path, body_only: bool = True) -> None:
+    """A real merge stopped on a conflict in REQ-001 (in its body, or in its front matter)."""
+    requirement(root, "REQ-001", "Login", "Users log in.\n")
+    requirement(root, "REQ-002", "Logout")
+    commit_all(root, "two requirements")
+    git(root, "switch", "-q", "-c", "other")
+    requirement(root, "REQ-001", "Login" if body_only else "Sign in", "Users log in with a password.\n")
+    commit_all(root, "other wording")
+    git(root, "switch", "-q", "main")
+    requirement(root, "REQ-001", "Login" if body_only else "Log on", "Users log in with SSO.\n")
+    commit_all(root, "main wording")
+    proc = subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True, check=False)
+    assert proc.returncode != 0
+    assert "<<<<<<< HEAD" in (root / "requirements" / "REQ-001.md").read_text(encoding="utf-8")
+
+
+def test_approve_during_a_merge_conflict_changes_nothing(project: Path) -> None:
+    conflicting_merge(project)
+    before = snapshot(project)
+    approve = run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER)
+    assert approve.code == 2
+    assert approve.err.strip() == "error: a merge is in progress; finish or abort it first"
+    status = run_reqctl(project, "req", "status", "REQ-002", "proposed")
+    assert status.code == 2 and IN_PROGRESS in status.err
+    assert_unchanged(before, project)
+
+
+def test_check_reports_conflict_markers(project: Path) -> None:
+    conflicting_merge(project)
+    result = run_reqctl(project, "check")
+    assert result.code == 1
+    lines = [line for line in result.out.splitlines() if "R017" in line]
+    assert len(lines) == 1 and lines[0].startswith("requirements/REQ-001.md")
+    assert "<<<<<<< HEAD" in lines[0]
+
+
+def test_check_fails_on_conflict_markers_in_the_front_matter(project: Path) -> None:
+    conflicting_merge(project, body_only=False)
+    result = run_reqctl(project, "check")
+    assert result.code == 1 and "requirements/REQ-001.md" in result.out
+
+
+def test_committed_conflict_markers_are_refused(project: Path) -> None:
+    """Markers committed by mistake (no merge in progress) are still refused, with the line."""
+    conflicting_merge(project)
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "--no-edit")
+    before = snapshot(project)
+    approve = run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER)
+    assert approve.code == 2
+    assert approve.err.startswith("error: requirements/REQ-001.md:") and "conflict marker" in approve.err
+    assert run_reqctl(project, "req", "status", "REQ-001", "proposed").code == 2
+    assert_unchanged(before, project)
+    assert run_reqctl(project, "approve", "REQ-002", "--by", CUSTOMER).code == 0
+
+
+def test_a_setext_heading_is_not_a_conflict_marker(project: Path) -> None:
+    requirement(project, "REQ-001", "Login", "Summary\n=======\n\nUsers log in.\n")
+    assert run_reqctl(project, "check").code == 0
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+
+
+def stop_in(root: Path, operation: str) -> None:
+    """Leave a real rebase or cherry-pick stopped on a conflict in REQ-001."""
+    requirement(root, "REQ-001", "Login", "Users log in.\n")
+    requirement(root, "REQ-002", "Logout")
+    commit_all(root, "two requirements")
+    git(root, "switch", "-q", "-c", "other")
+    requirement(root, "REQ-001", "Login", "Users log in with a password.\n")
+    commit_all(root, "other wording")
+    git(root, "switch", "-q", "main")
+    requirement(root, "REQ-001", "Login", "Users log in with SSO.\n")
+    commit_all(root, "main wording")
+    args = ["cherry-pick", "other"] if operation == "cherry-pick" else ["rebase", "other"]
+    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    assert proc.returncode != 0, proc.stdout
+
+
+@pytest.mark.parametrize("operation", ["rebase", "cherry-pick"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("approve", "REQ-002", "--by", CUSTOMER),
+        ("req", "status", "REQ-002", "proposed"),
+        ("change", "approve", "CR-001"),
+        ("change", "propose", "X", "--affects", "REQ-002", "--no-branch"),
+    ],
+    ids=["approve", "status", "change-approve", "change-propose"],
+)
+def test_commands_refuse_during_a_rebase_or_cherry_pick(project: Path, operation: str, command: tuple[str, ...]) -> None:
+    stop_in(project, operation)
+    before = snapshot(project)
+    result = run_reqctl(project, *command)
+    assert result.code == 2
+    assert f"a {operation}" in result.err and IN_PROGRESS in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert_unchanged(before, project)
+
+
+def test_approve_in_a_linked_worktree_sees_its_own_merge(project: Path, tmp_path: Path) -> None:
+    """A worktree keeps its MERGE_HEAD in its own git dir: the main checkout stays writable."""
+    requirement(project, "REQ-001", "Login")
+    commit_all(project, "REQ-001")
+    worktree = tmp_path / "wt"
+    git(project, "worktree", "add", "-q", "-b", "side", str(worktree))
+    conflicting = worktree / "requirements" / "REQ-009.md"
+    write_item(worktree, "requirements", "REQ-009", "title: A\nacceptance: [x]\n")
+    commit_all(worktree, "side REQ-009")
+    write_item(project, "requirements", "REQ-009", "title: B\nacceptance: [y]\n")
+    commit_all(project, "main REQ-009")
+    proc = subprocess.run(["git", "merge", "main"], cwd=worktree, capture_output=True, check=False)
+    assert proc.returncode != 0 and "<<<<<<<" in conflicting.read_text(encoding="utf-8")
+    refused = run_reqctl(worktree, "approve", "REQ-001", "--by", CUSTOMER)
+    assert refused.code == 2 and "a merge is in progress" in refused.err
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+
+
+# ------------------------------------------------------------ git identity ----
+
+
+@pytest.fixture
+def nobody(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An environment where git knows no name or e-mail (no global or system config, no EMAIL)."""
+    home = tmp_path / "nobody"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+    for name in ("EMAIL", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    return {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+@pytest.mark.parametrize("extra", [(), ("--no-branch",)], ids=["branch", "no-branch"])
+def test_propose_without_a_git_identity_leaves_everything_as_it_was(
+    project: Path, nobody: dict[str, str], extra: tuple[str, ...]
+) -> None:
+    requirement(project, "REQ-001", "Login")
+    commit_all(project, "REQ-001")
+    before = snapshot(project)
+    result = run_reqctl(
+        project, "change", "propose", "Add SSO", "--affects", "REQ-001", "--requested-by", CUSTOMER, *extra,
+        env=nobody,
+    )
+    assert result.code == 2
+    assert_unchanged(before, project)
+    assert "user.email" in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_change_commands_without_a_git_identity_change_nothing(project: Path, nobody: dict[str, str]) -> None:
+    requirement(project, "REQ-001", "Login")
+    commit_all(project, "REQ-001")
+    propose(project)
+    before = snapshot(project)
+    for args in (
+        ("change", "assess", "CR-001", "--risk", "low"),
+        ("change", "reject", "CR-001", "--reason", "no", "--by", CUSTOMER),
+        ("change", "merge", "CR-001"),
+    ):
+        result = run_reqctl(project, *args, env=nobody)
+        assert result.code == 2, args
+        assert_unchanged(before, project)
+        assert "user.email" in result.err, args
+
+
+def test_reqctl_commits_leave_other_staged_work_staged(project: Path) -> None:
+    requirement(project, "REQ-001", "Login")
+    commit_all(project, "REQ-001")
+    propose(project)
+    (project / "notes.txt").write_text("mine\n", encoding="utf-8")
+    git(project, "add", "notes.txt")
+    result = run_reqctl(project, "change", "assess", "CR-001", "--risk", "low")
+    assert result.code == 0, result.err
+    assert git(project, "show", "--name-only", "--format=", "HEAD").split() == ["changes/CR-001.md"]
+    assert git(project, "status", "--porcelain") == "A  notes.txt\n"
+
+
+# ---------------------------------------------------- change merge midway ----
+
+
+@pytest.fixture
+def ready(project: Path) -> Path:
+    """CR-001 on its branch, approved by both roles, REQ-001 edited under it."""
+    requirement(project, "REQ-001", "Login", "Users log in with a password.\n")
+    requirement(project, "REQ-002", "Logout")
+    commit_all(project, "requirements")
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    commit_all(project, "approve REQ-001", CUSTOMER)
+    propose(project)
+    edit_login(project)
+    assess_and_approve(project)
+    return project
+
+
+def fail_the_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reqctl.errors import GitError
+    from reqctl.gitio.repo import GitRepo
+
+    def broken(self: GitRepo, message: str) -> str:
+        raise GitError("git commit failed: injected failure")
+
+    monkeypatch.setattr(GitRepo, "commit_index", broken)
+
+
+def test_a_failure_midway_through_change_merge_leaves_nothing_behind(
+    ready: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(ready)
+    fail_the_commit(monkeypatch)
+    result = run_reqctl(ready, "change", "merge", "CR-001")
+    assert result.code == 2 and "injected failure" in result.err
+    assert_unchanged(before, ready, rewritten=True)
+    assert not (Path(git(ready, "rev-parse", "--absolute-git-dir").strip()) / "MERGE_HEAD").exists()
+
+
+def test_a_failure_finishing_a_resolved_merge_keeps_the_resolution(
+    ready: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(ready, "switch", "-q", "main")
+    requirement(ready, "REQ-002", "Logout", "Logout after 30 minutes.\n")
+    commit_all(ready, "main edits the draft")
+    git(ready, "switch", "-q", BRANCH)
+    requirement(ready, "REQ-002", "Logout", "Logout after 10 minutes.\n")
+    commit_all(ready, "branch edits the draft")
+    assess_and_approve(ready)
+    assert run_reqctl(ready, "change", "merge", "CR-001").code == 2  # stops on the conflict
+    git(ready, "checkout", "--theirs", "--", "requirements/REQ-002.md")
+    git(ready, "add", "requirements/REQ-002.md")
+    before = snapshot(ready)
+    fail_the_commit(monkeypatch)
+    result = run_reqctl(ready, "change", "merge", "CR-001")
+    assert result.code == 2 and "injected failure" in result.err
+    assert_unchanged(before, ready, rewritten=True)
+    monkeypatch.undo()
+    done = run_reqctl(ready, "change", "merge", "CR-001")
+    assert done.code == 0, done.err
+
+
+def test_finishing_a_merge_refuses_markers_left_in_a_staged_file(ready: Path) -> None:
+    git(ready, "switch", "-q", "main")
+    requirement(ready, "REQ-002", "Logout", "Logout after 30 minutes.\n")
+    commit_all(ready, "main edits the draft")
+    git(ready, "switch", "-q", BRANCH)
+    requirement(ready, "REQ-002", "Logout", "Logout after 10 minutes.\n")
+    commit_all(ready, "branch edits the draft")
+    assess_and_approve(ready)
+    assert run_reqctl(ready, "change", "merge", "CR-001").code == 2
+    git(ready, "add", "requirements/REQ-002.md")  # 'resolved' without removing the markers
+    before = snapshot(ready)
+    result = run_reqctl(ready, "change", "merge", "CR-001")
+    assert result.code == 2 and "requirements/REQ-002.md:" in result.err and "conflict marker" in result.err
+    assert_unchanged(before, ready)
+
+
+def test_a_failure_completing_an_in_place_change_leaves_nothing_behind(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requirement(project, "REQ-001", "Login", "Users log in with a password.\n")
+    commit_all(project, "requirements")
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    commit_all(project, "approve REQ-001", CUSTOMER)
+    propose(project, "--no-branch")
+    edit_login(project)
+    assess_and_approve(project)
+    before = snapshot(project)
+    fail_the_commit(monkeypatch)
+    result = run_reqctl(project, "change", "merge", "CR-001")
+    assert result.code == 2 and "injected failure" in result.err
+    assert_unchanged(before, project, rewritten=True)
