@@ -9,6 +9,7 @@ change is compared byte for byte.
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -115,7 +116,7 @@ def test_a_writer_paused_between_read_and_write_loses_nothing(
     def run_paused() -> None:
         try:
             paused(project)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=run_paused, name="paused-writer")
@@ -221,7 +222,9 @@ def stop_in(root: Path, operation: str) -> None:
     ],
     ids=["approve", "status", "change-approve", "change-propose"],
 )
-def test_commands_refuse_during_a_rebase_or_cherry_pick(project: Path, operation: str, command: tuple[str, ...]) -> None:
+def test_commands_refuse_during_a_rebase_or_cherry_pick(
+    project: Path, operation: str, command: tuple[str, ...]
+) -> None:
     stop_in(project, operation)
     before = snapshot(project)
     result = run_reqctl(project, *command)
@@ -399,3 +402,41 @@ def test_a_failure_completing_an_in_place_change_leaves_nothing_behind(
     result = run_reqctl(project, "change", "merge", "CR-001")
     assert result.code == 2 and "injected failure" in result.err
     assert_unchanged(before, project, rewritten=True)
+
+
+# ------------------------------------------------------------------ req edit ----
+
+
+def test_edit_never_overwrites_an_approval_made_while_the_editor_was_open(project: Path, tmp_path: Path) -> None:
+    requirement(project, "REQ-001", "Login")
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import pathlib, subprocess, sys\n"
+        f"subprocess.run([sys.executable, '-m', 'reqctl', 'approve', 'REQ-001', '--by', '{CUSTOMER}'], check=True)\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text(encoding='utf-8').replace('Login', 'Sign in'), encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    path = project / "requirements" / "REQ-001.md"
+    result = run_reqctl(project, "req", "edit", "REQ-001", env={"EDITOR": f"{sys.executable} {script}", "VISUAL": ""})
+    assert result.code == 2
+    assert "changed while it was being edited" in result.err and ".reqctl/rejected-edits/REQ-001.md" in result.err
+    assert front(path)["approval"]["by"] == CUSTOMER and front(path)["title"] == "Login"
+    assert "Sign in" in (project / ".reqctl" / "rejected-edits" / "REQ-001.md").read_text(encoding="utf-8")
+
+
+def test_edit_refuses_to_save_conflict_markers(project: Path, tmp_path: Path) -> None:
+    requirement(project, "REQ-001", "Login")
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "conflict = '<<<<<<< HEAD\\nA\\n=======\\nB\\n>>>>>>> x\\n'\n"
+        "p.write_text(p.read_text(encoding='utf-8') + conflict, encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    path = project / "requirements" / "REQ-001.md"
+    before = path.read_bytes()
+    result = run_reqctl(project, "req", "edit", "REQ-001", env={"EDITOR": f"{sys.executable} {script}", "VISUAL": ""})
+    assert result.code == 2 and "conflict marker" in result.err
+    assert path.read_bytes() == before
