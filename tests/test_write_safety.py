@@ -440,3 +440,18 @@ def test_edit_refuses_to_save_conflict_markers(project: Path, tmp_path: Path) ->
     result = run_reqctl(project, "req", "edit", "REQ-001", env={"EDITOR": f"{sys.executable} {script}", "VISUAL": ""})
     assert result.code == 2 and "conflict marker" in result.err
     assert path.read_bytes() == before
+
+
+def test_change_approve_refuses_committed_conflict_markers_in_what_it_covers(project: Path) -> None:
+    requirement(project, "REQ-001", "Login", "Users log in with a password.\n")
+    commit_all(project, "requirements")
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    commit_all(project, "approve REQ-001", CUSTOMER)
+    propose(project, "--no-branch")
+    edit_login(project, "<<<<<<< HEAD\nUsers log in with SSO.\n=======\nUsers log in.\n>>>>>>> other\n")
+    assert run_reqctl(project, "change", "assess", "CR-001", "--risk", "low").code == 0
+    before = snapshot(project)
+    result = run_reqctl(project, "change", "approve", "CR-001")
+    assert result.code == 2
+    assert result.err.startswith("error: requirements/REQ-001.md:12: merge conflict marker '<<<<<<< HEAD'")
+    assert_unchanged(before, project)

@@ -163,10 +163,12 @@ def _complete(
 ) -> MergeResult:
     """The merge is applied in the working tree: check it, re-approve, mark implemented, commit."""
     repo = reader.repo
-    refuse_conflict_markers(reader.root, repo.changed_paths("HEAD", None, ITEM_FOLDERS))
+    changed = repo.changed_paths("HEAD", None, ITEM_FOLDERS)
+    refuse_conflict_markers(reader.root, changed)
     project = load_project(reader.root)
     change = project.get(change_id, Kind.CHANGE)
     assert isinstance(change, Change)
+    refuse_conflict_markers(project.root, _written_by_complete(project, change))
     config = project.config
     recorded = {i for record in change.approvals for i in record.items}
     current = {i: (fingerprint(project.items[i]) if i in project.items else REMOVED) for i in recorded}
