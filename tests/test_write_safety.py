@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import CUSTOMER, git, run_reqctl, write_item
 from test_change_workflow import BRANCH, assess_and_approve, edit_login, propose
@@ -196,7 +198,7 @@ def test_a_setext_heading_is_not_a_conflict_marker(project: Path) -> None:
 
 
 def stop_in(root: Path, operation: str) -> None:
-    """Leave a real rebase or cherry-pick stopped on a conflict in REQ-001."""
+    """Leave a real rebase, cherry-pick or revert stopped on a conflict in REQ-001."""
     requirement(root, "REQ-001", "Login", "Users log in.\n")
     requirement(root, "REQ-002", "Logout")
     commit_all(root, "two requirements")
@@ -206,12 +208,18 @@ def stop_in(root: Path, operation: str) -> None:
     git(root, "switch", "-q", "main")
     requirement(root, "REQ-001", "Login", "Users log in with SSO.\n")
     commit_all(root, "main wording")
-    args = ["cherry-pick", "other"] if operation == "cherry-pick" else ["rebase", "other"]
+    if operation == "revert":  # undoing 'other wording' (merged) conflicts with 'main wording' after it
+        git(root, "merge", "-q", "-s", "ours", "other")
+        requirement(root, "REQ-001", "Login", "Users log in with a password and SSO.\n")
+        commit_all(root, "both")
+        args = ["revert", "--no-edit", "other"]
+    else:
+        args = [operation, "other"]
     proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
     assert proc.returncode != 0, proc.stdout
 
 
-@pytest.mark.parametrize("operation", ["rebase", "cherry-pick"])
+@pytest.mark.parametrize("operation", ["rebase", "cherry-pick", "revert"])
 @pytest.mark.parametrize(
     "command",
     [
@@ -455,3 +463,31 @@ def test_change_approve_refuses_committed_conflict_markers_in_what_it_covers(pro
     assert result.code == 2
     assert result.err.startswith("error: requirements/REQ-001.md:12: merge conflict marker '<<<<<<< HEAD'")
     assert_unchanged(before, project)
+
+
+# --------------------------------------------------------- marker detection ----
+
+_LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=30)
+
+
+_MARKERS = st.sampled_from(["<<<<<<< HEAD", ">>>>>>> b", "|||||||"])
+
+
+@given(st.lists(_LINE, max_size=12), st.integers(min_value=0), _MARKERS)
+def test_an_opening_or_closing_marker_is_found_on_its_line(lines: list[str], where: int, marker: str) -> None:
+    from reqctl.store.conflicts import conflict_marker
+
+    clean = [line for line in lines if not line.startswith(("<<<<<<<", ">>>>>>>", "|||||||", "======="))]
+    position = where % (len(clean) + 1)
+    text = "\n".join([*clean[:position], marker, *clean[position:]]) + "\n"
+    assert conflict_marker(text, body_only=True) == (position + 1, marker)
+    assert conflict_marker("\n".join(clean) + "\n", body_only=True) is None
+
+
+def test_a_separator_counts_alone_only_in_the_front_matter() -> None:
+    from reqctl.store.conflicts import conflict_marker
+
+    assert conflict_marker("---\nid: REQ-001\n=======\n---\nBody\n") == (3, "=======")
+    assert conflict_marker("---\nid: REQ-001\n---\nSummary\n=======\n") is None
+    assert conflict_marker("---\nid: REQ-001\n---\nA\n=======\nB\n>>>>>>> x\n") == (5, "=======")
+    assert conflict_marker("---\nid: REQ-001\n---\n<<<<<<<< eight is not a marker\n") is None
