@@ -491,3 +491,54 @@ def test_a_separator_counts_alone_only_in_the_front_matter() -> None:
     assert conflict_marker("---\nid: REQ-001\n---\nSummary\n=======\n") is None
     assert conflict_marker("---\nid: REQ-001\n---\nA\n=======\nB\n>>>>>>> x\n") == (5, "=======")
     assert conflict_marker("---\nid: REQ-001\n---\n<<<<<<<< eight is not a marker\n") is None
+
+
+def fail_git(monkeypatch: pytest.MonkeyPatch, subcommand: str) -> None:
+    """Make one git subcommand fail the way a full disk or a held index.lock would."""
+    from reqctl.errors import GitError
+    from reqctl.gitio.repo import GitRepo
+
+    real_run = GitRepo.run
+
+    def run(self: GitRepo, *args: str, **options: Any) -> bytes:
+        if args[0] == subcommand:
+            raise GitError(f"git {subcommand} failed: injected failure")
+        return real_run(self, *args, **options)
+
+    monkeypatch.setattr(GitRepo, "run", run)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("change", "assess", "CR-001", "--risk", "low"),
+        ("change", "propose", "Y", "--affects", "REQ-001", "--no-branch"),
+    ],
+    ids=["assess", "propose"],
+)
+def test_a_failing_commit_leaves_everything_as_it_was(
+    project: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    requirement(project, "REQ-001", "Login")
+    commit_all(project, "REQ-001")
+    propose(project, "--no-branch")
+    before = snapshot(project)
+    fail_git(monkeypatch, "commit")
+    result = run_reqctl(project, *command)
+    assert result.code == 2 and "injected failure" in result.err
+    assert_unchanged(before, project, rewritten=command[1] == "assess")  # assess put the CR file back
+
+
+def test_an_index_that_cannot_be_updated_after_the_commit_is_reported(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requirement(project, "REQ-001", "Login")
+    commit_all(project, "REQ-001")
+    propose(project, "--no-branch")
+    fail_git(monkeypatch, "update-index")
+    result = run_reqctl(project, "change", "assess", "CR-001", "--risk", "low")
+    assert result.code == 2
+    assert "committed" in result.err and "git reset -q -- changes/CR-001.md" in result.err
+    committed = git(project, "show", "HEAD:changes/CR-001.md")
+    assert "status: assessed" in committed
+    assert (project / "changes" / "CR-001.md").read_text(encoding="utf-8") == committed

@@ -327,8 +327,15 @@ class GitRepo:
             self.run("read-tree", "HEAD", env=env)
             self.run("add", "--", *specs, env=env)
             self.run("commit", "--quiet", "--no-verify", "-m", message, env=env)
-        self.run("update-index", "--add", "--remove", "--", *specs)
-        return self.resolve("HEAD")
+        sha = self.resolve("HEAD")
+        try:
+            self.run("update-index", "--add", "--remove", "--", *specs)
+        except GitError as exc:  # e.g. another git command holds index.lock: say so, never hide it
+            raise GitError(
+                f"committed {sha[:10]}, but {exc.message}; run 'git reset -q -- {' '.join(specs)}' "
+                "to bring git's index up to date"
+            ) from None
+        return sha
 
     @contextlib.contextmanager
     def index_restored_on_failure(self) -> Iterator[None]:

@@ -102,14 +102,16 @@ def open_change(root: Path, raw_id: str, what: str) -> Workspace:
 
 
 def _edit_and_commit(ws: Workspace, updates: dict[str, Any], subject: str, body: str = "") -> str:
-    """Change the CR file and commit it; on any failure the file is put back."""
+    """Change the CR file and commit it; on any failure before the commit the file is put back."""
     path = ws.root / ws.rel
     original = path.read_bytes()
+    head = ws.repo.resolve("HEAD")
     try:
         roundtrip.edit_front_matter(path, ws.rel, updates)
         return ws.repo.commit_files([ws.rel], commit_message(ws.change.id, subject, body))
     except BaseException:
-        write_atomic(path, original)
+        if ws.repo.try_resolve("HEAD") == head:  # once committed, the file must match the commit
+            write_atomic(path, original)
         raise
 
 
@@ -228,11 +230,13 @@ def _write_change(
     if parsed.error is not None:
         raise parsed.error
     path.parent.mkdir(exist_ok=True)
+    head = repo.resolve("HEAD")
     write_atomic(path, text.encode("utf-8"), exclusive=True)
     try:
         commit = repo.commit_files([rel], commit_message(change_id, f"propose {title.strip()}"))
     except BaseException:
-        path.unlink()
+        if repo.try_resolve("HEAD") == head:  # once committed, the file must match the commit
+            path.unlink()
         raise
     return rel, commit
 
