@@ -1,7 +1,7 @@
 """Thin wrapper over GitPython; no other module imports ``git``.
 
-Only non-destructive operations live here: reads, ``git init``, and commits
-of files reqctl itself wrote.
+Only non-destructive operations live here: reads, ``git init``, commits
+of files reqctl itself wrote, and putting git's index back after a failed write.
 """
 
 from __future__ import annotations
