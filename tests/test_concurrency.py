@@ -93,3 +93,28 @@ def test_an_id_deleted_in_history_is_never_reused(project: Path) -> None:
     git(project, "rm", "-q", "requirements/REQ-002.md")
     git(project, "commit", "-q", "-m", "drop the second")
     assert run_reqctl(project, "req", "add", "Third").out.strip() == "REQ-003"
+
+
+def test_parallel_approve_and_status_never_lose_the_approval(project: Path) -> None:
+    """Real processes racing on one file, a few rounds: whichever runs last builds on the other's write."""
+    from conftest import CUSTOMER
+
+    write_item(project, "requirements", "REQ-001", "title: Login\nacceptance: [It works]\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "REQ-001")
+    path = project / "requirements" / "REQ-001.md"
+    for _round in range(3):
+        commands = (["approve", "REQ-001", "--by", CUSTOMER], ["req", "status", "REQ-001", "proposed"])
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "reqctl", *args],
+                cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+            )
+            for args in commands
+        ]
+        outputs = [proc.communicate(timeout=120) for proc in procs]
+        assert [proc.returncode for proc in procs] == [0, 0], [err for _, err in outputs]
+        data = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+        assert data["approval"]["by"] == CUSTOMER
+        assert data["status"] in ("approved", "proposed")
+        git(project, "checkout", "-q", "--", "requirements/REQ-001.md")

@@ -19,10 +19,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Approve a requirement's current content (records who and a fingerprint)."""
         from reqctl.model.fingerprint import short
-        from reqctl.ops.items import approve_requirement
+        from reqctl.ops.items import approve_requirement_guarded
 
         project = state(ctx).project_with(item_id)
-        result = approve_requirement(project, item_id, by)
+        result = approve_requirement_guarded(project, item_id, by)
         if result.unchanged:
             console.print_plain(f"{result.item_id} is already approved by {result.by} for this content")
             return

@@ -159,10 +159,10 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             return
         try:
             ops.validate_edited(project, kind, item.id, edited)
+            ops.replace_file(project, item.id, edited, original=original)
         except ReqctlError as exc:
             kept = _keep_rejected_edit(project.root, item.id, edited)
             raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
-        ops.replace_file(project, item.id, edited)
         console.print_plain(f"{item.id}: saved")
 
 

@@ -1,16 +1,28 @@
 """Thin wrapper over GitPython; no other module imports ``git``.
 
-Only non-destructive operations live here: reads, ``git init``, and commits
-of files reqctl itself wrote.
+Only non-destructive operations live here: reads, ``git init``, commits
+of files reqctl itself wrote, and putting git's index back after a failed write.
 """
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reqctl.errors import GitError
+
+# Files in git's directory that mark an unfinished operation, and what they mean.
+_OPERATIONS = (
+    ("MERGE_HEAD", "a merge"),
+    ("rebase-merge", "a rebase"),
+    ("rebase-apply", "a rebase or am"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick"),
+    ("REVERT_HEAD", "a revert"),
+)
 
 
 @dataclass(frozen=True)
@@ -254,19 +266,31 @@ class GitRepo:
     def user_ident(self) -> tuple[str | None, str | None]:
         return self.config_value("user.name"), self.config_value("user.email")
 
-    def state_blocker(self) -> str | None:
-        """Why the repository cannot take a new commit right now (merge, rebase in progress)."""
-        git_dir = Path(self.text("rev-parse", "--absolute-git-dir").strip())
-        for marker, what in (
-            ("MERGE_HEAD", "a merge"),
-            ("rebase-merge", "a rebase"),
-            ("rebase-apply", "a rebase or am"),
-            ("CHERRY_PICK_HEAD", "a cherry-pick"),
-            ("REVERT_HEAD", "a revert"),
-        ):
-            if (git_dir / marker).exists():
-                return f"{what} is in progress; finish or abort it first"
+    def state_blocker(self, *, merge_ok: bool = False) -> str | None:
+        """Why the repository cannot take a new commit right now (merge, rebase in progress).
+
+        ``git rev-parse --git-path`` names the files of this working tree (a
+        linked worktree keeps its own MERGE_HEAD).  ``merge_ok`` lets a merge
+        pass (``change merge`` finishing its own merge).
+        """
+        markers = [marker for marker, _what in _OPERATIONS if not (merge_ok and marker == "MERGE_HEAD")]
+        args = [arg for marker in markers for arg in ("--git-path", marker)]
+        paths = self.text("rev-parse", *args).splitlines()
+        for marker, path in zip(markers, paths, strict=True):
+            if (self.top / path).exists():
+                return f"{dict(_OPERATIONS)[marker]} is in progress; finish or abort it first"
         return None
+
+    def require_identity(self) -> None:
+        """Refuse before anything changes when git could not make a commit for want of a name or e-mail."""
+        for what in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            try:
+                self.run("var", what)
+            except GitError:
+                raise GitError(
+                    "git does not know who you are: set user.name and user.email "
+                    "(git config --global user.email you@example.com)"
+                ) from None
 
     # -------------------------------------------------------------- writes ----
     # Only additive, non-destructive operations: new branches, switching with a
@@ -291,11 +315,46 @@ class GitRepo:
         self.run("switch", "--quiet", name)
 
     def commit_files(self, rels: list[str], message: str) -> str:
-        """Commit exactly these project files (other staged work is left staged, uncommitted)."""
+        """Commit exactly these project files on top of HEAD; the user's staged work is never touched.
+
+        The commit is built in a temporary index (HEAD plus these files), so a
+        failing commit (no identity, a full disk) leaves the real index as it
+        was; only after the commit succeeds are these paths updated in it.
+        """
         specs = [self.project_path(rel) for rel in rels]
-        self.run("add", "--", *specs)
-        self.run("commit", "--quiet", "--no-verify", "-m", message, "--only", "--", *specs)
-        return self.resolve("HEAD")
+        with tempfile.TemporaryDirectory(prefix="reqctl-index-") as folder:
+            env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
+            self.run("read-tree", "HEAD", env=env)
+            self.run("add", "--", *specs, env=env)
+            self.run("commit", "--quiet", "--no-verify", "-m", message, env=env)
+        sha = self.resolve("HEAD")
+        try:
+            self.run("update-index", "--add", "--remove", "--", *specs)
+        except GitError as exc:  # e.g. another git command holds index.lock: say so, never hide it
+            raise GitError(
+                f"committed {sha[:10]}, but {exc.message}; run 'git reset -q -- {' '.join(specs)}' "
+                "to bring git's index up to date"
+            ) from None
+        return sha
+
+    @contextlib.contextmanager
+    def index_restored_on_failure(self) -> Iterator[None]:
+        """On any exception inside, put git's index file back byte for byte."""
+        index = self.top / self.text("rev-parse", "--git-path", "index").strip()
+        try:
+            saved: bytes | None = index.read_bytes()
+        except FileNotFoundError:
+            saved = None
+        try:
+            yield
+        except BaseException:
+            if saved is None:
+                index.unlink(missing_ok=True)
+            else:
+                tmp = index.with_name(f"{index.name}.reqctl-restore")
+                tmp.write_bytes(saved)
+                tmp.replace(index)
+            raise
 
     def stage(self, rels: list[str]) -> None:
         self.run("add", "--", *(self.project_path(rel) for rel in rels))

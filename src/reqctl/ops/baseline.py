@@ -12,6 +12,7 @@ from reqctl.history.snapshots import open_git
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
 from reqctl.ops.changes import ITEM_FOLDERS, require_clean
+from reqctl.ops.writeguard import project_writer
 from reqctl.store.store import Store
 from reqctl.validation.check import run_checks
 
@@ -43,6 +44,7 @@ class Baseline:
         }
 
 
+@project_writer()  # no write lands between the check and the tag; no identity, no half-done tag
 def create_baseline(root: Path, name: str, message: str = "") -> Baseline:
     project = Store.open(root).project()
     repo = open_git(project.root)

@@ -23,6 +23,7 @@ from reqctl.model.items import Change, Item, Requirement
 from reqctl.model.project import Project
 from reqctl.ops.change_list import locate, touched_for
 from reqctl.ops.changes import (
+    ITEM_FOLDERS,
     OTHER_FOLDERS,
     commit_message,
     first_line,
@@ -31,8 +32,8 @@ from reqctl.ops.changes import (
     require_clean,
 )
 from reqctl.ops.items import approve_requirement
+from reqctl.ops.writeguard import project_writer, refuse_conflict_markers, restored_on_failure
 from reqctl.store import roundtrip
-from reqctl.store.atomic import write_atomic
 from reqctl.store.store import Store
 from reqctl.validation.gate import touched_approved
 
@@ -86,6 +87,7 @@ def _requirement_approver(config: Config, change: Change) -> str:
     )
 
 
+@project_writer(merge_ok=True)  # a merge it started itself is finished here; others are refused below
 def merge(root: Path, raw_id: str, *, today: dt.date | None = None) -> MergeResult:
     """Merge an approved CR's branch into the main line and re-approve what it changed."""
     project = Store.open(root).project()
@@ -162,9 +164,12 @@ def _complete(
 ) -> MergeResult:
     """The merge is applied in the working tree: check it, re-approve, mark implemented, commit."""
     repo = reader.repo
+    changed = repo.changed_paths("HEAD", None, ITEM_FOLDERS)
+    refuse_conflict_markers(reader.root, changed)
     project = Store.open(reader.root).project()
     change = project.get(change_id, Kind.CHANGE)
     assert isinstance(change, Change)
+    refuse_conflict_markers(project.root, _written_by_complete(project, change))
     config = project.config
     recorded = {i for record in change.approvals for i in record.items}
     current = {i: (fingerprint(project.items[i]) if i in project.items else REMOVED) for i in recorded}
@@ -204,7 +209,14 @@ def _finish_merge(reader: HistoryReader, project: Project, change_id: str, today
     if branch is None or merging is None or repo.try_resolve(branch) not in (merging, None):
         raise GitError("a different merge is in progress; finish or abort it first")
     into = require_branch(repo, "merge a change")
-    return _complete(reader, change_id, branch, into, today)
+    with restored_on_failure(reader.root, _written_by_complete(project, change), repo):
+        return _complete(reader, change_id, branch, into, today)
+
+
+def _written_by_complete(project: Project, change: Change) -> list[str]:
+    """The files ``_complete`` may edit: the CR and the requirements it affects."""
+    rels = [project.file_of(i).path for i in change.affects if i in project.files_by_id]
+    return [*rels, project.file_of(change.id).path]
 
 
 def _merge_in_place(
@@ -218,13 +230,5 @@ def _merge_in_place(
     if problems:
         raise UsageError(f"cannot complete {change.id}: {'; '.join(problems)}")
     _requirement_approver(project.config, change)
-    rels = [project.file_of(i).path for i in change.affects if i in project.files_by_id]
-    rels.append(project.file_of(change.id).path)
-    originals = {rel: (project.root / rel).read_bytes() for rel in rels}
-    try:
+    with restored_on_failure(project.root, _written_by_complete(project, change), reader.repo):
         return _complete(reader, change.id, None, branch, today)
-    except BaseException:
-        for rel, data in originals.items():
-            write_atomic(project.root / rel, data)
-        reader.repo.run("restore", "--staged", "--", *(reader.repo.project_path(r) for r in rels))
-        raise

@@ -32,8 +32,9 @@ from reqctl.model.fingerprint import POLICY_KEY, fingerprint, policy_fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument
 from reqctl.model.items import Change, Item, Requirement
 from reqctl.model.project import Project, validate_item
-from reqctl.ops.allocate import next_id, project_lock
+from reqctl.ops.allocate import next_id
 from reqctl.ops.items import FIELD_ORDER, resolve_person
+from reqctl.ops.writeguard import project_write, project_writer, refuse_conflict_markers
 from reqctl.store import roundtrip
 from reqctl.store.atomic import write_atomic
 from reqctl.store.reader import ItemFile, item_path, parse_bytes
@@ -97,18 +98,21 @@ def open_change(root: Path, raw_id: str, what: str) -> Workspace:
         raise UsageError(
             f"{change.id} lives on branch {change.branch}; switch to it first (git switch {change.branch})"
         )
+    refuse_conflict_markers(project.root, [project.file_of(change.id).path])
     return Workspace(project.root, repo, project, change, project.file_of(change.id).path)
 
 
 def _edit_and_commit(ws: Workspace, updates: dict[str, Any], subject: str, body: str = "") -> str:
-    """Change the CR file and commit it; on any failure the file is put back."""
+    """Change the CR file and commit it; on any failure before the commit the file is put back."""
     path = ws.root / ws.rel
     original = path.read_bytes()
+    head = ws.repo.resolve("HEAD")
     try:
         roundtrip.edit_front_matter(path, ws.rel, updates)
         return ws.repo.commit_files([ws.rel], commit_message(ws.change.id, subject, body))
     except BaseException:
-        write_atomic(path, original)
+        if ws.repo.try_resolve("HEAD") == head:  # once committed, the file must match the commit
+            write_atomic(path, original)
         raise
 
 
@@ -150,7 +154,7 @@ def propose(
     if no_branch and previous is None:
         raise GitError("cannot record a change on a detached HEAD; switch to a branch first")
     config = project.config
-    with project_lock(root):
+    with project_write(root):
         change_id = next_id(root, config, Kind.CHANGE)
         if no_branch:
             _check_affects(project, wanted, "here")
@@ -227,11 +231,13 @@ def _write_change(
     if parsed.error is not None:
         raise parsed.error
     path.parent.mkdir(exist_ok=True)
+    head = repo.resolve("HEAD")
     write_atomic(path, text.encode("utf-8"), exclusive=True)
     try:
         commit = repo.commit_files([rel], commit_message(change_id, f"propose {title.strip()}"))
     except BaseException:
-        path.unlink()
+        if repo.try_resolve("HEAD") == head:  # once committed, the file must match the commit
+            path.unlink()
         raise
     return rel, commit
 
@@ -248,6 +254,7 @@ class UpdateResult:
     roles: tuple[RoleApproval, ...] = ()
 
 
+@project_writer()
 def assess(
     root: Path,
     raw_id: str,
@@ -343,6 +350,7 @@ def _roles_for(config: Config, person: str, role: str | None) -> list[str]:
     return held
 
 
+@project_writer()
 def approve(
     root: Path, raw_id: str, *, by: str | None = None, role: str | None = None, today: dt.date | None = None
 ) -> UpdateResult:
@@ -356,6 +364,7 @@ def approve(
     person = resolve_person(ws.project, by)
     roles = _roles_for(config, person, role)
     current = touched_items(ws)
+    refuse_conflict_markers(ws.root, [ws.project.file_of(i).path for i in current if i in ws.project.files_by_id])
     record = {
         "by": person,
         "at": today or dt.date.today(),
@@ -384,6 +393,7 @@ def _as_model(record: dict[str, Any]) -> Any:
     return ChangeApproval.model_validate(record)
 
 
+@project_writer()
 def reject(
     root: Path,
     raw_id: str,

@@ -23,8 +23,10 @@ from reqctl.model.items import (
 )
 from reqctl.model.project import Project, validate_item
 from reqctl.ops.allocate import next_id, project_lock
+from reqctl.ops.writeguard import item_write, under_item_guard
 from reqctl.store import roundtrip
 from reqctl.store.atomic import write_atomic
+from reqctl.store.conflicts import conflict_marker
 from reqctl.store.reader import item_path, parse_bytes
 
 # Key order of new files, per kind; fields not given are left out.
@@ -178,17 +180,18 @@ def item_json(project: Project, item: Item) -> dict[str, Any]:
 
 
 def set_status(project: Project, kind: Kind, raw_id: str, status: str) -> tuple[Item, str]:
-    item = project.get(raw_id, kind)
-    allowed = MODELS[kind].statuses
-    if not allowed:
-        raise UsageError(f"a {kind.value} has no status")
-    if status not in allowed:
-        raise UsageError(f"'{status}' is not a {kind.value} status; use one of {', '.join(allowed)}")
-    old = str(getattr(item, "status", ""))
-    if isinstance(item, Requirement) and status in APPROVED_OR_LATER and approval_state(item) != "approved":
-        raise UsageError(f"{item.id} has no valid approval; run 'reqctl approve {item.id}' first")
-    if old != status:
-        roundtrip.edit_front_matter(project.path_of(item), project.file_of(item.id).path, {"status": status})
+    with item_write(project, raw_id, kind) as fresh:
+        item = fresh.get(raw_id, kind)
+        allowed = MODELS[kind].statuses
+        if not allowed:
+            raise UsageError(f"a {kind.value} has no status")
+        if status not in allowed:
+            raise UsageError(f"'{status}' is not a {kind.value} status; use one of {', '.join(allowed)}")
+        old = str(getattr(item, "status", ""))
+        if isinstance(item, Requirement) and status in APPROVED_OR_LATER and approval_state(item) != "approved":
+            raise UsageError(f"{item.id} has no valid approval; run 'reqctl approve {item.id}' first")
+        if old != status:
+            roundtrip.edit_front_matter(fresh.path_of(item), fresh.file_of(item.id).path, {"status": status})
     return item, old
 
 
@@ -241,6 +244,12 @@ def approve_requirement(
     return ApprovalResult(item.id, person, current, item.status, new_status, unchanged=False)
 
 
+# ``reqctl approve``: ``approve_requirement`` under the write guard (lock, no unfinished merge,
+# no conflict markers, the item read again under the lock).  ``change merge`` calls
+# ``approve_requirement`` itself because it already holds the guard for its own merge.
+approve_requirement_guarded = under_item_guard(approve_requirement)
+
+
 def validate_edited(project: Project, kind: Kind, item_id: str, text: str) -> Item:
     """Check an edited file before it replaces the original (used by ``req edit``)."""
     rel = project.file_of(item_id).path
@@ -250,8 +259,20 @@ def validate_edited(project: Project, kind: Kind, item_id: str, text: str) -> It
     return model
 
 
-def replace_file(project: Project, item_id: str, text: str) -> None:
-    path = project.root / project.file_of(item_id).path
-    if not path.exists():
-        raise FileFormatError("the file disappeared while it was being edited", path=path)
-    write_atomic(path, text.encode("utf-8"))
+def replace_file(project: Project, item_id: str, text: str, *, original: str | None = None) -> None:
+    """Save an edited file, under the project lock; refused when ``original`` is no longer what is on disk.
+
+    ``req edit`` passes the text it opened in the editor, so a write made by
+    another command meanwhile (an approval) is never overwritten unseen.
+    """
+    rel = project.file_of(item_id).path
+    path = project.root / rel
+    found = conflict_marker(text)
+    if found is not None:
+        raise UsageError(f"line {found[0]}: the edit still holds a merge conflict marker", path=rel)
+    with project_lock(project.root):
+        if not path.exists():
+            raise FileFormatError("the file disappeared while it was being edited", path=path)
+        if original is not None and path.read_bytes() != original.encode("utf-8"):
+            raise UsageError("the file changed while it was being edited (another command wrote it)", path=rel)
+        write_atomic(path, text.encode("utf-8"))

@@ -117,6 +117,11 @@ RULE_HELP: dict[str, RuleHelp] = {
         "Approve the requirement with `reqctl approve ID`, reject or deprecate it, or move it to a later "
         "milestone.",
     ),
+    "R017": RuleHelp(
+        "A line starting with `<<<<<<<`, `|||||||`, `=======` or `>>>>>>>` in an item file is a merge conflict "
+        "git left unresolved; approving such a file would fingerprint both sides of the conflict.",
+        "Resolve the conflict: keep the right text, delete the marker lines, then run `reqctl check` again.",
+    ),
     "G001": RuleHelp(
         "With `check --base REF` (the pull-request gate): the normative content of a requirement that was "
         "approved at the fork point may change only under an approved change request that lists it in "

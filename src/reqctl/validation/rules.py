@@ -17,6 +17,7 @@ from reqctl.model.items import (
     known_fields,
 )
 from reqctl.model.project import Project
+from reqctl.store.conflicts import conflict_marker
 from reqctl.store.reader import ItemFile
 from reqctl.validation.findings import Finding, Severity
 from reqctl.validation.graph import find_cycles
@@ -291,6 +292,19 @@ def not_approved(project: Project, options: CheckOptions) -> Iterator[Finding]:
             )
 
 
+@rule("R017", "conflict-markers", "No merge conflict markers are left in an item file")
+def conflict_markers(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    for item_file in project.files:
+        found = conflict_marker(item_file.body, body_only=True)
+        if found is not None:
+            yield _finding(
+                "R017", ERROR,
+                f"merge conflict marker '{found[1][:20]}' at line {found[0]} of the body; "
+                "resolve the conflict",
+                item_file,
+            )
+
+
 # Every rule, in code order: the registry is this tuple, not an import side effect.
 RULES: tuple[Rule, ...] = (
     unreadable_files,
@@ -309,4 +323,5 @@ RULES: tuple[Rule, ...] = (
     change_approvals,
     risk_review_due,
     not_approved,
+    conflict_markers,
 )
