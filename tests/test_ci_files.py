@@ -381,3 +381,14 @@ def test_pre_commit_runs_the_hook_on_projects_in_subfolders(tmp_path: Path, inst
         code, output = pre_commit_run(repo, adapt(config), tmp_path)
         assert code == 0, output
         assert re.search(r"reqctl check( \(docs/reqs\))?\.+Passed", output), output
+
+
+def test_a_job_an_older_init_wrote_for_the_project_is_not_added_twice(tmp_path: Path) -> None:
+    repo = monorepo(tmp_path, "docs/reqs")
+    path = repo / ".gitlab-ci.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("reqctl-check-docs-reqs:", "reqctl-check:"), "utf-8")
+    before = snapshot(repo)
+    again = run_reqctl(repo / "docs" / "reqs", "init")
+    assert again.code == 0, again.err
+    assert "kept     ../../.gitlab-ci.yml (already there)" in again.out
+    assert snapshot(repo) == before

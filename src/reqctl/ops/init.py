@@ -108,10 +108,12 @@ def _ensure_gitlab_job(top: Path, project: CiProject, result: InitResult) -> Non
         data = yaml_load_plain(text)
     except Exception:
         data = None
-    jobs = [key for key in data if isinstance(key, str)] if isinstance(data, dict) else []
-    if project.gitlab_job in jobs:
+    jobs = {key: job for key, job in data.items() if isinstance(key, str)} if isinstance(data, dict) else {}
+    ours = {key: job for key, job in jobs.items() if key.startswith(ci_files.HOOK_ID)}
+    command = f"{project.reqctl} check"  # also finds a job an older init wrote under another name
+    if project.gitlab_job in jobs or any(command in str(job) for job in ours.values()):
         result.kept.append(rel)
-    elif any(job.startswith(ci_files.HOOK_ID) for job in jobs):
+    elif ours:
         prefix = text if text.endswith("\n") else text + "\n"
         write_atomic(path, f"{prefix}\n{ci_files.gitlab_job(project)}".encode())
         result.created.append(f"{rel} (added the {project.gitlab_job} job)")
