@@ -392,3 +392,16 @@ def test_a_job_an_older_init_wrote_for_the_project_is_not_added_twice(tmp_path: 
     assert again.code == 0, again.err
     assert "kept     ../../.gitlab-ci.yml (already there)" in again.out
     assert snapshot(repo) == before
+
+
+def test_folders_with_the_same_slug_get_their_own_workflows_and_jobs(tmp_path: Path) -> None:
+    repo = monorepo(tmp_path, "docs/a-b", "docs-a/b")
+    names = sorted(path.name for path in (repo / ".github" / "workflows").glob("*.yml"))
+    assert names == ["reqctl-docs-a-b-2.yml", "reqctl-docs-a-b.yml"]
+    assert "reqctl -C docs-a/b check" in (repo / ".github/workflows/reqctl-docs-a-b-2.yml").read_text("utf-8")
+    assert sorted(gitlab_jobs(repo)) == ["reqctl-check-docs-a-b", "reqctl-check-docs-a-b-2"]
+    assert "reqctl -C docs-a/b check" in str(gitlab_jobs(repo)["reqctl-check-docs-a-b-2"])
+    validate_all(repo)
+    before = snapshot(repo)
+    assert run_reqctl(repo / "docs-a" / "b", "init").code == 0
+    assert snapshot(repo) == before

@@ -60,10 +60,12 @@ class CiProject:
 
     folder: str
     install: str
+    number: int = 1  # >1 when another folder's name differs only in punctuation ('a-b' and 'a/b')
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^A-Za-z0-9]+", "-", self.folder).strip("-").lower()
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", self.folder).strip("-").lower()
+        return slug if self.number == 1 else f"{slug}-{self.number}"
 
     @property
     def reqctl(self) -> str:

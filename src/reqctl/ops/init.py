@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -236,6 +236,7 @@ def _write_ci_files(root: Path, install: str, result: InitResult) -> None:
     top = repo.top if repo is not None else root
     project = CiProject(folder=repo.project_prefix.rstrip("/") if repo is not None else "", install=install)
     created, kept = len(result.created), len(result.kept)
+    project = _numbered(top, project)
     _write_new(top, project.workflow_path, ci_files.github_workflow(project), result)
     _ensure_gitlab_job(top, project, result)
     _ensure_pre_commit(top, project, result)
@@ -243,6 +244,25 @@ def _write_ci_files(root: Path, install: str, result: InitResult) -> None:
         up = "../" * (project.folder.count("/") + 1)
         result.created[created:] = [up + rel for rel in result.created[created:]]
         result.kept[kept:] = [up + rel for rel in result.kept[kept:]]
+
+
+def _numbered(top: Path, project: CiProject) -> CiProject:
+    """The project, numbered when its workflow file or GitLab job name belongs to another folder's project."""
+    if not project.folder:
+        return project
+    command = f"{project.reqctl} check"
+    try:
+        gitlab = yaml_load_plain((top / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    except Exception:
+        gitlab = None
+    jobs = gitlab if isinstance(gitlab, dict) else {}
+    while True:
+        workflow = top / project.workflow_path
+        taken = workflow.is_file() and command not in workflow.read_text(encoding="utf-8", errors="replace")
+        job = jobs.get(project.gitlab_job)
+        if not taken and (job is None or command in str(job)):
+            return project
+        project = replace(project, number=project.number + 1)
 
 
 def _yaml_scalar(text: str) -> str:
