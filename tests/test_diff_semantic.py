@@ -66,7 +66,7 @@ projects = st.dictionaries(
 
 
 def to_files(spec: dict[str, tuple[str, str, str]]) -> dict[str, ItemFile]:
-    built = [req_file(i, f"title: {t}\npriority: {p}\n", f"{b}\n") for i, (t, p, b) in spec.items()]
+    built = [req_file(i, f"title: '{t}'\npriority: {p}\n", f"{b}\n") for i, (t, p, b) in spec.items()]
     return {f.path: f for f in built}
 
 

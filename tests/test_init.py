@@ -176,9 +176,9 @@ def test_init_in_a_subfolder_puts_ci_at_the_repository_top(tmp_path: Path) -> No
     assert result.code == 0, result.err
     assert "created  ../../.github/workflows/reqctl-docs-reqs.yml" in result.out
     workflow = (repo / ".github" / "workflows" / "reqctl-docs-reqs.yml").read_text(encoding="utf-8")
-    assert "reqctl -C docs/reqs check --format github" in workflow
-    hook = (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
-    assert "entry: reqctl -C docs/reqs check" in hook and "files: ^docs/reqs/(" in hook
+    assert "reqctl -C docs/reqs check --verify-approvals --format github" in workflow
+    hooks = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"][0]["hooks"]
+    assert hooks[0]["args"] == ["-C", "docs/reqs"] and hooks[0]["files"].startswith("^docs/reqs/(")
     assert not (repo / "docs" / "reqs" / ".github").exists()
     again = run_reqctl(repo / "docs" / "reqs", "init")
     assert "kept     ../../.gitlab-ci.yml (already there)" in again.out

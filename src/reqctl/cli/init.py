@@ -18,13 +18,22 @@ def register(app: typer.Typer) -> None:
         path: Annotated[Path | None, typer.Argument(help="Project folder (default: here).")] = None,
         lang: Annotated[str, typer.Option("--lang", metavar="<en|zh>", help="Project language.")] = "en",
         example: Annotated[bool, typer.Option("--example", help="Fill the project with example content.")] = False,
+        ci_install: Annotated[
+            str | None,
+            typer.Option(
+                "--ci-install",
+                help="The command the CI jobs install reqctl with (kept as ci.install in reqctl.yaml; "
+                "default: pip install reqctl==<this version>).",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         """Create reqctl.yaml, item folders, CI jobs and a pre-commit hook; never overwrites a file."""
         from reqctl.ops.init import init_project
 
         base = state(ctx).directory
         target = base / path if path is not None else base
-        result = init_project(target, lang=lang, example=example)
+        result = init_project(target, lang=lang, example=example, ci_install=ci_install)
         if result.git_initialized:
             console.print_plain(f"initialized a git repository in {result.root}")
         for rel in result.created:

@@ -124,23 +124,13 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 
 def _parser_exceptions() -> tuple[tuple[type[Exception], ...], tuple[type[BaseException], ...]]:
-    """Option-parsing errors and aborts, from click or from the click copy newer typer vendors."""
-    usage: list[type[Exception]] = []
-    aborts: list[type[BaseException]] = []
-    try:
-        import click
+    """Option-parsing errors and aborts of the click copy that typer (>= 0.26) vendors.
 
-        usage.append(click.ClickException)
-        aborts.append(click.exceptions.Abort)
-    except ImportError:  # pragma: no cover - typer without click
-        pass
-    exceptions = getattr(typer, "exceptions", None)
-    if exceptions is not None:
-        usage.extend(cls for cls in [getattr(exceptions, "TyperException", None)] if cls is not None)
-    abort = getattr(typer, "Abort", None)
-    if abort is not None:
-        aborts.append(abort)
-    return tuple(usage), tuple(aborts)
+    Typer no longer installs click, so reqctl never imports it: every parser
+    error derives from ``typer.exceptions.TyperException`` and aborts raise
+    ``typer.Abort``.
+    """
+    return (typer.exceptions.TyperException,), (typer.Abort,)
 
 
 _USAGE_ERRORS, _ABORTS = _parser_exceptions()

@@ -49,6 +49,12 @@ class ChangePolicy(_Strict):
     branch_pattern: str = "change/{id}-{slug}"
 
 
+class CiSettings(_Strict):
+    """The CI jobs ``reqctl init`` writes: how they install reqctl (``init --ci-install``)."""
+
+    install: str | None = None
+
+
 class Config(_Strict):
     name: str = Field(min_length=1)
     customer: str = ""
@@ -64,6 +70,7 @@ class Config(_Strict):
     approvals: dict[Kind, list[str]] = Field(default_factory=dict)
     check: CheckPolicy = Field(default_factory=CheckPolicy)
     changes: ChangePolicy = Field(default_factory=ChangePolicy)
+    ci: CiSettings = Field(default_factory=CiSettings)
 
     @field_validator("prefixes")
     @classmethod

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +12,8 @@ from reqctl.errors import ReqctlError, UsageError
 from reqctl.gitio import repo as gitio
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
+from reqctl.ops import ci_files
+from reqctl.ops.ci_files import CiProject
 from reqctl.store.atomic import write_atomic
 from reqctl.store.frontmatter import yaml_load_plain
 from reqctl.store.roundtrip import append_to_list
@@ -30,6 +30,7 @@ class InitResult:
     git_initialized: bool = False
     approver: str | None = None
     config_written: bool = False  # reqctl.yaml made from the scaffold (not kept, not the example's)
+    ci_install: str = ""  # the line the CI jobs install reqctl with (``ci.install`` in reqctl.yaml)
 
 
 def _scaffold(name: str) -> str:
@@ -66,20 +67,58 @@ def _ensure_gitignore(root: Path, result: InitResult) -> None:
     result.created.append(".gitignore" if not existing else ".gitignore (added .reqctl/)")
 
 
-def _ensure_pre_commit(root: Path, result: InitResult, adapt: Callable[[str], str]) -> None:
-    path = root / ".pre-commit-config.yaml"
-    snippet = adapt(_scaffold("pre-commit-config.yaml"))
+def _ensure_pre_commit(top: Path, project: CiProject, result: InitResult) -> None:
+    """This project's hook entry, in a new file or added to the team's (comments kept)."""
+    rel = ".pre-commit-config.yaml"
+    path = top / rel
     if not path.exists():
-        _write_new(root, ".pre-commit-config.yaml", snippet, result)
+        _write_new(top, rel, ci_files.pre_commit_config(project), result)
         return
-    if "reqctl-check" in path.read_text(encoding="utf-8"):
-        result.kept.append(".pre-commit-config.yaml")
+    try:
+        data = yaml_load_plain(path.read_text(encoding="utf-8"))
+    except Exception:
+        data = None
+    repos = data.get("repos") if isinstance(data, dict) else None
+    if not isinstance(repos, list):
+        result.kept.append(f"{rel} (no 'repos' list: add the reqctl-check hook by hand)")
         return
-    hook = yaml_load_plain(snippet)["repos"][0]
-    if append_to_list(path, ".pre-commit-config.yaml", "repos", hook):
-        result.created.append(".pre-commit-config.yaml (added the reqctl-check hook)")
+    hooks = [hook for repo in repos if isinstance(repo, dict) for hook in repo.get("hooks") or []]
+    if any(ci_files.hook_folder(hook) == project.folder for hook in hooks):
+        result.kept.append(rel)
+        return
+    if append_to_list(path, rel, "repos", ci_files.pre_commit_repo(project)):
+        result.created.append(f"{rel} (added the reqctl-check hook)")
     else:
-        result.kept.append(".pre-commit-config.yaml (no 'repos' list: add the reqctl-check hook by hand)")
+        result.kept.append(f"{rel} (no 'repos' list: add the reqctl-check hook by hand)")
+
+
+def _ensure_gitlab_job(top: Path, project: CiProject, result: InitResult) -> None:
+    """This project's job, in a new ``.gitlab-ci.yml`` or next to another reqctl project's job.
+
+    A team's own pipeline file without a reqctl job is left alone: its
+    ``stages``, images and rules are the team's to combine with ours.
+    """
+    rel = ".gitlab-ci.yml"
+    path = top / rel
+    if not path.exists():
+        _write_new(top, rel, ci_files.gitlab_ci(project), result)
+        return
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml_load_plain(text)
+    except Exception:
+        data = None
+    jobs = {key: job for key, job in data.items() if isinstance(key, str)} if isinstance(data, dict) else {}
+    ours = {key: job for key, job in jobs.items() if key.startswith(ci_files.HOOK_ID)}
+    command = f"{project.reqctl} check"  # also finds a job an older init wrote under another name
+    if project.gitlab_job in jobs or any(command in str(job) for job in ours.values()):
+        result.kept.append(rel)
+    elif ours:
+        prefix = text if text.endswith("\n") else text + "\n"
+        write_atomic(path, f"{prefix}\n{ci_files.gitlab_job(project)}".encode())
+        result.created.append(f"{rel} (added the {project.gitlab_job} job)")
+    else:
+        result.kept.append(f"{rel} (already there: add the {project.gitlab_job} job by hand, see README)")
 
 
 def _copy_example(root: Path, lang: str, result: InitResult) -> None:
@@ -97,12 +136,59 @@ def _copy_example(root: Path, lang: str, result: InitResult) -> None:
         result.created.append(rel)
 
 
-def init_project(path: Path, *, lang: str = "en", example: bool = False, today: dt.date | None = None) -> InitResult:
+def _configured_install(root: Path) -> str | None:
+    """``ci.install`` of an existing reqctl.yaml (read plainly: init must not fail on a config error)."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = yaml_load_plain(path.read_text(encoding="utf-8"))
+    except Exception:
+        return None
+    ci = data.get("ci") if isinstance(data, dict) else None
+    install = ci.get("install") if isinstance(ci, dict) else None
+    return install if isinstance(install, str) else None
+
+
+def _add_ci_section(root: Path, install: str, result: InitResult) -> None:
+    """Keep a ``--ci-install`` given for an existing reqctl.yaml that has no ``ci`` section."""
+    path = root / CONFIG_FILE
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml_load_plain(text)
+    except Exception:
+        data = None
+    if not isinstance(data, dict) or "ci" in data:
+        raise UsageError(f"cannot add 'ci: install:' to {CONFIG_FILE}: add it by hand", path=path)
+    prefix = text if not text or text.endswith("\n") else text + "\n"
+    section = f"ci:\n  install: {ci_files.yaml_scalar(install)}\n"
+    write_atomic(path, (prefix + section).encode("utf-8"))
+    result.created.append(f"{CONFIG_FILE} (added ci.install)")
+
+
+def init_project(
+    path: Path,
+    *,
+    lang: str = "en",
+    example: bool = False,
+    today: dt.date | None = None,
+    ci_install: str | None = None,
+) -> InitResult:
+    """Create the project; ``ci_install`` is the CI jobs' install line (default: pin this version)."""
     if lang not in EXAMPLES:
         raise UsageError(f"unknown language '{lang}' (use en or zh)")
+    if ci_install is not None:
+        problem = ci_files.check_install_line(ci_install)
+        if problem:
+            raise UsageError(f"--ci-install: {problem}")
     root = path.resolve()
     if root.exists() and not root.is_dir():
         raise UsageError(f"{path} exists and is not a folder")
+    configured = _configured_install(root)
+    if ci_install is not None and configured is not None and configured != ci_install:
+        raise UsageError(
+            f"{CONFIG_FILE} already sets ci.install to '{configured}': change it there (and in the CI files)"
+        )
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -115,14 +201,19 @@ def init_project(path: Path, *, lang: str = "en", example: bool = False, today: 
     if example:
         _copy_example(root, lang, result)
     today = today or dt.date.today()
+    install = configured or ci_install or ci_files.default_install()
     config = _scaffold(f"reqctl.{lang}.yaml").format(
         name=_yaml_scalar(root.name),
         email=result.approver or "",
         m1_date=(today + dt.timedelta(days=90)).isoformat(),
+        ci_install=ci_files.yaml_scalar(install),
     )
     before = len(result.created)
     _write_new(root, CONFIG_FILE, config, result)
     result.config_written = len(result.created) > before
+    if not result.config_written and configured is None and ci_install is not None:
+        _add_ci_section(root, ci_install, result)
+    result.ci_install = install
     for kind in Kind:
         folder = root / kind.folder
         if not folder.exists():
@@ -130,37 +221,48 @@ def init_project(path: Path, *, lang: str = "en", example: bool = False, today: 
             (folder / ".gitkeep").touch()
             result.created.append(f"{kind.folder}/")
     _ensure_gitignore(root, result)
-    _write_ci_files(root, result)
+    _write_ci_files(root, install, result)
     return result
 
 
-def _write_ci_files(root: Path, result: InitResult) -> None:
+def _write_ci_files(root: Path, install: str, result: InitResult) -> None:
     """CI jobs and the pre-commit hook live at the top of the git work tree.
 
     For a project in a subfolder of a larger repository they run
-    ``reqctl -C <subfolder>`` and the workflow file is named after the folder,
-    so several projects can share one repository.
+    ``reqctl -C <subfolder>``, and the workflow file, the GitLab job and the
+    hook entry are the project's own, so several projects share one repository.
     """
     repo = gitio.open_repo(root)
     top = repo.top if repo is not None else root
-    sub = repo.project_prefix.rstrip("/") if repo is not None else ""
-
-    def adapt(text: str) -> str:
-        if not sub:
-            return text
-        text = text.replace("reqctl check", f"reqctl -C {sub} check")
-        return text.replace("files: ^(", f"files: ^{re.escape(sub)}/(")
-
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", sub).strip("-").lower()
-    workflow = f".github/workflows/reqctl-{slug}.yml" if sub else ".github/workflows/reqctl.yml"
+    project = CiProject(folder=repo.project_prefix.rstrip("/") if repo is not None else "", install=install)
     created, kept = len(result.created), len(result.kept)
-    _write_new(top, workflow, adapt(_scaffold("github-workflow.yml")), result)
-    _write_new(top, ".gitlab-ci.yml", adapt(_scaffold("gitlab-ci.yml")), result)
-    _ensure_pre_commit(top, result, adapt)
-    if sub:  # name the files from the project folder, where the user ran init
-        up = "../" * (sub.count("/") + 1)
+    project = _numbered(top, project)
+    _write_new(top, project.workflow_path, ci_files.github_workflow(project), result)
+    _ensure_gitlab_job(top, project, result)
+    _ensure_pre_commit(top, project, result)
+    if project.folder:  # name the files from the project folder, where the user ran init
+        up = "../" * (project.folder.count("/") + 1)
         result.created[created:] = [up + rel for rel in result.created[created:]]
         result.kept[kept:] = [up + rel for rel in result.kept[kept:]]
+
+
+def _numbered(top: Path, project: CiProject) -> CiProject:
+    """The project, numbered when its workflow file or GitLab job name belongs to another folder's project."""
+    if not project.folder:
+        return project
+    command = f"{project.reqctl} check"
+    try:
+        gitlab = yaml_load_plain((top / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    except Exception:
+        gitlab = None
+    jobs = gitlab if isinstance(gitlab, dict) else {}
+    while True:
+        workflow = top / project.workflow_path
+        taken = workflow.is_file() and command not in workflow.read_text(encoding="utf-8", errors="replace")
+        job = jobs.get(project.gitlab_job)
+        if not taken and (job is None or command in str(job)):
+            return project
+        project = replace(project, number=project.number + 1)
 
 
 def _yaml_scalar(text: str) -> str:
