@@ -2,7 +2,7 @@
 
 Templates come from the project's ``templates/`` folder first (a team's
 override, matched by file name) and then from the package data shipped in
-``reqctl.templates``. Every template runs in Jinja's sandbox with
+``reqctl/templates`` (the repository's top-level ``templates/``). Every template runs in Jinja's sandbox with
 ``StrictUndefined``; HTML templates are autoescaped. Any failure while loading
 or rendering becomes one ``TemplateError`` line naming the template.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from reqctl.bundled import bundled
 from reqctl.errors import TemplateError
 from reqctl.render import filters, markdown
 from reqctl.render import graphics as charts_glue
@@ -37,7 +37,7 @@ class TemplateSource:
 
 
 def builtin_names() -> list[str]:
-    folder = resources.files("reqctl.templates")
+    folder = bundled("templates")
     return sorted(
         entry.name
         for entry in folder.iterdir()
@@ -46,7 +46,7 @@ def builtin_names() -> list[str]:
 
 
 def builtin_text(name: str) -> str | None:
-    entry = resources.files("reqctl.templates").joinpath(name)
+    entry = bundled("templates").joinpath(name)
     if not name.endswith(TEMPLATE_SUFFIX) or "/" in name or not entry.is_file():
         return None
     return entry.read_text(encoding="utf-8")
