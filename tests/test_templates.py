@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import run_reqctl
+from tests.conftest import Result, git, run_reqctl
 from tests.report_fixtures import build_history
 
 
@@ -83,3 +84,119 @@ def test_syntax_error_names_file_and_line(repo: Path) -> None:
     result = run_reqctl(repo, "report", "status", "-f", "md")
     assert result.code == 2
     assert result.err.startswith("error: templates/status.en.md.j2:2: template syntax error")
+
+
+# --- a pull request's templates/ is hostile input (issue 7) -------------------------------------
+
+def commit_template(repo: Path, body: str, name: str = "status.en.md.j2") -> None:
+    """What a contributor's pull request adds: a committed project template."""
+    folder = repo / "templates"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(body, "utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "my template")
+
+
+def assert_stopped(repo: Path, result: Result, started: float, *, seconds: float = 4.0,
+                   where: str = "templates/status.en.md.j2") -> str:
+    """Exit 2, one error line naming the template, nothing written, quickly."""
+    assert time.monotonic() - started < seconds
+    assert result.code == 2, (result.code, result.err)
+    assert result.out == ""
+    assert not (repo / "out.md").exists()
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1, result.err
+    line = result.err.strip()
+    assert line.startswith(f"error: {where}"), line
+    return line
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    ("{% include 'status.en.md.j2' %}", "includes, extends or calls itself"),
+    ("{% extends 'status.en.md.j2' %}", "includes, extends or calls itself"),
+    ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "includes, extends or calls itself"),
+    ("{% for i in range(10**9) %}x{% endfor %}", "range() of 1,000,000,000 items"),
+    ("{{ 'x' * 10**10 }}", "'*' would build a value larger than"),
+    ("{{ [1, 2] * 10**10 }}", "'*' would build a value larger than"),
+    ("{{ 10 ** 100000 }}", "'**' would build a number larger than"),
+    ("{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+     "'~' would build a value larger than"),
+    ("{{ 'x'.ljust(10**10) }}", "str.ljust would build"),
+    ("{{ 'x'|center(10**10) }}", "center would build"),
+    ("{{ '%999999999d' % 1 }}", "format width"),
+    ("{{ '{:>999999999}'.format(1) }}", "format spec"),
+    ("{% macro m() %}{% for i in range(10000) %}{% for j in range(10000) %}" + "0123456789" * 100
+     + "{% endfor %}{% endfor %}{% endmacro %}{{ m() }}", "output would be larger than 50,000,000 characters"),
+])
+def test_a_template_without_end_stops_with_one_line(repo: Path, body: str, says: str) -> None:
+    commit_template(repo, body)
+    started = time.monotonic()
+    result = run_reqctl(repo, "report", "status", "-f", "md", "-o", "out.md")
+    assert says in assert_stopped(repo, result, started)
+
+
+@pytest.mark.parametrize("body", [
+    "{% for i in range(10000) %}{% for j in range(10000) %}{{ i }}{% endfor %}{% endfor %}",
+    "{% macro f(n) %}{% if n < 40 %}{{ f(n + 1) }}{{ f(n + 1) }}{% endif %}{% endmacro %}{{ f(0) }}",
+    "{% for i in range(10000) %}{% for j in range(10000) %}{% include '_macros.html.j2' %}{% endfor %}{% endfor %}",
+])
+def test_a_template_that_runs_too_long_hits_the_deadline(
+    repo: Path, body: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reqctl.render import limits
+
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 1.0)  # the default (5 s) behaves the same, slower
+    commit_template(repo, body)
+    started = time.monotonic()
+    result = run_reqctl(repo, "report", "status", "-f", "md", "-o", "out.md")
+    assert "rendering took longer than 1 s" in assert_stopped(repo, result, started)
+
+
+def test_the_limits_leave_real_reports_alone(repo: Path) -> None:
+    commit_template(repo, "{% for i in range(3) %}{% for r in range(2) %}{{ i }}{{ r }} {% endfor %}{% endfor %}"
+                    "{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ '%5d' % 42 }} {{ project.name ~ '!' }}\n")
+    result = run_reqctl(repo, "report", "status", "-f", "md")
+    assert result.code == 0, result.err
+    assert result.out == "00 01 10 11 20 21 ababab 1024    42 Test project!\n"
+    for doc in ("weekly", "status", "risks", "summary"):
+        assert run_reqctl(repo, "report", doc, "-f", "html", "-o", f"{doc}.html").code == 0
+    assert run_reqctl(repo, "doc", "srs", "-f", "html", "-o", "srs.html").code == 0
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "status.en.md.j2").write_text("SECRET-OUTSIDE-THE-PROJECT\n", "utf-8")
+    return outside
+
+
+def test_a_symlinked_template_is_refused(repo: Path, secret: Path) -> None:
+    (repo / "templates").mkdir()
+    (repo / "templates" / "status.en.md.j2").symlink_to(secret / "status.en.md.j2")
+    (repo / "templates" / "risks.en.md.j2").symlink_to("/etc/passwd")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "links")
+    for name, args in (("status", ("report", "status", "-f", "md", "-o", "out.md")),
+                       ("status", ("templates", "show", "status.en.md.j2")),
+                       ("risks", ("report", "risks", "-f", "md", "-o", "out.md"))):
+        started = time.monotonic()
+        result = run_reqctl(repo, *args)
+        line = assert_stopped(repo, result, started, where=f"templates/{name}.en.md.j2")
+        assert "is a symbolic link" in line and "SECRET" not in line and "root:" not in line
+    published = run_reqctl(repo, "publish", "site")
+    assert published.code == 0  # the site uses no md template
+    assert "SECRET" not in "".join(p.read_text("utf-8") for p in (repo / "site").rglob("*.html"))
+
+
+def test_a_symlinked_templates_folder_is_refused(repo: Path, secret: Path) -> None:
+    (repo / "templates").symlink_to(secret)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    for args in (("report", "status", "-f", "md", "-o", "out.md"), ("templates", "list"),
+                 ("templates", "copy", "weekly.en.md.j2"), ("publish", "site")):
+        started = time.monotonic()
+        result = run_reqctl(repo, *args)
+        line = assert_stopped(repo, result, started, where="templates")
+        assert "is a symbolic link" in line
+    assert sorted(p.name for p in secret.iterdir()) == ["status.en.md.j2"]  # copy wrote nothing outside
+    assert not (repo / "site").exists()
