@@ -1,9 +1,10 @@
 """Where the files shipped beside the code live: report templates and example projects.
 
 In a wheel they are package data (``reqctl/templates``, ``reqctl/examples``,
-mapped from the repository's top-level folders by hatchling's
-``force-include``). An editable install (``pip install -e .``) only puts
-``src/`` on the path, so there the repository's top-level folders are used.
+mapped from the repository's top-level folders by the wheel target's
+``sources`` in pyproject.toml). An editable install (``pip install -e .``)
+only puts ``src/`` on the path, so there the repository's top-level folders
+are used.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ becomes one ``TemplateError`` line naming the template.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -179,9 +180,12 @@ def render_with(env: SandboxedEnvironment, root: Path | None, name: str, context
     """Like ``render`` with an environment built once (publishing renders thousands of pages)."""
     origin = locate(root, name)
     where = origin.path if origin else name
-    limited = env if isinstance(env, limits.LimitedSandbox) else None
+    # Only a project's own templates are hostile input; the built-in ones alone render without a budget
+    # (a 100k-requirement SRS may legitimately run long and large). Any project template, even one that
+    # only overrides an included file such as _macros.html.j2, puts the whole render on the budget.
+    limited = env if isinstance(env, limits.LimitedSandbox) and project_names(root) else None
     try:
-        with limits.memory_cap():
+        with limits.memory_cap() if limited is not None else contextlib.nullcontext():
             if limited is not None:
                 limited.budget = limits.Budget.start()
             template = env.get_template(name)
