@@ -120,7 +120,11 @@ def assert_stopped(repo: Path, result: Result, started: float, *, seconds: float
     ("{{ 10 ** 100000 }}", "'**' would build a number larger than"),
     ("{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
      "'~' would build a value larger than"),
+    ("{% import 'status.en.md.j2' as me %}", "includes, extends or calls itself"),
+    ("{% include '_macros.html.j2' %}", "includes, extends or calls itself"),  # _macros includes status back
     ("{{ 'x'.ljust(10**10) }}", "str.ljust would build"),
+    ("{{ [1]|batch(10**9, 'x')|list }}", "batch would build"),
+    ("{{ [1]|slice(10**9)|list }}", "slice would build"),
     ("{{ 'x'|center(10**10) }}", "center would build"),
     ("{{ '%999999999d' % 1 }}", "format width"),
     ("{{ '{:>999999999}'.format(1) }}", "format spec"),
@@ -128,6 +132,7 @@ def assert_stopped(repo: Path, result: Result, started: float, *, seconds: float
      + "{% endfor %}{% endfor %}{% endmacro %}{{ m() }}", "output would be larger than 200,000,000 characters"),
 ])
 def test_a_template_without_end_stops_with_one_line(repo: Path, body: str, says: str) -> None:
+    commit_template(repo, "{% include 'status.en.md.j2' %}", name="_macros.html.j2")
     commit_template(repo, body)
     started = time.monotonic()
     result = run_reqctl(repo, "report", "status", "-f", "md", "-o", "out.md")
@@ -158,6 +163,16 @@ def test_built_in_templates_alone_render_without_a_budget(repo: Path, monkeypatc
     commit_template(repo, str(builtin_text("_macros.html.j2")), name="_macros.html.j2")  # an unchanged copy
     result = run_reqctl(repo, "doc", "srs", "-f", "html", "-o", "srs2.html")
     assert result.code == 2 and "rendering took longer than" in result.err
+
+
+def test_a_published_page_cannot_change_what_publish_works_with(repo: Path) -> None:
+    commit_template(repo, "{{ site.pages.update({'REQ-001': '../../../evil'}) }}{{ items[0].pop('id') }}",
+                    name="site_list.html.j2")
+    result = run_reqctl(repo, "publish", "site")
+    assert result.code == 2, result.err
+    line = result.err.strip()
+    assert line.startswith("error: templates/site_list.html.j2:1: blocked by the template sandbox"), line
+    assert not (repo / "site").exists() and not (repo.parent / "evil").exists()
 
 
 def test_the_limits_leave_real_reports_alone(repo: Path) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 RENDER_SECONDS = 10.0  # CPU seconds per render (a 10k-requirement SRS takes about 2); REQCTL_RENDER_SECONDS overrides
 MAX_OUTPUT = 200_000_000  # characters one render may produce (a 10k-requirement SRS is about 11 million)
@@ -191,8 +191,14 @@ def _literal_size(node: nodes.Node) -> int:
     return sum(len(data.data) for data in node.find_all(nodes.TemplateData))
 
 
-class LimitedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox plus the budget checks described in the module docstring."""
+class LimitedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox plus the budget checks described in the module docstring.
+
+    Immutable: a template cannot change the lists and dicts it is given
+    (``append``, ``update``, ``pop``), so one page of a published site cannot
+    alter the data the next page or ``publish`` itself works with.
+    ``namespace()`` attributes still accumulate values.
+    """
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
 
@@ -205,7 +211,8 @@ class LimitedSandbox(SandboxedEnvironment):
         self.globals.pop("lipsum", None)  # lipsum(n=10**9) builds n paragraphs
         self.filters[LOOP_FILTER] = self._loop_filter()
         self.filters[SIZE_FILTER] = self._size_filter()
-        for name in ("center", "indent", "format", "join", "replace", "tojson", "pprint", "string", "wordwrap"):
+        for name in ("center", "indent", "format", "join", "replace", "tojson", "pprint", "string", "wordwrap",
+                     "batch", "slice"):
             if name in self.filters:
                 self.filters[name] = self._checked_filter(name, self.filters[name])
 
@@ -272,6 +279,10 @@ class LimitedSandbox(SandboxedEnvironment):
                 _check_format_string(value)
             elif name == "replace" and len(rest) >= 2:
                 _check_str_method("replace", str(value), (rest[0], rest[1]), {})
+            elif name == "batch":  # batch(n, fill) pads the last row to n items
+                _refuse_bigger(_int(rest[0] if rest else kwargs.get("linecount")), "batch")
+            elif name == "slice":  # slice(n) builds n columns in one Python loop
+                _refuse_bigger(_int(rest[0] if rest else kwargs.get("slices")), "slice", MAX_RANGE)
             elif name in ("join", "tojson", "pprint", "string", "wordwrap"):
                 _refuse_bigger(weight(value) * 2, name, MAX_OUTPUT)
             return func(*args, **kwargs)
