@@ -224,3 +224,15 @@ def test_a_symlinked_templates_folder_is_refused(repo: Path, secret: Path) -> No
         assert "is a symbolic link" in line
     assert sorted(p.name for p in secret.iterdir()) == ["status.en.md.j2"]  # copy wrote nothing outside
     assert not (repo / "site").exists()
+
+
+def test_a_template_that_is_not_a_regular_file_is_refused_without_blocking(repo: Path) -> None:
+    import os
+
+    (repo / "templates").mkdir()
+    os.mkfifo(repo / "templates" / "status.en.md.j2")  # reading a FIFO would wait for a writer forever
+    (repo / "templates" / "risks.en.md.j2").mkdir()
+    for name in ("status", "risks"):
+        started = time.monotonic()
+        result = run_reqctl(repo, "report", name, "-f", "md", "-o", "out.md")
+        assert "is not a regular file" in assert_stopped(repo, result, started, where=f"templates/{name}.en.md.j2")

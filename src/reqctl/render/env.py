@@ -97,6 +97,8 @@ def read_project_template(root: Path, name: str) -> str | None:
         return None
     rel = f"{PROJECT_TEMPLATES}/{name}"
     path = folder / name
+    if path.is_symlink():  # also where the platform has no O_NOFOLLOW
+        _refuse_link(path, rel)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -105,9 +107,10 @@ def read_project_template(root: Path, name: str) -> str | None:
         if exc.errno == errno.ELOOP or path.is_symlink():
             _refuse_link(path, rel)
         raise TemplateError(f"cannot read template: {exc.strerror}", path=rel) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a FIFO (reading it would wait forever), a device
+        os.close(fd)
+        raise TemplateError("is not a regular file", path=rel)
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise TemplateError("is not a regular file", path=rel)
         data = handle.read(limits.MAX_TEMPLATE_CHARS * 4 + 1)
     try:
         text = data.decode("utf-8")
