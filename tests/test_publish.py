@@ -74,8 +74,9 @@ def test_failed_publish_leaves_site_untouched(repo: Path) -> None:
 # --- item content and the output path are hostile input (issue 7) ---------------------------------
 
 def files_under(folder: Path) -> set[Path]:
-    """Files and links under ``folder``, leaving out reqctl's cache (it is not publish's output)."""
-    return {p for p in folder.rglob("*") if (p.is_file() or p.is_symlink()) and ".reqctl" not in p.parts}
+    """Files and links under ``folder``, leaving out git's folder and reqctl's cache (not publish's output)."""
+    return {p for p in folder.rglob("*")
+            if (p.is_file() or p.is_symlink()) and not {".git", ".reqctl"} & set(p.parts)}
 
 
 @pytest.mark.parametrize("bad_id", ["../../x", "../../www/index", "/tmp/abs", "REQ-009/../../y", "REQ-009\n", "..\\x"])
