@@ -124,6 +124,8 @@ def assert_stopped(repo: Path, result: Result, started: float, *, seconds: float
     ("{% include '_macros.html.j2' %}", "includes, extends or calls itself"),  # _macros includes status back
     ("{{ 'x'.ljust(10**10) }}", "str.ljust would build"),
     ("{{ [1]|batch(10**9, 'x')|list }}", "batch would build"),
+    ("{{ ('x' * 1000000).join(range(10000)|map('string')) }}", "str.join would build"),
+    ("{{ range(10000)|map('string')|join('x' * 1000000) }}", "join would build"),
     ("{{ [1]|slice(10**9)|list }}", "slice would build"),
     ("{{ 'x'|center(10**10) }}", "center would build"),
     ("{{ '%999999999d' % 1 }}", "format width"),
@@ -177,10 +179,11 @@ def test_a_published_page_cannot_change_what_publish_works_with(repo: Path) -> N
 
 def test_the_limits_leave_real_reports_alone(repo: Path) -> None:
     commit_template(repo, "{% for i in range(3) %}{% for r in range(2) %}{{ i }}{{ r }} {% endfor %}{% endfor %}"
-                    "{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ '%5d' % 42 }} {{ project.name ~ '!' }}\n")
+                    "{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ '%5d' % 42 }} {{ project.name ~ '!' }} "
+                    "{{ (['x' * 900000] + ['y' * 900000])|join|length }} {{ range(3)|map('string')|join('-') }}\n")
     result = run_reqctl(repo, "report", "status", "-f", "md")
     assert result.code == 0, result.err
-    assert result.out == "00 01 10 11 20 21 ababab 1024    42 Test project!\n"
+    assert result.out == "00 01 10 11 20 21 ababab 1024    42 Test project! 1800000 0-1-2\n"
     for doc in ("weekly", "status", "risks", "summary"):
         assert run_reqctl(repo, "report", doc, "-f", "html", "-o", f"{doc}.html").code == 0
     assert run_reqctl(repo, "doc", "srs", "-f", "html", "-o", "srs.html").code == 0

@@ -142,16 +142,30 @@ def _check_str_method(name: str, owner: str, args: tuple[Any, ...], kwargs: dict
         hits = len(owner) + 1 if not old else owner.count(old)
         _refuse_bigger(len(owner) + hits * len(new), "str.replace")
     elif name == "join" and args:
-        _refuse_bigger(weight(args[0]) + len(owner) * weight(args[0], 0), "str.join", MAX_OUTPUT)
+        _check_join(args[0], owner, "str.join")
     elif name in ("format", "format_map"):
         _check_format_string(owner)
 
 
-def check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _sized(items: Any) -> Any:
+    """``items`` as something with a length (a generator such as ``map(...)`` becomes a list)."""
+    return items if isinstance(items, (str, list, tuple, dict, set, frozenset)) else list(items)
+
+
+def _check_join(items: Any, separator: Any, what: str) -> None:
+    _refuse_bigger(weight(items) + len(str(separator)) * len(items), what, MAX_OUTPUT)
+
+
+def check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Check a call before it runs; returns the arguments to use (a joined generator is listed first)."""
     method = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format and str.format_map
     owner = getattr(method, "__self__", None)
     if isinstance(owner, str):
-        _check_str_method(getattr(method, "__name__", ""), owner, args, kwargs)
+        name = getattr(method, "__name__", "")
+        if name == "join" and args:
+            args = (_sized(args[0]), *args[1:])
+        _check_str_method(name, owner, args, kwargs)
+    return args
 
 
 def check_binop(operator: str, left: Any, right: Any) -> None:
@@ -159,7 +173,7 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
     if operator == "*":
         count, seq = (_int(right), left) if isinstance(left, (str, list, tuple)) else (_int(left), right)
         if isinstance(seq, (str, list, tuple)):
-            _refuse_bigger(weight(seq, MAX_VALUE) * count, "'*'")
+            _refuse_bigger(len(seq) * count, "'*'")  # items, not their text: join and print count that
     elif operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
         if right * math.log2(abs(left)) > MAX_INT_BITS:
             raise RenderLimitError(f"'**' would build a number larger than {MAX_INT_BITS} bits")
@@ -168,8 +182,9 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
 
 
 def check_result(value: Any, what: str) -> Any:
+    """A value built by '+' or '~': its own length (a list of big rows from the project is fine)."""
     if isinstance(value, (str, list, tuple)):
-        _refuse_bigger(weight(value, MAX_VALUE), what)
+        _refuse_bigger(len(value), what)
     return value
 
 
@@ -223,7 +238,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         __self._tick()
-        check_call(__obj, args, kwargs)
+        args = check_call(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -283,7 +298,13 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
                 _refuse_bigger(_int(rest[0] if rest else kwargs.get("linecount")), "batch")
             elif name == "slice":  # slice(n) builds n columns in one Python loop
                 _refuse_bigger(_int(rest[0] if rest else kwargs.get("slices")), "slice", MAX_RANGE)
-            elif name in ("join", "tojson", "pprint", "string", "wordwrap"):
+            elif name == "join":
+                value = _sized(value)
+                args = (*args[: len(args) - len(values)], value, *rest)
+                _check_join(value, rest[0] if rest else kwargs.get("d", ""), name)
+            elif name == "tojson":  # non-ASCII text is escaped as \uXXXX: up to 6 characters each
+                _refuse_bigger(weight(value) * 6, name, MAX_OUTPUT)
+            elif name in ("pprint", "string", "wordwrap"):
                 _refuse_bigger(weight(value) * 2, name, MAX_OUTPUT)
             return func(*args, **kwargs)
 
