@@ -239,3 +239,16 @@ def test_a_template_that_is_not_a_regular_file_is_refused_without_blocking(repo:
         started = time.monotonic()
         result = run_reqctl(repo, "report", name, "-f", "md", "-o", "out.md")
         assert "is not a regular file" in assert_stopped(repo, result, started, where=f"templates/{name}.en.md.j2")
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="the memory cap needs Linux's /proc")
+def test_the_memory_cap_turns_a_huge_allocation_into_memory_error() -> None:
+    """The last line of defence behind the size checks: more than 1 GiB extra fails at once, then is lifted."""
+    import resource
+
+    from reqctl.render import limits
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with pytest.raises(MemoryError), limits.memory_cap():
+        bytearray(limits.MEMORY_HEADROOM * 2)  # refused by the kernel before any page is touched
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
