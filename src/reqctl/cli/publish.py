@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -31,4 +32,6 @@ def register(app: typer.Typer) -> None:
         language = reports.resolve_language(project, lang)
         target = directory if directory.is_absolute() else Path.cwd() / directory
         result = publish_site(project, target, language, dt.date.today(), weeks=weeks)
+        for warning in result.skipped:
+            sys.stderr.write(f"warning: {warning}\n")
         console.print_plain(f"published {result.pages} pages to {directory} (open {directory / 'index.html'})")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from reqctl.bundled import bundled
 from reqctl.errors import ReqctlError, UsageError
 from reqctl.gitio import repo as gitio
 from reqctl.model.config import CONFIG_FILE
@@ -38,8 +39,8 @@ def _scaffold(name: str) -> str:
 
 
 def example_root(lang: str) -> Path:
-    """The bundled example project for a language (package data; ``examples/`` links here)."""
-    path = Path(str(resources.files("reqctl"))) / "examples" / EXAMPLES[lang]
+    """The bundled example project for a language (the repository's ``examples/``, shipped in the wheel)."""
+    path = Path(str(bundled("examples"))) / EXAMPLES[lang]
     if not path.is_dir():
         raise ReqctlError(f"the bundled example '{EXAMPLES[lang]}' is missing from this installation")
     return path

@@ -3,20 +3,28 @@
 The site is built in a temporary folder next to DIR and swapped in at the end,
 so a failure leaves DIR as it was. DIR must be empty, missing, or a site that
 reqctl published before (it carries a marker file); nothing else is replaced.
+
+Item files come from pull requests, so nothing in them chooses a path: page
+names are built only from IDs that match ``PREFIX-NNN`` (an item whose ``id``
+is anything else, such as ``../../www/index``, is left out with a warning),
+every page is checked to land inside the staging folder, and a symbolic link
+inside the project on the way to DIR is refused rather than written through.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reqctl.errors import ReqctlError, UsageError
-from reqctl.model.ids import Kind
+from reqctl.model.ids import ID_RE, Kind
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
 from reqctl.ops.invalid import invalid_files
@@ -37,18 +45,71 @@ LISTS: tuple[tuple[Kind, str], ...] = (
 class PublishResult:
     directory: Path
     pages: int
+    skipped: tuple[str, ...] = ()  # one warning per item left out (its id cannot name a page)
+
+
+def is_page_id(item_id: object) -> bool:
+    """Whether an item's ``id`` may become a file name: ``PREFIX-NNN`` in ASCII, nothing else."""
+    return isinstance(item_id, str) and item_id.isascii() and ID_RE.fullmatch(item_id) is not None
+
+
+def _link_inside(root: Path, target: Path) -> Path | None:
+    """The first symbolic link inside the project that writing to ``target`` would pass through.
+
+    Links outside the project are the user's own file system and are
+    followed; a link inside it may come from a pull request (``site -> /var/www``).
+    """
+    current = Path(target.anchor)
+    for part in target.parts[1:]:
+        if part == "..":
+            current = current.parent
+            continue
+        step = current / part
+        if step.is_symlink():
+            if step.is_relative_to(root):
+                return step
+            step = Path(os.path.realpath(step))
+        current = step
+    return None
+
+
+def _real_target(root: Path, target: Path) -> Path:
+    link = _link_inside(Path(os.path.realpath(root)), target.absolute())  # '..' kept: resolved as the OS does
+    if link is not None:
+        raise UsageError(f"{link}: is a symbolic link inside the project; publish does not write through links")
+    return Path(os.path.realpath(target))
 
 
 def _check_target(target: Path) -> None:
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
+    if target.is_dir() and any(target.iterdir()) and not _is_marker(target / MARKER):
         raise UsageError(f"{target}: folder is not empty and was not published by reqctl; choose another")
 
 
-def _item_rows(project: Project, kind: Kind, today: dt.date) -> list[dict[str, Any]]:
+def _is_marker(path: Path) -> bool:
+    """The marker is a regular file; a link to one elsewhere does not make a folder replaceable."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _inside(folder: Path, rel: str) -> Path:
+    """``folder/rel``, refusing anything that would land outside ``folder``."""
+    path = folder / rel
+    if Path(rel).is_absolute() or ".." in Path(rel).parts or not path.resolve().is_relative_to(folder.resolve()):
+        raise ReqctlError(f"refusing to write outside the site folder: {rel}")
+    return path
+
+
+def _item_rows(project: Project, kind: Kind, today: dt.date, skipped: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for item in data.of_kind(project, kind):
+        if not is_page_id(item.id):
+            where = data.path_of(project, item) or kind.folder
+            skipped.append(f"{where}: id {item.id!r} is not an item ID (PREFIX-NNN); left out of the site")
+            continue
         row: dict[str, Any]
         if kind is Kind.REQUIREMENT:
             row = data.requirement_row(project, item, body=True)  # type: ignore[arg-type]
@@ -89,11 +150,14 @@ def _history(project: Project) -> dict[str, list[dict[str, Any]]]:
 
 
 def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, weeks: int = 8) -> PublishResult:
+    shown = target
+    target = _real_target(project.root, target)
     _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     env = build_environment(project.root, lang)
     base = base_context(project, "site", lang, today)
-    rows = {kind: _item_rows(project, kind, today) for kind, _ in LISTS}
+    skipped: list[str] = []
+    rows = {kind: _item_rows(project, kind, today, skipped) for kind, _ in LISTS}
     pages = {row["id"]: f"items/{row['id']}.html" for kind_rows in rows.values() for row in kind_rows}
     reports_nav = [("status.html", "状态报告" if lang == "zh" else "Status"),
                    ("weekly.html", "周报" if lang == "zh" else "Weekly"),
@@ -128,7 +192,7 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
         def write(rel: str, template: str, context: dict[str, Any], root: str) -> None:
             nonlocal count
             html = render_with(env, project.root, template, {**context, "site": site(root)})
-            (staging / rel).write_text(html, encoding="utf-8")
+            _inside(staging, rel).write_text(html, encoding="utf-8")
             count += 1
 
         status = status_context(project, lang, today)
@@ -153,7 +217,7 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return PublishResult(target, count)
+    return PublishResult(shown, count, tuple(skipped))
 
 
 def _swap(staging: Path, target: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,9 +40,9 @@ def _normalize(name: str) -> str:
 def show_template(root: Path, name: str, *, builtin: bool = False) -> tuple[TemplateInfo, str]:
     wanted = _normalize(name)
     if not builtin:
-        path = root / env.PROJECT_TEMPLATES / wanted
-        if path.is_file():
-            return TemplateInfo(wanted, "project", f"{env.PROJECT_TEMPLATES}/{wanted}"), path.read_text("utf-8")
+        text = env.read_project_template(root, wanted)  # refuses a symlink instead of following it
+        if text is not None:
+            return TemplateInfo(wanted, "project", f"{env.PROJECT_TEMPLATES}/{wanted}"), text
     text = env.builtin_text(wanted)
     if text is None:
         raise NotFoundError(f"no template named '{wanted}' (see 'reqctl templates list')")
@@ -51,9 +52,9 @@ def show_template(root: Path, name: str, *, builtin: bool = False) -> tuple[Temp
 def copy_template(root: Path, name: str, *, force: bool = False) -> Path:
     """Copy the built-in template into ``templates/`` so the team can edit it."""
     info, text = show_template(root, name, builtin=True)
-    folder = root / env.PROJECT_TEMPLATES
+    folder = env.project_folder(root) or root / env.PROJECT_TEMPLATES  # a symlinked folder is refused
     target = folder / info.name
-    if target.exists() and not force:
+    if os.path.lexists(target) and not force:  # with --force a symlink is replaced, never written through
         raise UsageError(f"{env.PROJECT_TEMPLATES}/{info.name} already exists; pass --force to overwrite it")
     folder.mkdir(exist_ok=True)
     write_atomic(target, text.encode("utf-8"))

@@ -2,16 +2,23 @@
 
 Templates come from the project's ``templates/`` folder first (a team's
 override, matched by file name) and then from the package data shipped in
-``reqctl.templates``. Every template runs in Jinja's sandbox with
-``StrictUndefined``; HTML templates are autoescaped. Any failure while loading
-or rendering becomes one ``TemplateError`` line naming the template.
+``reqctl/templates`` (the repository's top-level ``templates/``). Every
+template runs in Jinja's sandbox with ``StrictUndefined`` and the time, size and
+memory limits of ``render.limits``; HTML templates are autoescaped. A project
+template that is a symbolic link (or sits in a symlinked ``templates/``) is
+refused, never followed: the pull request that adds it must not be able to
+pull an outside file into a report. Any failure while loading or rendering
+becomes one ``TemplateError`` line naming the template.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +26,9 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from reqctl.bundled import bundled
 from reqctl.errors import TemplateError
-from reqctl.render import filters, markdown
+from reqctl.render import filters, limits, markdown
 from reqctl.render import graphics as charts_glue
 
 TEMPLATE_SUFFIX = ".j2"
@@ -37,7 +45,7 @@ class TemplateSource:
 
 
 def builtin_names() -> list[str]:
-    folder = resources.files("reqctl.templates")
+    folder = bundled("templates")
     return sorted(
         entry.name
         for entry in folder.iterdir()
@@ -46,19 +54,71 @@ def builtin_names() -> list[str]:
 
 
 def builtin_text(name: str) -> str | None:
-    entry = resources.files("reqctl.templates").joinpath(name)
+    entry = bundled("templates").joinpath(name)
     if not name.endswith(TEMPLATE_SUFFIX) or "/" in name or not entry.is_file():
         return None
     return entry.read_text(encoding="utf-8")
 
 
-def project_names(root: Path | None) -> list[str]:
-    if root is None:
-        return []
+def _refuse_link(path: Path, rel: str) -> None:
+    raise TemplateError("is a symbolic link; reqctl does not follow links in templates/ "
+                        "(put the template file itself there)", path=rel)
+
+
+def project_folder(root: Path) -> Path | None:
+    """The project's ``templates/`` folder if there is one; a symlinked folder is an error."""
     folder = root / PROJECT_TEMPLATES
-    if not folder.is_dir():
+    try:
+        mode = folder.lstat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISLNK(mode):
+        _refuse_link(folder, PROJECT_TEMPLATES)
+    return folder if stat.S_ISDIR(mode) else None
+
+
+def project_names(root: Path | None) -> list[str]:
+    """Names of the project's templates (symlinked ones included, so using them reports the link)."""
+    folder = project_folder(root) if root is not None else None
+    if folder is None:
         return []
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(TEMPLATE_SUFFIX) and p.is_file())
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(TEMPLATE_SUFFIX)
+                  and (p.is_symlink() or p.is_file()))
+
+
+def read_project_template(root: Path, name: str) -> str | None:
+    """The text of ``templates/NAME`` without following a symlink; None when there is no such file.
+
+    ``O_NOFOLLOW`` makes the open itself refuse a link (no window between a
+    check and the read); the folder was checked by ``project_folder``.
+    """
+    folder = project_folder(root)
+    if folder is None:
+        return None
+    rel = f"{PROJECT_TEMPLATES}/{name}"
+    path = folder / name
+    if path.is_symlink():  # also where the platform has no O_NOFOLLOW
+        _refuse_link(path, rel)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            _refuse_link(path, rel)
+        raise TemplateError(f"cannot read template: {exc.strerror}", path=rel) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a FIFO (reading it would wait forever), a device
+        os.close(fd)
+        raise TemplateError("is not a regular file", path=rel)
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limits.MAX_TEMPLATE_CHARS * 4 + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"cannot read template: {exc}", path=rel) from None
+    if len(text) > limits.MAX_TEMPLATE_CHARS:
+        raise TemplateError(f"template is larger than {limits.MAX_TEMPLATE_CHARS:,} characters", path=rel)
+    return text
 
 
 def locate(root: Path | None, name: str) -> TemplateSource | None:
@@ -81,14 +141,9 @@ class _Loader(jinja2.BaseLoader):
         if "/" in template or "\\" in template or template.startswith("."):
             raise jinja2.TemplateNotFound(template)
         if self.root is not None:
-            path = self.root / PROJECT_TEMPLATES / template
-            if path.is_file():
-                try:
-                    text = path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError) as exc:
-                    raise TemplateError(f"cannot read template: {exc}", path=path) from None
-                mtime = path.stat().st_mtime
-                return text, f"{PROJECT_TEMPLATES}/{template}", lambda: path.stat().st_mtime == mtime
+            text = read_project_template(self.root, template)
+            if text is not None:  # auto_reload is off: the text is read once per environment
+                return text, f"{PROJECT_TEMPLATES}/{template}", lambda: True
         builtin = builtin_text(template)
         if builtin is None:
             raise jinja2.TemplateNotFound(template)
@@ -103,7 +158,7 @@ def _autoescape(name: str | None) -> bool:
 
 
 def build_environment(root: Path | None, lang: str) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = limits.LimitedSandbox(
         loader=_Loader(root),
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
@@ -128,11 +183,26 @@ def render_with(env: SandboxedEnvironment, root: Path | None, name: str, context
     """Like ``render`` with an environment built once (publishing renders thousands of pages)."""
     origin = locate(root, name)
     where = origin.path if origin else name
+    # Only a project's own templates are hostile input; the built-in ones alone render without a budget
+    # (a 100k-requirement SRS may legitimately run long and large). Any project template, even one that
+    # only overrides an included file such as _macros.html.j2, puts the whole render on the budget.
+    limited = env if isinstance(env, limits.LimitedSandbox) and project_names(root) else None
     try:
-        template = env.get_template(name)
-        return template.render(dict(context))
+        with limits.memory_cap() if limited is not None else contextlib.nullcontext():
+            if limited is not None:
+                limited.budget = limits.Budget.start()
+            template = env.get_template(name)
+            return template.render(dict(context))
     except TemplateError:
         raise
+    except limits.RenderLimitError as exc:
+        raise TemplateError(f"template stopped: {exc}", path=where, line=_template_line(exc)) from None
+    except RecursionError:
+        raise TemplateError("template stopped: it includes, extends or calls itself without end",
+                            path=where) from None
+    except MemoryError:
+        raise TemplateError(f"template stopped: it needs more than {limits.MEMORY_HEADROOM >> 20} MB of memory",
+                            path=where) from None
     except jinja2.TemplateNotFound as exc:
         missing = exc.name or name
         raise TemplateError(f"no template named '{missing}' (see 'reqctl templates list')") from None
@@ -148,6 +218,9 @@ def render_with(env: SandboxedEnvironment, root: Path | None, name: str, context
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateError(f"template error: {type(exc).__name__}: {exc}", path=where,
                             line=_template_line(exc)) from None
+    finally:
+        if limited is not None:
+            limited.budget = None
 
 
 def _template_line(exc: BaseException) -> int | None:
