@@ -53,15 +53,19 @@ def test_approve_with_by_records_who_when_and_what(project: Path, req: Path) -> 
     assert "status proposed → approved" in result.out
     data = front(req)
     assert data["status"] == "approved"
-    approval = data["approval"]
-    assert isinstance(approval, dict)
+    assert "approval" not in data
+    approvals = data["approvals"]
+    assert isinstance(approvals, list) and len(approvals) == 1
+    approval = approvals[0]
     assert approval["by"] == CUSTOMER
+    assert approval["role"] == "customer"
     assert str(approval["at"]) == TODAY
     assert approval["fingerprint"] == expected_fp
     assert str(expected_fp).startswith("sha256:") and len(str(expected_fp)) == 7 + 64
     assert show_json(project)["approval_state"] == "approved"
     shown = run_reqctl(project, "req", "show", "REQ-001")
-    assert f"approved — by {CUSTOMER} on {TODAY}" in shown.out
+    assert "approval: approved" in shown.out
+    assert f"customer: {CUSTOMER} on {TODAY}" in shown.out
     assert run_reqctl(project, "check").code == 0
 
 
@@ -69,7 +73,7 @@ def test_approve_uses_git_user_email(project: Path, req: Path) -> None:
     git(project, "config", "user.email", CUSTOMER)
     result = run_reqctl(project, "approve", "req-1")
     assert result.code == 0, result.err
-    assert front(req)["approval"]["by"] == CUSTOMER  # type: ignore[index]
+    assert front(req)["approvals"][0]["by"] == CUSTOMER  # type: ignore[index]
 
 
 def test_approver_email_is_case_insensitive(project: Path, req: Path) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from reqctl.changes.approvals import REMOVED, covering_change, role_approvals
+from reqctl.changes.approvals import REMOVED, covering_change, requirement_approved, role_approvals
 from reqctl.errors import GitError
 from reqctl.gitio.objects import kind_of_path
 from reqctl.history.snapshots import HistoryReader
@@ -37,8 +37,9 @@ def _model(item_file: ItemFile | None) -> Item | None:
     return model
 
 
-def approved_content(req: Requirement) -> bool:
-    return req.approval is not None and req.approval.fingerprint == fingerprint(req)
+def approved_content(req: Requirement, config: Config) -> bool:
+    """Every role ``approvals.requirement`` names approved exactly the current content."""
+    return requirement_approved(req, config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +51,16 @@ class Touched:
     value: str  # the new fingerprint, or REMOVED
 
 
-def touched_approved(old_files: Mapping[str, ItemFile], new_models: Mapping[str, Item | None]) -> list[Touched]:
-    """Requirements approved at the base whose normative content differs now."""
+def touched_approved(
+    old_files: Mapping[str, ItemFile], new_models: Mapping[str, Item | None], config: Config
+) -> list[Touched]:
+    """Requirements fully approved at the base (per ``config``'s roles) whose normative content differs now."""
     found = []
     for path, old_file in sorted(old_files.items()):
         if kind_of_path(path) is not Kind.REQUIREMENT:
             continue
         old = _model(old_file)
-        if not isinstance(old, Requirement) or not approved_content(old):
+        if not isinstance(old, Requirement) or not approved_content(old, config):
             continue
         new = new_models.get(path)
         if path in new_models and new is None:
@@ -143,7 +146,7 @@ def check_base(project: Project, base_ref: str, reader: HistoryReader | None = N
             changed_items[path.rsplit("/", 1)[-1].removesuffix(".md")] = REMOVED
     changes = [c for c in project.of_kind(Kind.CHANGE) if isinstance(c, Change)]
     change_paths = {c.id: project.file_of(c.id).path for c in changes}
-    touched = touched_approved(old_files, new_models)
+    touched = touched_approved(old_files, new_models, project.config)
     return gate_problems(project.config, changes, touched, changed_items, change_paths)
 
 
