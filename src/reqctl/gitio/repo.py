@@ -111,6 +111,10 @@ class GitRepo:
         except GitError:
             return None
 
+    def is_shallow(self) -> bool:
+        """A shallow clone: history is cut off, so the oldest commit present seems to add everything."""
+        return self.text("rev-parse", "--is-shallow-repository").strip() == "true"
+
     def has_commits(self) -> bool:
         return self.try_resolve("HEAD") is not None
 
