@@ -347,8 +347,14 @@ def verify_approvals(
 
 @contextlib.contextmanager
 def _signers_file(signers: Signers | None) -> Iterator[Path | None]:
-    """The allowed-signers bytes as a private temporary file for git, removed afterwards."""
-    if signers is None or signers.file_bytes is None:
+    """The allowed-signers bytes as a private temporary file for git, removed afterwards.
+
+    Without a file (fingerprints pinned in reqctl.yaml only) git still gets an
+    empty one: it then checks an SSH signature against the key it carries
+    (``%G?`` U) and reports that key's fingerprint, which ``Signers.binds``
+    compares with the pinned ones.
+    """
+    if signers is None:
         yield None
         return
     import os
@@ -357,7 +363,7 @@ def _signers_file(signers: Signers | None) -> Iterator[Path | None]:
     handle, name = tempfile.mkstemp(prefix="reqctl-signers-")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(signers.file_bytes)
+            out.write(signers.file_bytes or b"")
         yield Path(name)
     finally:
         with contextlib.suppress(OSError):
