@@ -367,7 +367,7 @@ def _signers_file(signers: Signers | None) -> Iterator[Path | None]:
         yield Path(name)
     finally:
         with contextlib.suppress(OSError):
-            os.unlink(name)
+            Path(name).unlink()
 
 
 def _cited_change_problem(project: Project, key: ApprovalKey, by: str, verified: set[ApprovalKey]) -> str:
