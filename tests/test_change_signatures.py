@@ -160,3 +160,40 @@ def test_symlinked_signers_file_is_refused(project: Path, keys: dict[str, Path],
     (project / ".reqctl-signers").symlink_to(outside)
     result = run_reqctl(project, "check", "--verify-approvals")
     assert result.code == 2 and "symlink" in result.err
+
+
+def test_signers_from_the_base_ignore_the_branchs_list(project: Path, keys: dict[str, Path]) -> None:
+    """The branch adds Eve's key for the customer to its own signers file: the base's list decides."""
+    from reqctl.history.snapshots import HistoryReader
+    from reqctl.model.project import load_project
+    from reqctl.validation.gate import signers_at, verify_approvals
+
+    signed_project(project, keys)
+    git(project, "switch", "-q", "-c", "pr")
+    with (project / ".reqctl-signers").open("a", encoding="utf-8") as handle:
+        handle.write(f"{CUSTOMER} {public(keys['eve'])}\n")
+    sha = commit_signed(project, CUSTOMER, keys["eve"], "approve REQ-001")
+    assert run_reqctl(project, "check", "--verify-approvals").code == 0  # the branch vouches for itself
+
+    loaded = load_project(project)
+    reader = HistoryReader(loaded.root)
+    base = reader.repo.resolve("main")
+    findings = verify_approvals(loaded, reader, signers=signers_at(reader, loaded.config, base))
+    assert [(f.code, f.item_id) for f in findings] == [("G003", "REQ-001")]
+    assert sha[:10] in findings[0].message
+
+
+def test_signers_file_symlinked_at_the_base_is_refused(project: Path, keys: dict[str, Path]) -> None:
+    from reqctl.errors import GitError
+    from reqctl.history.snapshots import HistoryReader
+    from reqctl.model.project import load_project
+    from reqctl.validation.gate import signers_at
+
+    signed_project(project, keys)
+    (project / ".reqctl-signers").unlink()
+    (project / ".reqctl-signers").symlink_to("/etc/passwd")
+    commit_signed(project, PM, None, "symlinked signers")
+    loaded = load_project(project)
+    reader = HistoryReader(loaded.root)
+    with pytest.raises(GitError, match="not a regular file"):
+        signers_at(reader, loaded.config, reader.repo.resolve("HEAD"))

@@ -282,21 +282,36 @@ def _introductions(
     return found
 
 
+def signers_at(reader: HistoryReader, config: Config, rev: str) -> Signers:
+    """The signers a policy names, with its allowed-signers file read from revision ``rev`` (e.g. the base)."""
+    rel = config.check.allowed_signers
+    data = reader.repo.regular_file_at(rev, rel) if rel else None
+    if rel and data is None:
+        raise ConfigError(f"check.allowed_signers: {rel} is not in {rev[:10]}", path="reqctl.yaml")
+    return signers_from(config, data)
+
+
 def verify_approvals(
-    project: Project, reader: HistoryReader | None = None, *, signers: Signers | None = None
+    project: Project,
+    reader: HistoryReader | None = None,
+    *,
+    config: Config | None = None,
+    signers: Signers | None = None,
 ) -> list[Finding]:
     """G003: the commit that last added each approval record was made by the approver.
 
     Author and committer e-mail must both equal the approver's; with
     ``check.verify_signatures`` the commit must also be signed by a key bound
-    to that e-mail (``signers``; by default read from the working tree's
-    policy — ``check --base`` passes the base revision's instead).  A shallow
-    clone is an error: its oldest commit seems to add every record.
+    to that e-mail.  ``config`` is the policy (roles, signature settings;
+    default: the working tree's) and ``signers`` its keys (default: read from
+    the working tree) — ``check --base`` passes the base revision's, e.g.
+    ``signers_at(reader, base_config, base_sha)``.  A shallow clone is an
+    error: its oldest commit seems to add every record.
     """
     reader = reader or HistoryReader(project.root)
     if reader.repo.is_shallow():
         raise GitError(SHALLOW)
-    config = project.config
+    config = config or project.config
     if config.check.verify_signatures:
         if signers is None:
             signers = signers_from(config, read_signers_file(project.root, config))
