@@ -186,3 +186,73 @@ def test_legacy_record_stays_verified_after_migration(upstream: Path) -> None:
     commit_all(upstream, "PM approves", PM)
     result = run_reqctl(upstream, "check", "--verify-approvals")
     assert result.code == 0, result.out  # the customer's record kept its key through the migration
+
+
+# ---------------------------------------------------------------- allowed signers file ----
+
+KEY = "AAAAC3NzaC1lZDI1NTE5AAAAIEj4Tz1xWv0pqcaYVbPJ0A8u4JbRsF9P2GZ8jwYlvgnn"
+
+
+def test_allowed_signers_bind_exact_principals_only() -> None:
+    from reqctl.validation.signers import parse_allowed_signers, ssh_fingerprint
+
+    text = (
+        "# comment\n\n"
+        f"{CUSTOMER},Pat@Example.com ssh-ed25519 {KEY} laptop\n"
+        f'*@example.com ssh-ed25519 {KEY}\n'
+        f'x{CUSTOMER} ssh-ed25519 {KEY}\n'
+        f'ca@example.com cert-authority ssh-ed25519 {KEY}\n'
+        f'file@example.com namespaces="file" ssh-ed25519 {KEY}\n'
+        f'git@example.com namespaces="file,git",valid-after="20260101" ssh-ed25519 {KEY}\n'
+    )
+    bound = parse_allowed_signers(text.encode())
+    fingerprint = ssh_fingerprint(KEY)
+    assert fingerprint is not None and fingerprint.startswith("SHA256:")
+    assert bound == {
+        CUSTOMER: frozenset({fingerprint}),
+        "pat@example.com": frozenset({fingerprint}),
+        f"x{CUSTOMER}": frozenset({fingerprint}),
+        "git@example.com": frozenset({fingerprint}),
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe", "not UTF-8"),
+        (b"a@b.example ssh-ed25519\n", "expected"),
+        (b"a@b.example ssh-unknown AAAA\n", "unknown key type"),
+        (b"a@b.example ssh-ed25519 not*base64\n", "not base64"),
+        (b'a@b.example namespaces="git ssh-ed25519 AAAA\n', "unbalanced quotes"),
+    ],
+)
+def test_unreadable_allowed_signers_lines_are_config_errors(data: bytes, message: str) -> None:
+    from reqctl.errors import ConfigError
+    from reqctl.validation.signers import parse_allowed_signers
+
+    with pytest.raises(ConfigError, match=message):
+        parse_allowed_signers(data)
+
+
+def test_allowed_signers_parser_never_crashes() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from reqctl.errors import ConfigError
+    from reqctl.validation.signers import parse_allowed_signers
+
+    token = st.sampled_from(["a@b.example", "*", "ssh-ed25519", KEY, 'namespaces="git"', "cert-authority", "#", ","])
+    lines = st.lists(st.lists(st.one_of(token, st.text(max_size=8)), max_size=5).map(" ".join), max_size=6)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.one_of(st.binary(max_size=64), lines.map(lambda ls: "\n".join(ls).encode("utf-8", "surrogatepass"))))
+    def check(data: bytes) -> None:
+        try:
+            bound = parse_allowed_signers(data)
+        except ConfigError:
+            return
+        for email, keys in bound.items():
+            assert "@" in email and "*" not in email and email == email.lower()
+            assert all(key.startswith("SHA256:") for key in keys)
+
+    check()

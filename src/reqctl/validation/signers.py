@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +73,7 @@ def parse_allowed_signers(data: bytes, source: str = ".reqctl-signers") -> dict[
         if not line or line.startswith("#"):
             continue
         try:
-            tokens = shlex.split(line, comments=False, posix=True)
+            tokens = _split(line, comma=False)
         except ValueError:
             raise ConfigError("unbalanced quotes", path=source, line=number) from None
         if len(tokens) < 3:
@@ -90,7 +89,7 @@ def parse_allowed_signers(data: bytes, source: str = ".reqctl-signers") -> dict[
             raise ConfigError("the key is not base64", path=source, line=number)
         if not _binds_git(options):
             continue
-        for principal in principals.split(","):
+        for principal in principals.replace('"', "").split(","):
             email = principal.strip().lower()
             if not email or any(ch in email for ch in "*?!") or "@" not in email:
                 continue  # patterns and bare names bind no one exactly
@@ -98,9 +97,30 @@ def parse_allowed_signers(data: bytes, source: str = ".reqctl-signers") -> dict[
     return {email: frozenset(keys) for email, keys in found.items()}
 
 
+def _split(text: str, *, comma: bool) -> list[str]:
+    """Split on blanks (or commas) outside double quotes, as ssh-keygen reads the file; quotes are kept."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and (char == "," if comma else char.isspace()):
+            if current:
+                parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    if quoted:
+        raise ValueError("unbalanced quotes")
+    if current:
+        parts.append("".join(current))
+    return parts
+
+
 def _binds_git(options: str) -> bool:
     names = {}
-    for option in options.split(",") if options else []:
+    for option in _split(options, comma=True) if options else []:
         key, _, value = option.partition("=")
         names[key.strip().lower()] = value.strip().strip('"')
     if "cert-authority" in names:
