@@ -104,19 +104,31 @@ def test_rewriting_the_role_of_a_record_is_a_new_unverified_record(upstream: Pat
     assert result.code == 1 and "added in commit" in g003(result.out)[0], result.out
 
 
-def _change(root: Path, affects: str) -> None:
+def _change(root: Path, affects: str, approved_affects: str | None = None) -> None:
+    """CR-001 approved by the customer and the PM, for the content with ``approved_affects``."""
     today = dt.date.today().isoformat()
+    head = f"title: Reword\nstatus: approved\naffects: [{approved_affects or affects}]\n"
+    write_item(root, "changes", "CR-001", head)
+    from reqctl.model.fingerprint import fingerprint
+    from reqctl.model.project import load_project
+
+    cr_fingerprint = fingerprint(load_project(root).items["CR-001"])
     write_item(
         root, "changes", "CR-001",
-        f"title: Reword\nstatus: approved\naffects: [{affects}]\napprovals:\n"
-        f"  - {{by: {CUSTOMER}, role: customer, at: {today}, fingerprint: 'sha256:00'}}\n"
-        f"  - {{by: {PM}, role: pm, at: {today}, fingerprint: 'sha256:00'}}\n",
+        head.replace(f"[{approved_affects or affects}]", f"[{affects}]") + "approvals:\n"
+        f"  - {{by: {CUSTOMER}, role: customer, at: {today}, fingerprint: '{cr_fingerprint}'}}\n"
+        f"  - {{by: {PM}, role: pm, at: {today}, fingerprint: '{cr_fingerprint}'}}\n",
     )
 
 
-@pytest.mark.parametrize("affects", ["REQ-002", "REQ-001"])
-def test_a_cited_change_request_must_affect_the_requirement(upstream: Path, tmp_path: Path, affects: str) -> None:
-    _change(upstream, affects)
+@pytest.mark.parametrize(
+    ("affects", "approved_affects"), [("REQ-002", None), ("REQ-001", None), ("REQ-001, REQ-002", "REQ-002")],
+    ids=["other-requirement", "affects-it", "affects-widened-after-approval"],
+)
+def test_a_cited_change_request_must_affect_the_requirement(
+    upstream: Path, tmp_path: Path, affects: str, approved_affects: str | None
+) -> None:
+    _change(upstream, affects, approved_affects)
     commit_all(upstream, "CR-001 approved by the customer", CUSTOMER)
     eve = clone(upstream, tmp_path / "eve", EVE)
     path = eve / "requirements" / "REQ-001.md"
@@ -136,6 +148,9 @@ def test_a_cited_change_request_must_affect_the_requirement(upstream: Path, tmp_
     if affects == "REQ-002":
         assert result.code == 1 and len(lines) == 1, result.out
         assert "cites CR-001, but CR-001 does not affect REQ-001" in lines[0]
+    elif approved_affects:
+        assert result.code == 1 and len(lines) == 1, result.out
+        assert f"cites CR-001, but CR-001 changed after {CUSTOMER} approved it" in lines[0]
     else:
         assert lines == [], result.out
 

@@ -390,8 +390,9 @@ def _cited_change_problem(project: Project, key: ApprovalKey, by: str, verified:
 
     The cited CR must list the requirement in ``affects``, and the same
     person must have approved that CR, in the record's role, in a verified
-    commit; when the CR approval fingerprinted the requirement, it must be
-    this record's content.
+    commit, with the CR as it is now (so ``affects`` cannot be widened after
+    the approval); when the CR approval fingerprinted the requirement, it
+    must be this record's content.
     """
     _, req_id, person, role, _at, content, cited = key
     change = project.items.get(cited)
@@ -399,6 +400,8 @@ def _cited_change_problem(project: Project, key: ApprovalKey, by: str, verified:
         return f"{cited} is not a change request here"
     if req_id not in change.affects:
         return f"{cited} does not affect {req_id}"
+    current = fingerprint(change)
+    stale = False
     for record in change.approvals:
         cr_key = (
             "cr", change.id, record.by.strip().lower(), record.role, str(record.at), record.decision,
@@ -410,7 +413,12 @@ def _cited_change_problem(project: Project, key: ApprovalKey, by: str, verified:
             continue
         if req_id in record.items and record.items[req_id] != content:
             continue
+        if record.fingerprint != current:
+            stale = True
+            continue
         return ""
+    if stale:
+        return f"{cited} changed after {by} approved it"
     return f"{by}'s approval of {cited} as {role or 'an approver'} is not verified"
 
 
