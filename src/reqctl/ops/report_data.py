@@ -293,7 +293,8 @@ def pending_approvals(project: Project, reqs: list[Requirement]) -> list[Row]:
     for item in reqs:
         state = approval_state(item, project.config)
         awaited = awaiting_roles(item, project.config) or project.config.approver_roles(Kind.REQUIREMENT)
-        if item.status == "proposed" and state != "approved":
+        started = item.status == "proposed" or (item.status == "draft" and state in ("partial", "suspect"))
+        if started and state != "approved":
             rows.append({"id": item.id, "kind": "requirement", "title": item.title, "status": item.status,
                          "reason": "suspect" if state == "suspect" else "not_approved",
                          "roles": awaited})
