@@ -119,6 +119,16 @@ def requirement_role_approvals(req: Requirement, config: Config, current: str | 
     )
 
 
+def roles_without_record(req: Requirement, config: Config) -> list[str]:
+    """Required roles with no record (current or stale) by a person holding them; needs no fingerprint."""
+    have = {
+        role
+        for record in req.approval_records
+        if (role := record_role(config, record)) is not None and holds(config, record.by, role)
+    }
+    return [role for role in config.approver_roles(Kind.REQUIREMENT) if role not in have]
+
+
 def awaiting_roles(req: Requirement, config: Config) -> list[str]:
     """Required roles without a valid approval of the current content."""
     return [s.role for s in requirement_role_approvals(req, config) if not s.ok]
@@ -130,19 +140,30 @@ def requirement_approved(req: Requirement, config: Config, current: str | None =
     return bool(states) and all(s.ok for s in states)
 
 
-def requirement_approval_state(req: Requirement, config: Config) -> str:
-    """'approved' (every role), 'partial' (some), 'suspect' (content changed since), or 'none'."""
-    states = requirement_role_approvals(req, config)
+def approval_status(req: Requirement, config: Config) -> tuple[str, list[str]]:
+    """The approval state and the roles still awaited, from one fingerprint of the content.
+
+    State: 'approved' (every role), 'partial' (some), 'suspect' (content
+    changed since an approval), or 'none'.
+    """
+    current = fingerprint(req)
+    states = requirement_role_approvals(req, config, current)
+    awaited = [s.role for s in states if not s.ok]
     if not states:  # no role configured: judge the records alone
         if not req.approval_records:
-            return "none"
-        current = fingerprint(req)
-        return "approved" if all(r.fingerprint == current for r in req.approval_records) else "suspect"
-    if all(s.ok for s in states):
-        return "approved"
+            return "none", awaited
+        valid = all(r.fingerprint == current for r in req.approval_records)
+        return ("approved" if valid else "suspect"), awaited
+    if not awaited:
+        return "approved", awaited
     if any(s.state == "stale" for s in states):
-        return "suspect"
-    return "partial" if any(s.ok for s in states) else "none"
+        return "suspect", awaited
+    return ("partial" if any(s.ok for s in states) else "none"), awaited
+
+
+def requirement_approval_state(req: Requirement, config: Config) -> str:
+    """'approved' (every role), 'partial' (some), 'suspect' (content changed since), or 'none'."""
+    return approval_status(req, config)[0]
 
 
 # ---------------------------------------------------------- change requests ----

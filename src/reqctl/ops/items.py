@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.changes.approvals import (
+    approval_status,
     awaiting_roles,
     holds,
     record_role,
@@ -172,11 +173,12 @@ def approval_state(item: Item, config: Config) -> str:
 
 def approval_summary(item: Item, config: Config) -> str:
     """The ``req list`` approval column: the state, and which roles are awaited when some approved."""
-    state = approval_state(item, config)
-    if state in ("approved", "none") or not isinstance(item, Requirement):
+    if not isinstance(item, Requirement):
+        return "none"
+    state, awaited = approval_status(item, config)
+    if state in ("approved", "none") or not awaited:
         return state
-    awaited = awaiting_roles(item, config)
-    return f"{state} (awaiting {', '.join(awaited)})" if awaited else state
+    return f"{state} (awaiting {', '.join(awaited)})"
 
 
 def item_json(project: Project, item: Item) -> dict[str, Any]:
@@ -189,8 +191,7 @@ def item_json(project: Project, item: Item) -> dict[str, Any]:
         data["score"] = item.score
     if isinstance(item, Requirement):
         data["fingerprint"] = fingerprint(item)
-        data["approval_state"] = approval_state(item, project.config)
-        data["awaiting_roles"] = awaiting_roles(item, project.config)
+        data["approval_state"], data["awaiting_roles"] = approval_status(item, project.config)
     return data
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from reqctl.changes.approvals import awaiting_roles, record_role, requirement_approval_state
+from reqctl.changes.approvals import approval_status, record_role, requirement_approval_state
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind
 from reqctl.model.items import (
@@ -92,6 +92,7 @@ def requirement_row(project: Project, item: Requirement, *, body: bool = False) 
         for r in item.approval_records
     ]
     approval = records[-1] if records else None  # the newest record, for templates showing one
+    state, awaited = approval_status(item, config)
     row: Row = {
         "id": item.id,
         "title": item.title,
@@ -103,10 +104,10 @@ def requirement_row(project: Project, item: Requirement, *, body: bool = False) 
         "depends_on": list(item.depends_on),
         "acceptance": list(item.acceptance),
         "tags": list(item.tags),
-        "approval_state": approval_state(item, config),
+        "approval_state": state,
         "approval": approval,
         "approvals": records,
-        "awaiting_roles": awaiting_roles(item, config),
+        "awaiting_roles": awaited,
         "path": path_of(project, item),
     }
     if body:
@@ -291,8 +292,8 @@ def pending_approvals(project: Project, reqs: list[Requirement]) -> list[Row]:
     """Requirements and change requests that wait for someone's approval."""
     rows: list[Row] = []
     for item in reqs:
-        state = approval_state(item, project.config)
-        awaited = awaiting_roles(item, project.config) or project.config.approver_roles(Kind.REQUIREMENT)
+        state, awaited = approval_status(item, project.config)
+        awaited = awaited or project.config.approver_roles(Kind.REQUIREMENT)
         started = item.status == "proposed" or (item.status == "draft" and state in ("partial", "suspect"))
         if started and state != "approved":
             rows.append({"id": item.id, "kind": "requirement", "title": item.title, "status": item.status,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from reqctl.changes.approvals import covered_in_project, holds, record_role, requirement_role_approvals
+from reqctl.changes.approvals import (
+    covered_in_project,
+    holds,
+    record_role,
+    requirement_role_approvals,
+    roles_without_record,
+)
 from reqctl.model.fingerprint import fingerprint, short
 from reqctl.model.ids import ID_RE, Kind, split_id
 from reqctl.model.items import (
@@ -188,10 +194,9 @@ def missing_approval(project: Project, options: CheckOptions) -> Iterator[Findin
     for req in project.requirements():
         if req.status not in APPROVED_OR_LATER:
             continue
-        states = requirement_role_approvals(req, config)
         # A record by someone outside the role does not count (R012 names it).
-        awaited = [s.role for s in states if s.state in ("missing", "not-allowed")]
-        if awaited or (not states and not req.approval_records):
+        awaited = roles_without_record(req, config)
+        if awaited or (not config.approver_roles(Kind.REQUIREMENT) and not req.approval_records):
             roles = ", ".join(awaited) or "an approver"
             yield _finding(
                 "R010", ERROR,
@@ -212,7 +217,7 @@ def stale_approval(project: Project, options: CheckOptions) -> Iterator[Finding]
         if not req.approval_records or req.status in CLOSED_REQUIREMENT_STATUSES:
             continue
         current = fingerprint(req)
-        satisfied = {s.role for s in requirement_role_approvals(req, config) if s.ok}
+        satisfied = {s.role for s in requirement_role_approvals(req, config, current) if s.ok}
         stale = [
             r for r in req.approval_records if r.fingerprint != current and record_role(config, r) not in satisfied
         ]
