@@ -146,12 +146,12 @@ def approval_status(req: Requirement, config: Config) -> tuple[str, list[str]]:
     State: 'approved' (every role), 'partial' (some), 'suspect' (content
     changed since an approval), or 'none'.
     """
+    if not req.approval_records:  # the common case needs no fingerprint
+        return "none", list(config.approver_roles(Kind.REQUIREMENT))
     current = fingerprint(req)
     states = requirement_role_approvals(req, config, current)
     awaited = [s.role for s in states if not s.ok]
     if not states:  # no role configured: judge the records alone
-        if not req.approval_records:
-            return "none", awaited
         valid = all(r.fingerprint == current for r in req.approval_records)
         return ("approved" if valid else "suspect"), awaited
     if not awaited:
