@@ -271,3 +271,52 @@ def test_allowed_signers_parser_never_crashes() -> None:
             assert all(key.startswith("SHA256:") for key in keys)
 
     check()
+
+
+def test_change_merge_writes_one_record_per_role_and_they_verify(upstream: Path) -> None:
+    """Requirements need customer and pm: a merged CR re-approves REQ-001 in both roles, citing it."""
+    config = upstream / "reqctl.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("requirement: [customer]", "requirement: [customer, pm]"),
+        encoding="utf-8",
+    )
+    commit_all(upstream, "two roles", PM)
+    assert run_reqctl(upstream, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    commit_all(upstream, "customer approves", CUSTOMER)
+    assert run_reqctl(upstream, "approve", "REQ-001", "--by", PM).code == 0
+    commit_all(upstream, "pm approves", PM)
+    proposed = run_reqctl(upstream, "change", "propose", "Reword", "--affects", "REQ-001")
+    assert proposed.code == 0, proposed.err
+    path = upstream / "requirements" / "REQ-001.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Login", "title: Log in"), encoding="utf-8")
+    commit_all(upstream, "reword", PM)
+    assessed = run_reqctl(upstream, "change", "assess", "CR-001", "--schedule-days", "1", "--summary", "wording")
+    assert assessed.code == 0, assessed.err
+    assert run_reqctl(upstream, "change", "approve", "CR-001").code == 0  # the PM, as pm
+    customer = run_reqctl(upstream, "change", "approve", "CR-001", "--by", CUSTOMER, env=person(CUSTOMER))
+    assert customer.code == 0, customer.err
+    merged = run_reqctl(upstream, "change", "merge", "CR-001")
+    assert merged.code == 0, merged.err
+
+    shown = json.loads(run_reqctl(upstream, "req", "show", "REQ-001", "--json").out)
+    assert shown["approval_state"] == "approved" and shown["awaiting_roles"] == []
+    assert sorted((a["by"], a["role"], a.get("change")) for a in shown["approvals"]) == [
+        (CUSTOMER, "customer", "CR-001"), (PM, "pm", "CR-001")
+    ]
+    assert run_reqctl(upstream, "check").code == 0
+    verify = run_reqctl(upstream, "check", "--verify-approvals")
+    assert verify.code == 0, verify.out
+
+
+def test_change_merge_refuses_when_a_requirement_role_did_not_approve_the_cr(upstream: Path) -> None:
+    config = upstream / "reqctl.yaml"
+    text = config.read_text(encoding="utf-8").replace("requirement: [customer]", "requirement: [customer, pm]")
+    config.write_text(text.replace("change: [customer, pm]", "change: [customer]"), encoding="utf-8")
+    commit_all(upstream, "pm approves requirements but not changes", PM)
+    assert run_reqctl(upstream, "change", "propose", "Reword", "--affects", "REQ-001").code == 0
+    assert run_reqctl(upstream, "change", "assess", "CR-001", "--summary", "wording").code == 0
+    assert run_reqctl(upstream, "change", "approve", "CR-001", "--by", CUSTOMER, env=person(CUSTOMER)).code == 0
+    before = git(upstream, "rev-parse", "HEAD")
+    merged = run_reqctl(upstream, "change", "merge", "CR-001")
+    assert merged.code == 2 and "requirements need approval by pm" in merged.err, merged.err
+    assert git(upstream, "rev-parse", "HEAD") == before and git(upstream, "status", "--porcelain") == ""
