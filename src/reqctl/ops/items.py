@@ -343,11 +343,9 @@ def record_approvals(
     updates: dict[str, Any] = {"approvals": records}
     if new_status != item.status:
         updates["status"] = new_status
-    legacy = ["approval"] if item.approval is not None else []
-    roundtrip.edit_front_matter(
-        project.path_of(item), project.file_of(item.id).path, updates,
-        rename={"approval": "approvals"} if legacy else None,
-    )
+    # A legacy single 'approval:' block becomes the list, in its place.
+    rename = {"approval": "approvals"} if item.approval is not None else None
+    roundtrip.edit_front_matter(project.path_of(item), project.file_of(item.id).path, updates, rename=rename)
     awaited = tuple(awaiting_roles(after, config))
     return ApprovalResult(item.id, people, current, item.status, new_status, False, role_names, awaited)
 
