@@ -201,10 +201,15 @@ def commits(
     args += [repo.resolve(rev), "--", *(repo.project_path(p) for p in wanted)]
     env = None
     if signatures and allowed_signers is not None:
-        # Passed through the environment (git >= 2.31) so only this one run sees it.
+        # Passed through the environment (git >= 2.31) so only this one run sees it, after
+        # any entries the caller's environment already passes the same way.
+        import os
+
+        count = os.environ.get("GIT_CONFIG_COUNT", "0")
+        index = int(count) if count.isdigit() else 0
         env = {
-            "GIT_CONFIG_COUNT": "1",
-            "GIT_CONFIG_KEY_0": "gpg.ssh.allowedSignersFile",
-            "GIT_CONFIG_VALUE_0": str(allowed_signers),
+            "GIT_CONFIG_COUNT": str(index + 1),
+            f"GIT_CONFIG_KEY_{index}": "gpg.ssh.allowedSignersFile",
+            f"GIT_CONFIG_VALUE_{index}": str(allowed_signers),
         }
     return parse_log(repo, repo.text(*args, env=env))
