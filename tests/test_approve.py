@@ -39,6 +39,11 @@ def req(project: Path) -> Path:
     )
 
 
+def fingerprint_now(project: Path, item_id: str) -> str:
+    """The fingerprint reqctl computes for the item's current content."""
+    return str(show_json(project, item_id)["fingerprint"])
+
+
 def show_json(project: Path, item_id: str = "REQ-001") -> dict[str, object]:
     result = run_reqctl(project, "req", "show", item_id, "--json")
     assert result.code == 0, result.err
@@ -53,15 +58,19 @@ def test_approve_with_by_records_who_when_and_what(project: Path, req: Path) -> 
     assert "status proposed → approved" in result.out
     data = front(req)
     assert data["status"] == "approved"
-    approval = data["approval"]
-    assert isinstance(approval, dict)
+    assert "approval" not in data
+    approvals = data["approvals"]
+    assert isinstance(approvals, list) and len(approvals) == 1
+    approval = approvals[0]
     assert approval["by"] == CUSTOMER
+    assert approval["role"] == "customer"
     assert str(approval["at"]) == TODAY
     assert approval["fingerprint"] == expected_fp
     assert str(expected_fp).startswith("sha256:") and len(str(expected_fp)) == 7 + 64
     assert show_json(project)["approval_state"] == "approved"
     shown = run_reqctl(project, "req", "show", "REQ-001")
-    assert f"approved — by {CUSTOMER} on {TODAY}" in shown.out
+    assert "approval: approved" in shown.out
+    assert f"customer: {CUSTOMER} on {TODAY}" in shown.out
     assert run_reqctl(project, "check").code == 0
 
 
@@ -69,7 +78,7 @@ def test_approve_uses_git_user_email(project: Path, req: Path) -> None:
     git(project, "config", "user.email", CUSTOMER)
     result = run_reqctl(project, "approve", "req-1")
     assert result.code == 0, result.err
-    assert front(req)["approval"]["by"] == CUSTOMER  # type: ignore[index]
+    assert front(req)["approvals"][0]["by"] == CUSTOMER  # type: ignore[index]
 
 
 def test_approver_email_is_case_insensitive(project: Path, req: Path) -> None:
@@ -180,3 +189,118 @@ def test_status_change_after_approval_keeps_it_valid(project: Path, req: Path) -
     assert run_reqctl(project, "req", "status", "REQ-001", "verified").code == 0
     assert run_reqctl(project, "check").code == 0
     assert front(req)["status"] == "verified"
+
+
+def two_roles(project: Path, *, pm_is_customer: bool = False) -> None:
+    config = project / "reqctl.yaml"
+    text = config.read_text(encoding="utf-8").replace("requirement: [customer]", "requirement: [customer, pm]")
+    if pm_is_customer:
+        text = text.replace(f"customer: [{CUSTOMER}]", f"customer: [{CUSTOMER}, {PM}]")
+    config.write_text(text, encoding="utf-8")
+
+
+def listed_approval(project: Path) -> str:
+    listed = run_reqctl(project, "req", "list")
+    assert listed.code == 0, listed.err
+    [row] = [line for line in listed.out.splitlines() if "REQ-001" in line]
+    return row
+
+
+def test_two_roles_each_approve_and_keep_their_record(project: Path, req: Path) -> None:
+    two_roles(project)
+    first = run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER)
+    assert first.code == 0, first.err
+    assert "as customer" in first.out and "still awaiting pm" in first.out and "→" not in first.out
+    assert front(req)["status"] == "proposed"
+    shown = show_json(project)
+    assert shown["approval_state"] == "partial" and shown["awaiting_roles"] == ["pm"]
+    assert "partial (awaiting pm)" in listed_approval(project)
+    report = json.loads(run_reqctl(project, "report", "status", "--format", "json").out)
+    [pending] = [row for row in report["pending_approvals"] if row["id"] == "REQ-001"]
+    assert pending["roles"] == ["pm"]
+    refused = run_reqctl(project, "req", "status", "REQ-001", "approved")
+    assert "not approved by pm yet" in one_line_error(refused)
+
+    second = run_reqctl(project, "approve", "REQ-001", "--by", PM)
+    assert second.code == 0, second.err
+    assert "as pm" in second.out and "status proposed → approved" in second.out
+    records = front(req)["approvals"]
+    assert isinstance(records, list)
+    assert [(r["by"], r["role"]) for r in records] == [(CUSTOMER, "customer"), (PM, "pm")]
+    assert show_json(project)["awaiting_roles"] == []
+    assert listed_approval(project).replace("│", " ").split()[-1] == "approved"
+    assert run_reqctl(project, "check").code == 0
+
+
+def test_two_roles_edit_makes_both_stale(project: Path, req: Path) -> None:
+    two_roles(project)
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    assert run_reqctl(project, "approve", "REQ-001", "--by", PM).code == 0
+    req.write_text(req.read_text(encoding="utf-8").replace("as PDF", "as Word"), encoding="utf-8")
+    check = run_reqctl(project, "check")
+    assert check.code == 1
+    stale = [line for line in check.out.splitlines() if "R011" in line]
+    assert len(stale) == 2 and any(CUSTOMER in s for s in stale) and any(PM in s for s in stale), check.out
+    shown = show_json(project)
+    assert shown["approval_state"] == "suspect" and shown["awaiting_roles"] == ["customer", "pm"]
+    # Re-approval by one role leaves the other stale, the status is kept and check still fails.
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    assert show_json(project)["awaiting_roles"] == ["pm"]
+    again = run_reqctl(project, "check")
+    [line] = [line for line in again.out.splitlines() if "R011" in line]
+    assert again.code == 1 and PM in line
+
+
+def test_approved_status_with_one_role_missing_fails_r010(project: Path, req: Path) -> None:
+    two_roles(project)
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    req.write_text(req.read_text(encoding="utf-8").replace("status: proposed", "status: approved"), encoding="utf-8")
+    check = run_reqctl(project, "check")
+    [line] = [line for line in check.out.splitlines() if "R010" in line]
+    assert "approval by pm is missing" in line
+
+
+def test_person_holding_two_awaited_roles_must_say_which(project: Path, req: Path) -> None:
+    two_roles(project, pm_is_customer=True)
+    before = req.read_bytes()
+    line = one_line_error(run_reqctl(project, "approve", "REQ-001", "--by", PM))
+    assert "--role" in line and "customer, pm" in line
+    assert req.read_bytes() == before
+    assert run_reqctl(project, "approve", "REQ-001", "--by", PM, "--role", "pm").code == 0
+    # Only customer is awaited now: the default picks it.
+    done = run_reqctl(project, "approve", "REQ-001", "--by", PM)
+    assert done.code == 0 and "as customer" in done.out and "→ approved" in done.out
+    assert "PM" not in one_line_error(run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER, "--role", "pm"))
+
+
+def test_reapproval_replaces_only_that_persons_record(project: Path, req: Path) -> None:
+    two_roles(project)
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    assert run_reqctl(project, "approve", "REQ-001", "--by", PM).code == 0
+    req.write_text(req.read_text(encoding="utf-8").replace("as PDF", "as Word"), encoding="utf-8")
+    assert run_reqctl(project, "approve", "REQ-001", "--by", PM).code == 0
+    records = front(req)["approvals"]
+    assert isinstance(records, list)
+    assert [(r["by"], r["role"]) for r in records] == [(CUSTOMER, "customer"), (PM, "pm")]
+    assert records[0]["fingerprint"] != records[1]["fingerprint"]
+
+
+def test_legacy_single_record_checks_clean_and_migrates(project: Path, req: Path) -> None:
+    legacy = (
+        f"approval:\n  by: {CUSTOMER}\n  at: 2026-11-01\n  fingerprint: {fingerprint_now(project, 'REQ-001')}\n"
+    )
+    text = req.read_text(encoding="utf-8").replace("status: proposed", "status: approved")
+    req.write_text(text.replace("\n---\n", "\n" + legacy + "---\n", 1), encoding="utf-8")
+    assert run_reqctl(project, "check").code == 0
+    assert show_json(project)["approval_state"] == "approved"
+    two_roles(project)
+    assert "R010" in run_reqctl(project, "check").out  # pm's approval is now missing
+    assert run_reqctl(project, "approve", "REQ-001", "--by", PM).code == 0
+    data = front(req)
+    assert "approval" not in data
+    records = data["approvals"]
+    assert isinstance(records, list)
+    assert [(r["by"], r["role"], str(r["at"])) for r in records] == [
+        (CUSTOMER, "customer", "2026-11-01"), (PM, "pm", TODAY)
+    ]
+    assert run_reqctl(project, "check").code == 0

@@ -138,7 +138,7 @@ def test_full_workflow(approved: Path) -> None:
     commits = json.loads(history.out)["commits"]
     assert commits[-1]["change"] == "added"
     assert any("title" in c["fields"] for c in commits)
-    assert any(c["author"]["email"] == CUSTOMER and "approval" in c["fields"] for c in commits)
+    assert any(c["author"]["email"] == CUSTOMER and "approvals" in c["fields"] for c in commits)
 
 
 def test_edit_after_approval_blocks_merge_and_gate(approved: Path) -> None:

@@ -115,6 +115,6 @@ def test_parallel_approve_and_status_never_lose_the_approval(project: Path) -> N
         outputs = [proc.communicate(timeout=120) for proc in procs]
         assert [proc.returncode for proc in procs] == [0, 0], [err for _, err in outputs]
         data = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-        assert data["approval"]["by"] == CUSTOMER
+        assert [r["by"] for r in data["approvals"]] == [CUSTOMER]
         assert data["status"] in ("approved", "proposed")
         git(project, "checkout", "-q", "--", "requirements/REQ-001.md")

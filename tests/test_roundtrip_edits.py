@@ -54,7 +54,8 @@ def test_approve_keeps_everything_and_appends_the_record(project: Path) -> None:
     today = dt.date.today().isoformat()
     expected = HAND_WRITTEN.replace("status: draft   # not", "status: approved # not").replace(
         'x-jira: "PORTAL-17"\n',
-        f'x-jira: "PORTAL-17"\napproval:\n  by: {CUSTOMER}\n  at: {today}\n  fingerprint: {fingerprint}\n',
+        f'x-jira: "PORTAL-17"\napprovals:\n- by: {CUSTOMER}\n  role: customer\n  at: {today}\n'
+        f"  fingerprint: {fingerprint}\n",
     )
     assert path.read_text(encoding="utf-8") == expected
     # Unknown field is only a warning; the approval is valid.
@@ -63,7 +64,7 @@ def test_approve_keeps_everything_and_appends_the_record(project: Path) -> None:
     assert "R003" in check.out
 
 
-def test_reapproval_updates_the_record_in_place(project: Path) -> None:
+def test_reapproval_migrates_the_legacy_record_in_place(project: Path) -> None:
     path = project / "requirements" / "REQ-001.md"
     path.write_text(
         "---\n"
@@ -91,10 +92,11 @@ def test_reapproval_updates_the_record_in_place(project: Path) -> None:
         "status: approved\n"
         "acceptance:\n"
         "  - 'works'\n"
-        "approval:\n"
-        f"  by: {CUSTOMER}\n"
-        f"  at: {today}\n"
-        f"  fingerprint: {fingerprint}\n"
+        "approvals:\n"
+        f"  - by: {CUSTOMER}\n"
+        "    role: customer\n"
+        f"    at: {today}\n"
+        f"    fingerprint: {fingerprint}\n"
         "milestone: M1  # after the approval, on purpose\n"
         "---\n"
         "Body.\n"
@@ -122,7 +124,8 @@ def test_crlf_files_stay_crlf(project: Path) -> None:
     today = dt.date.today().isoformat()
     expected = original.replace("status: proposed", "status: approved").replace(
         "tags: [a, b]\r\n",
-        f"tags: [a, b]\r\napproval:\r\n  by: {CUSTOMER}\r\n  at: {today}\r\n  fingerprint: {fingerprint}\r\n",
+        f"tags: [a, b]\r\napprovals:\r\n  - by: {CUSTOMER}\r\n    role: customer\r\n    at: {today}\r\n"
+        f"    fingerprint: {fingerprint}\r\n",
     )
     raw = path.read_bytes()
     assert raw == expected.encode("utf-8")

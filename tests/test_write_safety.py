@@ -129,7 +129,7 @@ def test_a_writer_paused_between_read_and_write_loses_nothing(
     thread.join(10)
     assert not errors
     data = front(project / "requirements" / "REQ-001.md")
-    assert data["approval"]["by"] == CUSTOMER
+    assert [r["by"] for r in data["approvals"]] == [CUSTOMER]
     assert data["status"] == final_status
 
 
@@ -430,7 +430,7 @@ def test_edit_never_overwrites_an_approval_made_while_the_editor_was_open(projec
     result = run_reqctl(project, "req", "edit", "REQ-001", env={"EDITOR": f"{sys.executable} {script}", "VISUAL": ""})
     assert result.code == 2
     assert "changed while it was being edited" in result.err and "rejected-edits/REQ-001.md" in result.err
-    assert front(path)["approval"]["by"] == CUSTOMER and front(path)["title"] == "Login"
+    assert [r["by"] for r in front(path)["approvals"]] == [CUSTOMER] and front(path)["title"] == "Login"
     assert "Sign in" in (state_dir(project) / "rejected-edits" / "REQ-001.md").read_text(encoding="utf-8")
 
 
@@ -462,7 +462,7 @@ def test_change_approve_refuses_committed_conflict_markers_in_what_it_covers(pro
     before = snapshot(project)
     result = run_reqctl(project, "change", "approve", "CR-001")
     assert result.code == 2
-    assert result.err.startswith("error: requirements/REQ-001.md:12: merge conflict marker '<<<<<<< HEAD'")
+    assert result.err.startswith("error: requirements/REQ-001.md:13: merge conflict marker '<<<<<<< HEAD'")
     assert_unchanged(before, project)
 
 

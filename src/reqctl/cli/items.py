@@ -26,6 +26,7 @@ from reqctl.errors import NotFoundError, ReqctlError, UsageError
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
+    from reqctl.model.config import Config
     from reqctl.model.items import Item
     from reqctl.model.project import Project
     from reqctl.ops.invalid import InvalidFile
@@ -43,12 +44,12 @@ COLUMNS: dict[Kind, tuple[str, ...]] = {
 }
 
 
-def cell(item: Item, column: str) -> str:
+def cell(item: Item, column: str, config: Config) -> str:
     from reqctl.model.items import Risk
     from reqctl.ops import items as ops
 
     if column == "approval":
-        return ops.approval_state(item)
+        return ops.approval_summary(item, config)
     if column == "score" and isinstance(item, Risk):
         return str(item.score)
     if column == "p×i" and isinstance(item, Risk):
@@ -107,7 +108,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             console.print_json([ops.item_json(project, item) for item in found])
             return
         columns = COLUMNS[kind]
-        rows = [[cell(item, column) for column in columns] for item in found]
+        rows = [[cell(item, column, project.config) for column in columns] for item in found]
         out = console.stdout()
         out.print(console.table(columns, rows))
         out.print(Text(f"{len(found)} {noun}{'s' if len(found) != 1 else ''}", style="dim"))
@@ -239,11 +240,11 @@ def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
 
 def render_item(rel: str, data: dict[str, object], item: Item) -> None:
     from reqctl.model.items import Requirement
-    from reqctl.ops import items as ops
 
     out = console.stdout()
     fields = Text()
-    skip = {"id", "title", "body", "kind", "path", "approval", "actions", "fingerprint", "approval_state"}
+    skip = {"id", "title", "body", "kind", "path", "approval", "approvals", "actions", "fingerprint",
+            "approval_state", "awaiting_roles"}
     for key, value in data.items():
         if key in skip or value in ([], "", None):
             continue
@@ -252,11 +253,17 @@ def render_item(rel: str, data: dict[str, object], item: Item) -> None:
             shown = "".join(f"\n  ✓ {v}" for v in value)
         fields.append(f"{key}: ", style="bold")
         fields.append(f"{shown}\n")
-    if isinstance(item, Requirement) and item.approval is not None:
-        state_text = ops.approval_state(item)
+    if isinstance(item, Requirement):
+        state_text = str(data.get("approval_state", "none"))
+        awaiting = data.get("awaiting_roles") or []
         style = "green" if state_text == "approved" else "red"
         fields.append("approval: ", style="bold")
-        fields.append(f"{state_text} — by {item.approval.by} on {item.approval.at}\n", style=style)
+        waiting = ""
+        if isinstance(awaiting, list) and awaiting:
+            waiting = f" (awaiting {', '.join(str(r) for r in awaiting)})"
+        fields.append(f"{state_text}{waiting}\n", style=style)
+        for record in item.approval_records:
+            fields.append(f"  {record.role or 'approved'}: {record.by} on {record.at}\n")
     for index, action in enumerate(getattr(item, "actions", ()), start=1):
         mark = "x" if action.done else " "
         due = f" (due {action.due})" if action.due else ""

@@ -123,6 +123,10 @@ class GitRepo:
         except GitError:
             return None
 
+    def is_shallow(self) -> bool:
+        """A shallow clone: history is cut off, so the oldest commit present seems to add everything."""
+        return self.text("rev-parse", "--is-shallow-repository").strip() == "true"
+
     def has_commits(self) -> bool:
         return self.try_resolve("HEAD") is not None
 
@@ -158,6 +162,17 @@ class GitRepo:
         """The blob sha of one project file at ``rev``, or None when it is not there."""
         entries = self.ls_tree_files(rev, [rel])
         return entries.get(rel)
+
+    def regular_file_at(self, rev: str, rel: str) -> bytes | None:
+        """The content of one project file at ``rev`` (None when absent); a symlink there is an error."""
+        out = self.run("ls-tree", "-z", "--full-tree", rev, "--", self.project_path(rel))
+        record = out.split(b"\0")[0]
+        if not record:
+            return None
+        mode, kind, sha = record.partition(b"\t")[0].split()
+        if kind != b"blob" or mode not in (b"100644", b"100755"):
+            raise GitError(f"{rel} at {rev[:10]} is not a regular file (a symlink?); reqctl does not follow it")
+        return self.cat_blobs([sha.decode()]).get(sha.decode())
 
     def ls_tree_files(self, rev: str, rels: list[str]) -> dict[str, str]:
         if not rels:

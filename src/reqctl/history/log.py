@@ -15,7 +15,11 @@ from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
 
 _ZERO = "0" * 40
-_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f{sig}%x1f%s%x1f%(trailers:only,unfold)%x1f"
+_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%ce%x1f{sig}%x1f%s%x1f%(trailers:only,unfold)%x1f"
+# %G? status, %GS signer name, %GF signing key fingerprint, %GP primary key fingerprint (GPG subkeys)
+_SIGNED = "%G?%x1f%GS%x1f%GF%x1f%GP"
+_UNSIGNED = "N%x1f%x1f%x1f"
+_FIELDS = 14  # the fields above plus the raw diff after the last separator
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +44,10 @@ class CommitInfo:
     trailers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     files: tuple[FileChange, ...] = ()
     signature: str = "N"  # git's %G?: G good, U good but untrusted signer, N none, ...
-    signer: str = ""
+    signer: str = ""  # %GS: the principal or key name git found; a claim, never matched as a name
+    committer_email: str = ""
+    signing_key: str = ""  # %GF: fingerprint of the signing key (SSH: 'SHA256:...', GPG: hex)
+    primary_key: str = ""  # %GP: fingerprint of the GPG primary key of a signing subkey
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -100,11 +107,10 @@ def parse_log(repo: GitRepo, out: str) -> list[CommitInfo]:
     commits = []
     for record in out.split("\x1e")[1:]:
         fields = record.split("\x1f")
-        if len(fields) < 11:
+        if len(fields) < _FIELDS:
             continue
-        sha, parents, name, email, authored, committed, sig, signer, subject, trailers, rest = (
-            fields[:11]
-        )
+        (sha, parents, name, email, authored, committed, committer, sig, signer, key, primary, subject,
+         trailers, rest) = fields[:_FIELDS]
         tokens = [t.strip("\n") for t in rest.split("\0")]
         tokens = [t for t in tokens if t]
         commits.append(
@@ -120,6 +126,9 @@ def parse_log(repo: GitRepo, out: str) -> list[CommitInfo]:
                 files=_raw_files(repo, tokens),
                 signature=sig or "N",
                 signer=signer,
+                committer_email=committer,
+                signing_key=key,
+                primary_key=primary,
             )
         )
     return commits
@@ -146,6 +155,7 @@ def commits(
     merge_diffs: bool = False,
     topo_order: bool = False,
     repo: GitRepo | None = None,
+    allowed_signers: Path | None = None,
 ) -> list[CommitInfo]:
     """Commits reachable from ``rev`` touching ``paths`` (default: item folders, reqctl.yaml).
 
@@ -153,7 +163,9 @@ def commits(
     time).  Newest first unless ``reverse``.  Merge commits list no files unless
     ``first_parent`` is set, in which case they list what the merge brought in
     relative to the first parent (the main line view).  ``signatures`` asks git
-    to verify commit signatures (slower; fills ``signature`` and ``signer``).
+    to verify commit signatures (slower; fills ``signature``, ``signer`` and the key
+    fingerprints), with ``allowed_signers`` as git's ``gpg.ssh.allowedSignersFile``
+    when given (instead of whatever the user's git configuration names).
     ``merge_diffs`` lists, for merges, the files changed relative to the first
     parent while still walking every commit; ``topo_order`` puts parents
     before children when combined with ``reverse``.
@@ -164,7 +176,7 @@ def commits(
     repo = repo or open_git(root)
     if not repo.has_commits():
         return []
-    sig = "%G?%x1f%GS" if signatures else "N%x1f"
+    sig = _SIGNED if signatures else _UNSIGNED
     args = [
         "log",
         f"--format={_FORMAT.format(sig=sig)}",
@@ -187,4 +199,17 @@ def commits(
         args.append(f"--until={_when(until)}")
     wanted = paths if paths is not None else [*(kind.folder + "/" for kind in Kind), CONFIG_FILE]
     args += [repo.resolve(rev), "--", *(repo.project_path(p) for p in wanted)]
-    return parse_log(repo, repo.text(*args))
+    env = None
+    if signatures and allowed_signers is not None:
+        # Passed through the environment (git >= 2.31) so only this one run sees it, after
+        # any entries the caller's environment already passes the same way.
+        import os
+
+        count = os.environ.get("GIT_CONFIG_COUNT", "0")
+        index = int(count) if count.isdigit() else 0
+        env = {
+            "GIT_CONFIG_COUNT": str(index + 1),
+            f"GIT_CONFIG_KEY_{index}": "gpg.ssh.allowedSignersFile",
+            f"GIT_CONFIG_VALUE_{index}": str(allowed_signers),
+        }
+    return parse_log(repo, repo.text(*args, env=env))

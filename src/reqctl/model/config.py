@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -39,9 +40,35 @@ def _yaml_off(value: Any) -> Any:
 SeverityName = Annotated[Literal["error", "warning", "off"], BeforeValidator(_yaml_off)]
 
 
+_KEY_FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}")
+
+
 class CheckPolicy(_Strict):
     severity: dict[str, SeverityName] = Field(default_factory=dict)
     verify_signatures: bool = False
+    # A file in git's gpg.ssh.allowedSignersFile format (project-relative path).
+    allowed_signers: str | None = None
+    # e-mail -> fingerprints of the keys that person signs with (SSH 'SHA256:...', GPG hex).
+    signers: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("allowed_signers")
+    @classmethod
+    def _inside_project(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or value.startswith("/") or ".." in value.split("/")):
+            raise ValueError("must be a path inside the project, like .reqctl-signers")
+        return value
+
+    @field_validator("signers")
+    @classmethod
+    def _fingerprints(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for email, keys in value.items():
+            for key in keys:
+                if not _KEY_FINGERPRINT.fullmatch(key):
+                    raise ValueError(
+                        f"{email}: '{key}' is not a key fingerprint (SHA256:… from 'ssh-keygen -lf', "
+                        "or a 40/64-digit GPG fingerprint)"
+                    )
+        return value
 
 
 class ChangePolicy(_Strict):

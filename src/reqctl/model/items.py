@@ -63,8 +63,15 @@ class _Item(BaseModel):
 
 
 class Approval(BaseModel):
+    """One person's approval of a requirement's content in one role.
+
+    ``role`` is absent only in the legacy single ``approval:`` record; such a
+    record counts for the first required role its approver holds.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     by: str
+    role: str | None = None
     at: dt.date
     fingerprint: str
     change: str | None = None
@@ -85,11 +92,18 @@ class Requirement(_Item):
     depends_on: IdList = Field(default_factory=list)
     acceptance: TextList = Field(default_factory=list)
     tags: TextList = Field(default_factory=list)
-    approval: Approval | None = None
+    approval: Approval | None = None  # legacy single record; 'reqctl approve' migrates it
+    approvals: list[Approval] = Field(default_factory=list)
 
     @classmethod
     def reference_fields(cls) -> tuple[str, ...]:
         return ("depends_on",)
+
+    @property
+    def approval_records(self) -> tuple[Approval, ...]:
+        """Every approval record: the legacy ``approval`` first, then ``approvals``."""
+        legacy = (self.approval,) if self.approval is not None else ()
+        return (*legacy, *self.approvals)
 
 
 class Impact(BaseModel):

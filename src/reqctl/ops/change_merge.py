@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reqctl.changes.approvals import REMOVED, role_approvals
+from reqctl.changes.approvals import REMOVED, holds, role_approvals
 from reqctl.changes.branches import main_line
 from reqctl.errors import (
     GitError,
@@ -31,7 +31,7 @@ from reqctl.ops.changes import (
     require_branch,
     require_clean,
 )
-from reqctl.ops.items import approve_requirement
+from reqctl.ops.items import record_approvals, require_approvable
 from reqctl.ops.writeguard import project_writer, refuse_conflict_markers, restored_on_failure
 from reqctl.store import roundtrip
 from reqctl.store.store import Store
@@ -55,7 +55,9 @@ def _merge_refusals(config: Config, change: Change, current: dict[str, str], gat
     return problems + gate
 
 
-def _tip_state(reader: HistoryReader, base: str, tip: str) -> tuple[dict[str, str], list[str], dict[str, Item]]:
+def _tip_state(
+    reader: HistoryReader, config: Config, base: str, tip: str
+) -> tuple[dict[str, str], list[str], dict[str, Item]]:
     """What the branch changes (ID -> fingerprint), gate problems, and models at the tip."""
     repo = reader.repo
     paths = [p for p in repo.changed_paths(base, tip, OTHER_FOLDERS) if kind_of_path(p)]
@@ -72,19 +74,29 @@ def _tip_state(reader: HistoryReader, base: str, tip: str) -> tuple[dict[str, st
         model = models.get(path)
         stem = path.rsplit("/", 1)[-1].removesuffix(".md")
         current[model.id if model else stem] = fingerprint(model) if model else REMOVED
-    touched = touched_approved(old_files, models)
+    touched = touched_approved(old_files, models, config)
     return current, [t.item_id for t in touched], {m.id: m for m in models.values() if m is not None}
 
 
-def _requirement_approver(config: Config, change: Change) -> str:
+def _requirement_approvers(config: Config, change: Change) -> dict[str, str]:
+    """Role -> the person whose approval of ``change`` stands for that role's approval of the requirements.
+
+    Every role ``approvals.requirement`` names needs an approval of the CR in that same role by
+    someone holding it; otherwise merging would leave the requirements short of an approval.
+    """
     roles = config.approver_roles(Kind.REQUIREMENT)
-    for record in reversed(change.approvals):
-        if record.decision == "approved" and record.role in roles:
-            return record.by
-    raise UsageError(
-        f"requirements need approval by {', '.join(roles) or 'an approver'}, and no one holding "
-        f"that role approved {change.id}"
-    )
+    approvers: dict[str, str] = {}
+    for role in roles:
+        records = [r for r in change.approvals if r.role == role]
+        if records and records[-1].decision == "approved" and holds(config, records[-1].by, role):
+            approvers[role] = records[-1].by
+    missing = [role for role in roles if role not in approvers]
+    if missing or not roles:
+        raise UsageError(
+            f"requirements need approval by {', '.join(missing or roles) or 'an approver'}, and no one holding "
+            f"that role approved {change.id}"
+        )
+    return approvers
 
 
 @project_writer(merge_ok=True)  # a merge it started itself is finished here; others are refused below
@@ -115,7 +127,7 @@ def merge(root: Path, raw_id: str, *, today: dt.date | None = None) -> MergeResu
     if repo.is_ancestor(tip, repo.resolve(main)):
         raise UsageError(f"{change.branch} is already merged into {main}")
     branch_change = _change_at(reader, tip, change_id)
-    current, touched, _models = _tip_state(reader, base, tip)
+    current, touched, _models = _tip_state(reader, config, base, tip)
     gate = [
         f"{item} is approved and changed but {change_id} does not list it in affects"
         for item in touched
@@ -124,7 +136,7 @@ def merge(root: Path, raw_id: str, *, today: dt.date | None = None) -> MergeResu
     problems = _merge_refusals(config, branch_change, current, gate)
     if problems:
         raise UsageError(f"cannot merge {change_id}: {'; '.join(problems)}")
-    _requirement_approver(config, branch_change)
+    _requirement_approvers(config, branch_change)
     if current_branch != main:
         repo.switch(main)
     try:
@@ -179,13 +191,14 @@ def _complete(
             f"cannot merge {change_id}: the merged content differs from what was approved "
             f"({'; '.join(problems)}); merge {into} into the branch and approve again"
         )
-    approver = _requirement_approver(config, change)
+    approvers = _requirement_approvers(config, change)
     reapproved, edited = [], []
     for item_id in change.affects:
         item = project.items.get(item_id)
         if not isinstance(item, Requirement):
             continue
-        result = approve_requirement(project, item_id, approver, today=today, change=change_id)
+        require_approvable(item)
+        result = record_approvals(project, item, approvers, today=today, change=change_id)
         if not result.unchanged:
             reapproved.append(item_id)
             edited.append(project.file_of(item_id).path)
@@ -229,6 +242,6 @@ def _merge_in_place(
     problems = _merge_refusals(project.config, change, current, [])
     if problems:
         raise UsageError(f"cannot complete {change.id}: {'; '.join(problems)}")
-    _requirement_approver(project.config, change)
+    _requirement_approvers(project.config, change)
     with restored_on_failure(project.root, _written_by_complete(project, change), reader.repo):
         return _complete(reader, change.id, None, branch, today)

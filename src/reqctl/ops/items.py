@@ -8,6 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reqctl.changes.approvals import (
+    approval_status,
+    awaiting_roles,
+    holds,
+    record_role,
+    requirement_approval_state,
+    requirement_approved,
+)
 from reqctl.errors import FileFormatError, PermissionDeniedError, ReqctlError, UsageError
 from reqctl.gitio.repo import user_email
 from reqctl.model.config import Config
@@ -17,6 +25,7 @@ from reqctl.model.items import (
     APPROVED_OR_LATER,
     CLOSED_REQUIREMENT_STATUSES,
     MODELS,
+    Approval,
     Item,
     Requirement,
     Risk,
@@ -157,12 +166,21 @@ def _id_sort_key(item: Item) -> tuple[str, int, str]:
     return (prefix, int(number) if number.isdigit() else 0, item.id)
 
 
-def approval_state(item: Item) -> str:
-    """'approved' (valid), 'suspect' (content changed since), or 'none'."""
-    approval = getattr(item, "approval", None)
-    if approval is None:
+def approval_state(item: Item, config: Config) -> str:
+    """'approved' (every required role, current content), 'partial', 'suspect' (changed since), or 'none'."""
+    if not isinstance(item, Requirement):
         return "none"
-    return "approved" if approval.fingerprint == fingerprint(item) else "suspect"
+    return requirement_approval_state(item, config)
+
+
+def approval_summary(item: Item, config: Config) -> str:
+    """The ``req list`` approval column: the state, and which roles are awaited when some approved."""
+    if not isinstance(item, Requirement):
+        return "none"
+    state, awaited = approval_status(item, config)
+    if state in ("approved", "none") or not awaited:
+        return state
+    return f"{state} (awaiting {', '.join(awaited)})"
 
 
 def item_json(project: Project, item: Item) -> dict[str, Any]:
@@ -175,7 +193,7 @@ def item_json(project: Project, item: Item) -> dict[str, Any]:
         data["score"] = item.score
     if isinstance(item, Requirement):
         data["fingerprint"] = fingerprint(item)
-        data["approval_state"] = approval_state(item)
+        data["approval_state"], data["awaiting_roles"] = approval_status(item, project.config)
     return data
 
 
@@ -188,8 +206,10 @@ def set_status(project: Project, kind: Kind, raw_id: str, status: str) -> tuple[
         if status not in allowed:
             raise UsageError(f"'{status}' is not a {kind.value} status; use one of {', '.join(allowed)}")
         old = str(getattr(item, "status", ""))
-        if isinstance(item, Requirement) and status in APPROVED_OR_LATER and approval_state(item) != "approved":
-            raise UsageError(f"{item.id} has no valid approval; run 'reqctl approve {item.id}' first")
+        approved = isinstance(item, Requirement) and approval_state(item, fresh.config) == "approved"
+        if isinstance(item, Requirement) and status in APPROVED_OR_LATER and not approved:
+            awaited = ", ".join(awaiting_roles(item, fresh.config)) or "an approver"
+            raise UsageError(f"{item.id} is not approved by {awaited} yet; run 'reqctl approve {item.id}' first")
         if old != status:
             roundtrip.edit_front_matter(fresh.path_of(item), fresh.file_of(item.id).path, {"status": status})
     return item, old
@@ -203,6 +223,8 @@ class ApprovalResult:
     old_status: str
     new_status: str
     unchanged: bool
+    role: str = ""
+    awaiting: tuple[str, ...] = ()  # required roles still without a valid approval
 
 
 def resolve_person(project: Project, by: str | None) -> str:
@@ -213,35 +235,122 @@ def resolve_person(project: Project, by: str | None) -> str:
 
 
 def approve_requirement(
-    project: Project, raw_id: str, by: str | None, *, today: dt.date | None = None, change: str | None = None
+    project: Project,
+    raw_id: str,
+    by: str | None,
+    *,
+    role: str | None = None,
+    today: dt.date | None = None,
+    change: str | None = None,
 ) -> ApprovalResult:
+    """Add (or renew) one person's approval of a requirement in one role.
+
+    Other people's and other roles' records are kept; the status moves to
+    ``approved`` only once every role ``approvals.requirement`` names approved
+    the current content.
+    """
     item = project.get(raw_id)
     if not isinstance(item, Requirement):
         hint = f"; use 'reqctl change approve {item.id}'" if item.kind is Kind.CHANGE else ""
         raise UsageError(f"{item.id} is a {item.kind.value}: only requirements are approved this way{hint}")
     person = resolve_person(project, by)
-    roles = project.config.approver_roles(Kind.REQUIREMENT)
-    if not set(project.config.roles_of(person)) & set(roles):
+    config = project.config
+    roles = config.approver_roles(Kind.REQUIREMENT)
+    held = [r for r in roles if holds(config, person, r)]
+    if not held:
         raise PermissionDeniedError(
             f"{person} may not approve requirements: approvers are the roles "
             f"{', '.join(roles) or '(none configured)'} in reqctl.yaml"
         )
+    if role is not None and role not in roles:
+        raise UsageError(f"--role {role}: requirements are approved by the roles {', '.join(roles)}")
+    if role is not None and role not in held:
+        raise PermissionDeniedError(f"{person} does not hold the role {role} in reqctl.yaml")
+    require_approvable(item)
+    chosen = role or _role_for(item, config, person, held)
+    return record_approvals(project, item, {chosen: person}, today=today, change=change)
+
+
+def require_approvable(item: Requirement) -> None:
     if item.status in CLOSED_REQUIREMENT_STATUSES:
         raise UsageError(f"{item.id} is {item.status}; move it back to proposed before approving it")
     if not item.acceptance:
         raise UsageError(f"{item.id} has no acceptance criteria; add at least one before approving it")
+
+
+def _role_for(item: Requirement, config: Config, person: str, held: list[str]) -> str:
+    """The one required role ``person`` holds that still awaits approval; ambiguity is an error."""
+    if len(held) == 1:
+        return held[0]
+    awaited = [r for r in held if r in awaiting_roles(item, config)]
+    if len(awaited) == 1:
+        return awaited[0]
     current = fingerprint(item)
-    new_status = "approved" if item.status in ("draft", "proposed") else item.status
-    if item.approval and item.approval.fingerprint == current and item.approval.by == person:
-        return ApprovalResult(item.id, person, current, item.status, item.status, unchanged=True)
-    record: dict[str, Any] = {"by": person, "at": today or dt.date.today(), "fingerprint": current}
-    if change:
-        record["change"] = change
-    updates: dict[str, Any] = {"approval": record}
+    mine = [r for r in held if _has_record(config, item, person, r, current)]
+    if not awaited and len(mine) == len(held):
+        return held[0]  # already approved in every role they hold: a no-op
+    raise UsageError(
+        f"{person} holds the roles {', '.join(awaited or held)}; pass --role ROLE to say which this approval is for"
+    )
+
+
+def _has_record(config: Config, item: Requirement, person: str, role: str, current: str | None = None) -> bool:
+    return any(
+        r.by.strip().lower() == person.lower()
+        and record_role(config, r) == role
+        and (current is None or r.fingerprint == current)
+        for r in item.approval_records
+    )
+
+
+def _record_dict(config: Config, record: Approval) -> dict[str, Any]:
+    data: dict[str, Any] = {"by": record.by}
+    role = record_role(config, record)
+    if role is not None:
+        data["role"] = role
+    data.update({"at": record.at, "fingerprint": record.fingerprint})
+    if record.change:
+        data["change"] = record.change
+    return data
+
+
+def record_approvals(
+    project: Project,
+    item: Requirement,
+    approvers: Mapping[str, str],
+    *,
+    today: dt.date | None = None,
+    change: str | None = None,
+) -> ApprovalResult:
+    """Write one record per ``role -> person`` for the current content, replacing only that person's record
+    in that role; a legacy ``approval:`` block becomes the ``approvals:`` list in its place."""
+    config = project.config
+    current = fingerprint(item)
+    people = ", ".join(dict.fromkeys(approvers.values()))
+    role_names = ", ".join(approvers)
+    if all(_has_record(config, item, person, role, current) for role, person in approvers.items()):
+        awaited = tuple(awaiting_roles(item, config))
+        return ApprovalResult(item.id, people, current, item.status, item.status, True, role_names, awaited)
+    records = [_record_dict(config, r) for r in item.approval_records]
+    for role, person in approvers.items():
+        records = [
+            r for r in records if not (str(r["by"]).strip().lower() == person.lower() and r.get("role") == role)
+        ]
+        record: dict[str, Any] = {"by": person, "role": role, "at": today or dt.date.today(), "fingerprint": current}
+        if change:
+            record["change"] = change
+        records.append(record)
+    after = item.model_copy(update={"approval": None, "approvals": [Approval.model_validate(r) for r in records]})
+    complete = requirement_approved(after, config)
+    new_status = "approved" if complete and item.status in ("draft", "proposed") else item.status
+    updates: dict[str, Any] = {"approvals": records}
     if new_status != item.status:
         updates["status"] = new_status
-    roundtrip.edit_front_matter(project.path_of(item), project.file_of(item.id).path, updates)
-    return ApprovalResult(item.id, person, current, item.status, new_status, unchanged=False)
+    # A legacy single 'approval:' block becomes the list, in its place.
+    rename = {"approval": "approvals"} if item.approval is not None else None
+    roundtrip.edit_front_matter(project.path_of(item), project.file_of(item.id).path, updates, rename=rename)
+    awaited = tuple(awaiting_roles(after, config))
+    return ApprovalResult(item.id, people, current, item.status, new_status, False, role_names, awaited)
 
 
 # ``reqctl approve``: ``approve_requirement`` under the write guard (lock, no unfinished merge,

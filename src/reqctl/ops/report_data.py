@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from reqctl.changes.approvals import approval_status, record_role, requirement_approval_state
 from reqctl.model.config import Config
-from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind
 from reqctl.model.items import (
     APPROVED_OR_LATER,
@@ -57,10 +57,9 @@ def path_of(project: Project, item: Item) -> str | None:
     return files[0].path if files else None
 
 
-def approval_state(item: Requirement) -> str:
-    if item.approval is None:
-        return "none"
-    return "approved" if item.approval.fingerprint == fingerprint(item) else "suspect"
+def approval_state(item: Requirement, config: Config) -> str:
+    """'approved' (every required role), 'partial', 'suspect' or 'none' (see changes/approvals.py)."""
+    return requirement_approval_state(item, config)
 
 
 def project_info(config: Config) -> Row:
@@ -87,9 +86,13 @@ def project_info(config: Config) -> Row:
 
 
 def requirement_row(project: Project, item: Requirement, *, body: bool = False) -> Row:
-    approval = None
-    if item.approval is not None:
-        approval = {"by": item.approval.by, "at": iso(item.approval.at), "change": item.approval.change}
+    config = project.config
+    records = [
+        {"by": r.by, "role": record_role(config, r), "at": iso(r.at), "change": r.change}
+        for r in item.approval_records
+    ]
+    approval = records[-1] if records else None  # the newest record, for templates showing one
+    state, awaited = approval_status(item, config)
     row: Row = {
         "id": item.id,
         "title": item.title,
@@ -101,8 +104,10 @@ def requirement_row(project: Project, item: Requirement, *, body: bool = False) 
         "depends_on": list(item.depends_on),
         "acceptance": list(item.acceptance),
         "tags": list(item.tags),
-        "approval_state": approval_state(item),
+        "approval_state": state,
         "approval": approval,
+        "approvals": records,
+        "awaiting_roles": awaited,
         "path": path_of(project, item),
     }
     if body:
@@ -287,15 +292,17 @@ def pending_approvals(project: Project, reqs: list[Requirement]) -> list[Row]:
     """Requirements and change requests that wait for someone's approval."""
     rows: list[Row] = []
     for item in reqs:
-        state = approval_state(item)
-        if item.status == "proposed" and state != "approved":
+        state, awaited = approval_status(item, project.config)
+        awaited = awaited or project.config.approver_roles(Kind.REQUIREMENT)
+        started = item.status == "proposed" or (item.status == "draft" and state in ("partial", "suspect"))
+        if started and state != "approved":
             rows.append({"id": item.id, "kind": "requirement", "title": item.title, "status": item.status,
-                         "reason": "not_approved" if state == "none" else "suspect",
-                         "roles": project.config.approver_roles(Kind.REQUIREMENT)})
+                         "reason": "suspect" if state == "suspect" else "not_approved",
+                         "roles": awaited})
         elif item.status in APPROVED_OR_LATER and state != "approved":
             rows.append({"id": item.id, "kind": "requirement", "title": item.title, "status": item.status,
                          "reason": "suspect" if state == "suspect" else "missing",
-                         "roles": project.config.approver_roles(Kind.REQUIREMENT)})
+                         "roles": awaited})
     for change in of_kind(project, Kind.CHANGE):
         assert isinstance(change, Change)
         missing = missing_roles(project.config, change)

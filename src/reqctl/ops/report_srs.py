@@ -81,7 +81,7 @@ def _traceability(project: Project, reqs: list[Requirement]) -> list[dict[str, A
             "depends_on": list(item.depends_on), "required_by": required_by.get(item.id, []),
             "changes": links.get("changes", []), "risks": links.get("risks", []),
             "decisions": links.get("decisions", []), "meetings": links.get("meetings", []),
-            "acceptance_count": len(item.acceptance), "approval_state": data.approval_state(item),
+            "acceptance_count": len(item.acceptance), "approval_state": data.approval_state(item, project.config),
         })
     return rows
 

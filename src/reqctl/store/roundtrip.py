@@ -89,8 +89,13 @@ def edit_front_matter(
     *,
     remove: Iterable[str] = (),
     body: str | None = None,
+    rename: Mapping[str, str] | None = None,
 ) -> None:
-    """Set (or add at the end) top-level keys, drop others, keep everything else as written."""
+    """Set (or add at the end) top-level keys, drop others, keep everything else as written.
+
+    ``rename`` maps an old key to a key of ``updates`` that takes its place
+    (position and line comment) when the new key is not in the file yet.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -105,6 +110,18 @@ def edit_front_matter(
     for key in remove:
         if key in data:
             del data[key]
+    for old_key, new_key in (rename or {}).items():
+        if old_key not in data or new_key not in updates:
+            continue
+        if new_key in data:
+            del data[old_key]
+            continue
+        position = list(data.keys()).index(old_key)
+        comment = data.ca.items.pop(old_key, None)
+        del data[old_key]
+        data.insert(position, new_key, to_yaml_value(new_key, updates[new_key]))
+        if comment is not None:
+            data.ca.items[new_key] = comment
     for key, value in updates.items():
         data[key] = to_yaml_value(key, value)
     new_body = parts.body if body is None else body

@@ -15,12 +15,21 @@ switch rules off, make its author an approver or approve itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reqctl.changes.approvals import REMOVED, covering_change, fully_approved, role_approvals
-from reqctl.errors import GitError
+from reqctl.changes.approvals import (
+    REMOVED,
+    covering_change,
+    fully_approved,
+    holds,
+    requirement_approved,
+    role_approvals,
+)
+from reqctl.errors import ConfigError, GitError
 from reqctl.gitio.objects import kind_of_path
 from reqctl.history.snapshots import HistoryReader
 from reqctl.model.config import Config
@@ -31,6 +40,7 @@ from reqctl.model.project import Project, validate_item
 from reqctl.store.reader import ItemFile
 from reqctl.validation.check import apply_severities, severity_overrides
 from reqctl.validation.findings import CheckResult, Finding, Severity
+from reqctl.validation.signers import Signers, read_signers_file, signers_from
 
 if TYPE_CHECKING:
     from reqctl.store.store import Store
@@ -45,8 +55,9 @@ def _model(item_file: ItemFile | None) -> Item | None:
     return model
 
 
-def approved_content(req: Requirement) -> bool:
-    return req.approval is not None and req.approval.fingerprint == fingerprint(req)
+def approved_content(req: Requirement, config: Config) -> bool:
+    """Every role ``approvals.requirement`` names approved exactly the current content."""
+    return requirement_approved(req, config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +69,16 @@ class Touched:
     value: str  # the new fingerprint, or REMOVED
 
 
-def touched_approved(old_files: Mapping[str, ItemFile], new_models: Mapping[str, Item | None]) -> list[Touched]:
-    """Requirements approved at the base whose normative content differs now."""
+def touched_approved(
+    old_files: Mapping[str, ItemFile], new_models: Mapping[str, Item | None], config: Config
+) -> list[Touched]:
+    """Requirements fully approved at the base (per ``config``'s roles) whose normative content differs now."""
     found = []
     for path, old_file in sorted(old_files.items()):
         if kind_of_path(path) is not Kind.REQUIREMENT:
             continue
         old = _model(old_file)
-        if not isinstance(old, Requirement) or not approved_content(old):
+        if not isinstance(old, Requirement) or not approved_content(old, config):
             continue
         new = new_models.get(path)
         if path in new_models and new is None:
@@ -175,7 +188,7 @@ def check_base(
             changed_items[path.rsplit("/", 1)[-1].removesuffix(".md")] = REMOVED
     changes = [c for c in project.of_kind(Kind.CHANGE) if isinstance(c, Change)]
     change_paths = {c.id: project.file_of(c.id).path for c in changes}
-    touched = touched_approved(old_files, new_models)
+    touched = touched_approved(old_files, new_models, project.config)
     findings = gate_problems(project.config, changes, touched, changed_items, change_paths)
     return findings + policy_problems(store, changes)
 
@@ -183,17 +196,44 @@ def check_base(
 # ------------------------------------------------------- verify approvals ----
 
 ApprovalKey = tuple[str, ...]
+SHALLOW = (
+    "shallow clone: approvals cannot be verified; fetch full history "
+    "(actions/checkout with fetch-depth: 0, GitLab GIT_DEPTH: 0)"
+)
 
 
-def approval_keys(item_file: ItemFile) -> dict[ApprovalKey, str]:
-    """Each approval record in a file (raw front matter) -> the person it names."""
+def _record_role(config: Config, by: str, role: object) -> str:
+    """A requirement record's role; a legacy record's is the first required role its approver holds."""
+    if isinstance(role, str) and role:
+        return role
+    return next((r for r in config.approver_roles(Kind.REQUIREMENT) if holds(config, by, r)), "")
+
+
+def _requirement_records(data: Mapping[str, object]) -> list[dict[str, object]]:
+    legacy = data.get("approval")
+    records = [legacy] if isinstance(legacy, dict) else []
+    listed = data.get("approvals")
+    if isinstance(listed, list):
+        records += [r for r in listed if isinstance(r, dict)]
+    return records
+
+
+def approval_keys(item_file: ItemFile, config: Config) -> dict[ApprovalKey, str]:
+    """Each approval record in a file (raw front matter) -> the person it names.
+
+    A key is everything the record asserts (who, role, when, what), so a
+    record whose role or fingerprint is rewritten counts as a new record; a
+    legacy ``approval:`` record and its migrated form in ``approvals:`` share a key.
+    """
     data = item_file.data or {}
     item_id = str(data.get("id", item_file.stem))
     keys: dict[ApprovalKey, str] = {}
-    if item_file.kind is Kind.REQUIREMENT and isinstance(data.get("approval"), dict):
-        record = data["approval"]
-        by = str(record.get("by", ""))
-        keys[("req", item_id, by.lower(), str(record.get("at")), str(record.get("fingerprint")))] = by
+    if item_file.kind is Kind.REQUIREMENT:
+        for record in _requirement_records(data):
+            by = str(record.get("by", ""))
+            role = _record_role(config, by, record.get("role"))
+            fields = (by.strip().lower(), role, str(record.get("at")), str(record.get("fingerprint")))
+            keys[("req", item_id, *fields, str(record.get("change") or ""))] = by
     if item_file.kind is Kind.CHANGE and isinstance(data.get("approvals"), list):
         for record in data["approvals"]:
             if isinstance(record, dict):
@@ -201,7 +241,7 @@ def approval_keys(item_file: ItemFile) -> dict[ApprovalKey, str]:
                 key = (
                     "cr",
                     item_id,
-                    by.lower(),
+                    by.strip().lower(),
                     str(record.get("role")),
                     str(record.get("at")),
                     str(record.get("decision", "approved")),
@@ -213,18 +253,35 @@ def approval_keys(item_file: ItemFile) -> dict[ApprovalKey, str]:
 
 @dataclass(frozen=True, slots=True)
 class Author:
+    """Who made the commit that added an approval record, as git records it."""
+
     sha: str
     email: str
-    signature: str
-    signer: str
+    committer: str
+    signature: str = "N"
+    signer: str = ""
+    keys: tuple[str, ...] = ()
 
-    def is_person(self, email: str, *, signatures: bool) -> bool:
-        if signatures:
-            return self.signature in ("G", "U") and email.lower() in self.signer.lower()
-        return self.email.lower() == email.lower()
+    def is_person(self, email: str, signers: Signers | None) -> bool:
+        """Authored and committed under exactly ``email``; with ``signers``, also signed by their key."""
+        wanted = email.strip().lower()
+        if self.email.strip().lower() != wanted or self.committer.strip().lower() != wanted:
+            return False
+        return signers is None or signers.binds(wanted, self.signature, self.keys)
+
+    def describe(self, signers: Signers | None) -> str:
+        who = f"authored by {self.email}" + (f", committed by {self.committer}" if self.committer != self.email else "")
+        if signers is None:
+            return who
+        if self.signature == "N":
+            return f"{who}, not signed"
+        key = next((k for k in self.keys if k), "an unknown key")
+        return f"{who}, signed (git status {self.signature}) with {key}, which no allowed signer entry binds to"
 
 
-def _introductions(reader: HistoryReader, signatures: bool) -> dict[ApprovalKey, list[Author]]:
+def _introductions(
+    reader: HistoryReader, config: Config, signers: Signers | None, signers_file: Path | None
+) -> dict[ApprovalKey, list[Author]]:
     from reqctl.gitio.objects import TreeFile
     from reqctl.history.log import commits
 
@@ -235,8 +292,9 @@ def _introductions(reader: HistoryReader, signatures: bool) -> dict[ApprovalKey,
         reverse=True,
         topo_order=True,
         merge_diffs=True,
-        signatures=signatures,
+        signatures=signers is not None,
         repo=reader.repo,
+        allowed_signers=signers_file,
     )
     wanted = []
     for commit in log:
@@ -247,13 +305,16 @@ def _introductions(reader: HistoryReader, signatures: bool) -> dict[ApprovalKey,
     parsed = reader.parse_map(wanted)
     found: dict[ApprovalKey, list[Author]] = {}
     for commit in log:
-        author = Author(commit.sha, commit.author_email, commit.signature, commit.signer)
+        author = Author(
+            commit.sha, commit.author_email, commit.committer_email, commit.signature, commit.signer,
+            (commit.signing_key, commit.primary_key),
+        )
         for change in commit.files:
             if change.new_sha is None or (change.path, change.new_sha) not in parsed:
                 continue
-            new = approval_keys(parsed[(change.path, change.new_sha)])
+            new = approval_keys(parsed[(change.path, change.new_sha)], config)
             old_file = parsed.get((change.path, change.old_sha or ""))
-            old = approval_keys(old_file) if old_file is not None else {}
+            old = approval_keys(old_file, config) if old_file is not None else {}
             for key in new.keys() - old.keys():
                 authors = found.setdefault(key, [])
                 if commit.is_merge and authors:
@@ -262,51 +323,144 @@ def _introductions(reader: HistoryReader, signatures: bool) -> dict[ApprovalKey,
     return found
 
 
-def verify_approvals(project: Project, reader: HistoryReader | None = None) -> list[Finding]:
-    """G003: every approval record was added by a commit authored (or signed) by the approver."""
+def signers_at(reader: HistoryReader, config: Config, rev: str) -> Signers:
+    """The signers a policy names, with its allowed-signers file read from revision ``rev`` (e.g. the base)."""
+    rel = config.check.allowed_signers
+    data = reader.repo.regular_file_at(rev, rel) if rel else None
+    if rel and data is None:
+        raise ConfigError(f"check.allowed_signers: {rel} is not in {rev[:10]}", path="reqctl.yaml")
+    return signers_from(config, data)
+
+
+def verify_approvals(
+    project: Project,
+    reader: HistoryReader | None = None,
+    *,
+    config: Config | None = None,
+    signers: Signers | None = None,
+) -> list[Finding]:
+    """G003: the commit that last added each approval record was made by the approver.
+
+    Author and committer e-mail must both equal the approver's; with
+    ``check.verify_signatures`` the commit must also be signed by a key bound
+    to that e-mail.  ``config`` is the policy (roles, signature settings;
+    default: the working tree's) and ``signers`` its keys (default: read from
+    the working tree) — ``check --base`` passes the base revision's, e.g.
+    ``signers_at(reader, base_config, base_sha)``.  A shallow clone is an
+    error: its oldest commit seems to add every record.
+    """
     reader = reader or HistoryReader(project.root)
-    signatures = project.config.check.verify_signatures
-    introduced = _introductions(reader, signatures)
+    if reader.repo.is_shallow():
+        raise GitError(SHALLOW)
+    config = config or project.config
+    if config.check.verify_signatures:
+        if signers is None:
+            signers = signers_from(config, read_signers_file(project.root, config))
+        if signers.empty:
+            raise ConfigError(
+                "check.verify_signatures is on but no signer is listed: set check.allowed_signers "
+                "(a file in git's allowed signers format) or check.signers (fingerprints per e-mail)",
+                path="reqctl.yaml",
+            )
+    else:
+        signers = None
+    with _signers_file(signers) as signers_file:
+        introduced = _introductions(reader, config, signers, signers_file)
     verified: set[ApprovalKey] = set()
     findings: list[Finding] = []
     pending: list[tuple[ItemFile, ApprovalKey, str]] = []
     for item_file in project.files:
-        for key, by in approval_keys(item_file).items():
+        for key, by in approval_keys(item_file, config).items():
             pending.append((item_file, key, by))
     # Change requests first: requirement approvals that cite a CR rely on its records.
     pending.sort(key=lambda entry: entry[1][0] != "cr")
     for item_file, key, by in pending:
-        field_name = "approvals" if key[0] == "cr" else "approval"
+        field_name = "approvals" if key[0] == "cr" or "approvals" in (item_file.data or {}) else "approval"
         line = item_file.line_of(field_name)
         authors = introduced.get(key, [])
-        if any(a.is_person(by, signatures=signatures) for a in authors):
+        # The commit that last added the record speaks for it (a re-added record is a new claim).
+        if authors and authors[-1].is_person(by, signers):
             verified.add(key)
             continue
-        if key[0] == "req" and _cited_change_ok(project, item_file, by, verified):
+        if key[0] == "req" and key[-1] and authors:
+            problem = _cited_change_problem(project, key, by, verified)
+            if not problem:
+                continue
+            message = f"approval by {by} cites {key[-1]}, but {problem}"
+            findings.append(Finding("G003", Severity.ERROR, message, item_file.path, line, key[1]))
             continue
-        what = "signed" if signatures else "authored"
         if not authors:
             message = f"approval by {by} is not in any commit yet (commit it, then check again)"
             findings.append(Finding("G003", Severity.WARNING, message, item_file.path, line, key[1]))
             continue
-        first = authors[0]
-        who = first.signer or "nobody" if signatures else first.email
-        message = f"approval by {by} was added in commit {first.sha[:10]} {what} by {who}, not by the approver"
+        last = authors[-1]
+        message = (
+            f"approval by {by} was added in commit {last.sha[:10]} {last.describe(signers)}, not by the approver"
+        )
         findings.append(Finding("G003", Severity.ERROR, message, item_file.path, line, key[1]))
     return findings
 
 
-def _cited_change_ok(project: Project, item_file: ItemFile, by: str, verified: set[ApprovalKey]) -> bool:
-    """A requirement approval written by ``change merge`` cites a CR the same person approved."""
-    record = (item_file.data or {}).get("approval") or {}
-    cited = record.get("change") if isinstance(record, dict) else None
-    if not isinstance(cited, str) or cited not in project.files_by_id:
-        return False
-    cr_file = project.files_by_id[cited][0]
-    return any(
-        key[0] == "cr" and key[2] == by.lower() and key[5] == "approved" and key in verified
-        for key in approval_keys(cr_file)
-    )
+@contextlib.contextmanager
+def _signers_file(signers: Signers | None) -> Iterator[Path | None]:
+    """The allowed-signers bytes as a private temporary file for git, removed afterwards.
+
+    Without a file (fingerprints pinned in reqctl.yaml only) git still gets an
+    empty one: it then checks an SSH signature against the key it carries
+    (``%G?`` U) and reports that key's fingerprint, which ``Signers.binds``
+    compares with the pinned ones.
+    """
+    if signers is None:
+        yield None
+        return
+    import os
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="reqctl-signers-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(signers.file_bytes or b"")
+        yield Path(name)
+    finally:
+        with contextlib.suppress(OSError):
+            Path(name).unlink()
+
+
+def _cited_change_problem(project: Project, key: ApprovalKey, by: str, verified: set[ApprovalKey]) -> str:
+    """Why a requirement approval written by ``change merge`` is not backed by its CR ("" when it is).
+
+    The cited CR must list the requirement in ``affects``, and the same
+    person must have approved that CR, in the record's role, in a verified
+    commit, with the CR as it is now (so ``affects`` cannot be widened after
+    the approval); when the CR approval fingerprinted the requirement, it
+    must be this record's content.
+    """
+    _, req_id, person, role, _at, content, cited = key
+    change = project.items.get(cited)
+    if not isinstance(change, Change):
+        return f"{cited} is not a change request here"
+    if req_id not in change.affects:
+        return f"{cited} does not affect {req_id}"
+    current = fingerprint(change)
+    stale = False
+    for record in change.approvals:
+        cr_key = (
+            "cr", change.id, record.by.strip().lower(), record.role, str(record.at), record.decision,
+            str(record.fingerprint),
+        )
+        if cr_key not in verified or record.decision != "approved" or cr_key[2] != person:
+            continue
+        if role and record.role != role:
+            continue
+        if req_id in record.items and record.items[req_id] != content:
+            continue
+        if record.fingerprint != current:
+            stale = True
+            continue
+        return ""
+    if stale:
+        return f"{cited} changed after {by} approved it"
+    return f"{by}'s approval of {cited} as {role or 'an approver'} is not verified"
 
 
 def add_gate_findings(
@@ -321,7 +475,10 @@ def add_gate_findings(
     if base is not None:
         extra += check_base(store, project, base, reader)
     if verify:
-        extra += verify_approvals(project, reader)
+        signers = None
+        if store.policy_rev is not None and store.base_config() is not None and project.config.check.verify_signatures:
+            signers = signers_at(reader, project.config, store.policy_rev)  # the base's keys, not the branch's
+        extra += verify_approvals(project, reader, config=project.config, signers=signers)
     extra = apply_severities(extra, severity_overrides(project.config))
     findings = sorted(
         [*result.findings, *extra], key=lambda f: (f.path or "", f.line or 0, f.code, f.message)

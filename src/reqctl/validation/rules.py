@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from reqctl.changes.approvals import covered_in_project
+from reqctl.changes.approvals import (
+    covered_in_project,
+    holds,
+    record_role,
+    requirement_role_approvals,
+    roles_without_record,
+)
 from reqctl.model.fingerprint import fingerprint, short
 from reqctl.model.ids import ID_RE, Kind, split_id
 from reqctl.model.items import (
@@ -188,52 +194,81 @@ def invalid_priority(project: Project, options: CheckOptions) -> Iterator[Findin
             )
 
 
-@rule("R010", "missing-approval", "A requirement at or past 'approved' carries an approval record")
+@rule("R010", "missing-approval", "A requirement at or past 'approved' carries an approval from every required role")
 def missing_approval(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    config = project.config
     for req in project.requirements():
-        if req.status in APPROVED_OR_LATER and req.approval is None:
+        if req.status not in APPROVED_OR_LATER:
+            continue
+        # A record by someone outside the role does not count (R012 names it).
+        awaited = roles_without_record(req, config)
+        if awaited or (not config.approver_roles(Kind.REQUIREMENT) and not req.approval_records):
+            roles = ", ".join(awaited) or "an approver"
             yield _finding(
-                "R010", ERROR, f"status is {req.status} but there is no approval; run 'reqctl approve {req.id}'",
+                "R010", ERROR,
+                f"status is {req.status} but approval by {roles} is missing; run 'reqctl approve {req.id}'",
                 project.file_of(req.id), "status",
             )
 
 
-@rule("R011", "stale-approval", "An approval's fingerprint matches the item's current normative content")
+def _approval_key(item_file: ItemFile) -> str:
+    """The front matter key holding requirement approvals (for the finding's line)."""
+    return "approvals" if item_file.data and "approvals" in item_file.data else "approval"
+
+
+@rule("R011", "stale-approval", "Each approval's fingerprint matches the item's current normative content")
 def stale_approval(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    config = project.config
     for req in project.requirements():
-        if req.approval is None:
-            continue
-        if req.status in CLOSED_REQUIREMENT_STATUSES:
+        if not req.approval_records or req.status in CLOSED_REQUIREMENT_STATUSES:
             continue
         current = fingerprint(req)
+        satisfied = {s.role for s in requirement_role_approvals(req, config, current) if s.ok}
+        stale = [
+            r for r in req.approval_records if r.fingerprint != current and record_role(config, r) not in satisfied
+        ]
         # An approved change request that approved exactly this content covers it until merge.
-        if req.approval.fingerprint != current and covered_in_project(project, req.id, current) is None:
+        if not stale or covered_in_project(project, req.id, current) is not None:
+            continue
+        item_file = project.file_of(req.id)
+        for record in stale:
+            role = record_role(config, record)
             yield _finding(
                 "R011", ERROR,
-                f"changed since approved by {req.approval.by} on {req.approval.at.isoformat()} "
-                f"(fingerprint {short(req.approval.fingerprint)} ≠ {short(current)}) — approve again",
-                project.file_of(req.id), "approval",
+                f"changed since approved by {record.by} on {record.at.isoformat()} "
+                f"({f'{role}; ' if role else ''}fingerprint {short(record.fingerprint)} ≠ {short(current)}) "
+                "— approve again",
+                item_file, _approval_key(item_file),
             )
 
 
-@rule("R012", "unauthorized-approver", "Approvals come from people holding an approver role in reqctl.yaml")
+@rule("R012", "unauthorized-approver", "Each approval comes from a person holding the record's role in reqctl.yaml")
 def unauthorized_approver(project: Project, options: CheckOptions) -> Iterator[Finding]:
     config = project.config
+    allowed = config.approver_roles(Kind.REQUIREMENT)
     for item in project.items.values():
-        if isinstance(item, Requirement) and item.approval is not None:
-            allowed = config.approver_roles(Kind.REQUIREMENT)
-            if not set(config.roles_of(item.approval.by)) & set(allowed):
-                yield _finding(
-                    "R012", ERROR,
-                    f"approved by {item.approval.by}, who holds none of the approver roles "
-                    f"({', '.join(allowed) or 'none configured'})",
-                    project.file_of(item.id), "approval",
-                )
+        if isinstance(item, Requirement):
+            item_file = project.file_of(item.id)
+            for approval in item.approval_records:
+                role = record_role(config, approval)
+                if approval.role is None and role is None:
+                    message = (
+                        f"approved by {approval.by}, who holds none of the approver roles "
+                        f"({', '.join(allowed) or 'none configured'})"
+                    )
+                elif role not in allowed:
+                    message = (
+                        f"approval by {approval.by} as '{role}': requirements are approved by "
+                        f"{', '.join(allowed) or 'no role (none configured)'}"
+                    )
+                elif not holds(config, approval.by, str(role)):
+                    message = f"approval by {approval.by} as '{role}': they do not hold that role"
+                else:
+                    continue
+                yield _finding("R012", ERROR, message, item_file, _approval_key(item_file))
         elif isinstance(item, Change):
             for record in item.approvals:
-                if record.role not in config.roles or record.by.lower() not in (
-                    p.lower() for p in config.roles[record.role]
-                ):
+                if not holds(config, record.by, record.role):
                     yield _finding(
                         "R012", ERROR, f"approval by {record.by} as '{record.role}': they do not hold that role",
                         project.file_of(item.id), "approvals",
