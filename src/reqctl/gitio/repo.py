@@ -451,3 +451,20 @@ def user_email(project_root: Path) -> str | None:
     except git.GitCommandError:
         return None
     return str(value).strip() or None
+
+
+def is_tracked(project_root: Path, rel: str) -> bool:
+    """Whether git tracks anything at ``rel`` (project-relative), without loading GitPython.
+
+    Runs on hot paths (every ``check``), so it starts one ``git ls-files`` and
+    nothing else; False outside a repository or when git is missing.
+    """
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--", rel], cwd=project_root, capture_output=True, check=False, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and bool(proc.stdout)

@@ -88,12 +88,9 @@ class Cache:
                     return codec.loads(row[0])
         return None
 
-    def store_parses(self, rows: Iterable[tuple[str, StatKey, Any]], *, keep: set[str] | None = None) -> None:
-        """Save parses (values that cannot be encoded are skipped); drop rows not in ``keep``."""
-        encoded = []
-        for rel, key, value in rows:
-            with contextlib.suppress(TypeError, ValueError):
-                encoded.append((rel, *key, codec.dumps(value)))
+    def store_parses(self, rows: Iterable[tuple[str, StatKey, str]], *, keep: set[str] | None = None) -> None:
+        """Save parses already encoded with ``codec.dumps``; drop rows whose path is not in ``keep``."""
+        encoded = [(rel, *key, text) for rel, key, text in rows]
         with self._guard() as db:
             if db is None:
                 return
@@ -140,8 +137,9 @@ class Cache:
         return None
 
     def store_value(self, name: str, value: Any) -> None:
+        """Save a value reqctl built itself (plain JSON types: no exactness check needed)."""
         with contextlib.suppress(TypeError, ValueError):
-            text = codec.dumps(value)
+            text = codec.dumps(value, exact=False)
             with self._guard() as db:
                 if db is not None:
                     with db:

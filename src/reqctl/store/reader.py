@@ -145,29 +145,56 @@ def _read_and_parse(entry: FileEntry) -> ItemFile:
     return parse_bytes(entry.kind, entry.rel, raw, blob=blob_sha(raw))
 
 
-def _parse_chunk(entries: list[FileEntry]) -> list[list[Any]]:
-    return [_to_cache(_read_and_parse(entry)) for entry in entries]
+def _encoded(item: ItemFile, entry: FileEntry) -> str | None:
+    """The cache row text of a parse (None when it cannot be cached exactly, or is a refused link)."""
+    from reqctl.store import codec
+
+    if entry.symlink:
+        return None
+    try:
+        return codec.dumps(_to_cache(item))
+    except (TypeError, ValueError):
+        return None
 
 
-def _parse_many(entries: list[FileEntry]) -> list[ItemFile]:
-    """Parse files, on every core when there are many (YAML construction is CPU-bound)."""
+def _parse_chunk(entries: list[FileEntry], encode: bool) -> list[tuple[list[Any], str | None]]:
+    """Worker side: parses, plus their cache rows encoded here, on this core."""
+    results = []
+    for entry in entries:
+        item = _read_and_parse(entry)
+        results.append((_to_cache(item), _encoded(item, entry) if encode else None))
+    return results
+
+
+def _parse_many(entries: list[FileEntry], *, encode: bool = False) -> list[tuple[ItemFile, str | None]]:
+    """Parse files (and encode their cache rows), on every core when there are many.
+
+    YAML construction and encoding are CPU-bound; the workers send back both
+    the parse and its encoded row, so the parent process only assembles.
+    """
     workers = min(os.cpu_count() or 1, 4)
     if len(entries) < _PARALLEL_MIN_FILES or workers < 2:
-        return [_read_and_parse(entry) for entry in entries]
+        return _parse_serially(entries, encode)
+    import functools
     import multiprocessing
 
     size = -(-len(entries) // workers)
     chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_parse_chunk, chunks)
+            results = pool.map(functools.partial(_parse_chunk, encode=encode), chunks)
     except OSError:
-        return [_read_and_parse(entry) for entry in entries]
+        return _parse_serially(entries, encode)
     return [
-        _from_cache(entry.kind, entry.rel, parsed)
+        (_from_cache(entry.kind, entry.rel, parsed), text)
         for chunk, chunk_results in zip(chunks, results, strict=True)
-        for entry, parsed in zip(chunk, chunk_results, strict=True)
+        for entry, (parsed, text) in zip(chunk, chunk_results, strict=True)
     ]
+
+
+def _parse_serially(entries: list[FileEntry], encode: bool) -> list[tuple[ItemFile, str | None]]:
+    parsed = [(entry, _read_and_parse(entry)) for entry in entries]
+    return [(item, _encoded(item, entry) if encode else None) for entry, item in parsed]
 
 
 def read_all(
@@ -204,12 +231,14 @@ def read_all(
                 missing.append(entry)
             else:
                 by_rel[entry.rel] = item
-    for entry, item in zip(missing, _parse_many(missing), strict=True):
+    rows = []
+    for entry, (item, text) in zip(missing, _parse_many(missing, encode=use), strict=True):
         by_rel[entry.rel] = item
+        if text is not None:
+            rows.append((entry.rel, entry.key, text))
     gone = set() if subset else cached.keys() - by_rel.keys()
     if use and cache is not None and (missing or gone):
-        fresh = [(e.rel, e.key, _to_cache(by_rel[e.rel])) for e in missing if not e.symlink]
-        cache.store_parses(fresh, keep=set(by_rel) if gone else None)
+        cache.store_parses(rows, keep=set(by_rel) if gone else None)
     return [by_rel[entry.rel] for entry in entries]
 
 

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING
 
 from reqctl.errors import ConfigError
 from reqctl.locate import CONFIG_FILE, find_root
-from reqctl.model.config import Config
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.store.cache import Cache
 from reqctl.store.lock import project_lock
 from reqctl.store.reader import FileEntry, ItemFile, read_all, read_file, read_no_follow, scan
 from reqctl.store.statedir import LEGACY_DIR, state_dir
 
-if TYPE_CHECKING:  # the models load only when items are read
+if TYPE_CHECKING:  # pydantic and the models load only when a configuration or item is read
+    from reqctl.model.config import Config
     from reqctl.model.project import Project
 
 POLICY_FIELDS = ("roles", "approvals", "check")
@@ -205,13 +205,9 @@ class Store:
             return f"{LEGACY_DIR} is a symbolic link in the working tree; ignored ({_WHERE})"
         if not legacy.exists():
             return None
-        from reqctl.gitio.repo import open_repo
+        from reqctl.gitio.repo import is_tracked
 
-        repo = open_repo(self.root)
-        if repo is None:
-            return None
-        with contextlib.suppress(Exception):
-            if repo.git("ls-files", "--", repo.project_path(LEGACY_DIR)).strip():
-                return f"{LEGACY_DIR}/ is tracked by git; ignored ({_WHERE})"
+        if is_tracked(self.root, LEGACY_DIR):
+            return f"{LEGACY_DIR}/ is tracked by git; ignored ({_WHERE})"
         return None
 
