@@ -46,6 +46,14 @@ class Sample:
     crashed: bool = False  # a Python traceback on stderr, whatever the exit code
 
 
+def clear_state(worktree: Path) -> None:
+    """Delete reqctl's caches of a work tree: its state folder in git's directory (and a legacy .reqctl/)."""
+    shutil.rmtree(worktree / ".reqctl", ignore_errors=True)
+    git_dir = git(worktree, "rev-parse", "--absolute-git-dir")
+    if git_dir:
+        shutil.rmtree(Path(git_dir) / "reqctl", ignore_errors=True)
+
+
 def error_line(stderr: str) -> str:
     """First non-empty stderr line; for a Python traceback its last line instead."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
@@ -256,7 +264,7 @@ class Scenario:
         )
 
     def clear_cache(self) -> None:
-        shutil.rmtree(self.repo / ".reqctl", ignore_errors=True)
+        clear_state(self.repo)
 
     def touch(self) -> None:
         path = self.repo / "requirements" / f"{self.req_id}.md"
@@ -303,7 +311,7 @@ class Scenario:
         git_run(self.repo, "worktree", "prune")
 
     def clear_worktree_cache(self) -> None:
-        shutil.rmtree(self.worktree / ".reqctl", ignore_errors=True)
+        clear_state(self.worktree)
 
     def clear_site(self) -> None:
         shutil.rmtree(self.out / "site", ignore_errors=True)
@@ -317,7 +325,7 @@ class Scenario:
             Bench(
                 "check (1 file touched)",
                 ["check"],
-                None,
+                0.5,
                 setup=self.warm_up(runner),
                 prepare=self.touch,
                 ok_codes=check_ok,
