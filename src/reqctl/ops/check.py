@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -88,7 +89,7 @@ def _cached_check(store: Store, options: CheckOptions) -> CheckResult:
             return _result_from(previous)
         old_keys = store.cache.value(_KEYS)
         if isinstance(old_keys, dict):
-            incremental = _incremental(store, options, entries, previous, old_keys)
+            incremental = _incremental(store, options, entries, previous, old_keys, digest)
             if incremental is not None:
                 return incremental
     project = store.project(entries)
@@ -106,7 +107,12 @@ def _keys_digest(entries: list[FileEntry]) -> str:
 
 
 def _incremental(
-    store: Store, options: CheckOptions, entries: list[FileEntry], previous: dict[str, Any], old_keys: dict[str, Any]
+    store: Store,
+    options: CheckOptions,
+    entries: list[FileEntry],
+    previous: dict[str, Any],
+    old_keys: dict[str, Any],
+    digest: str,
 ) -> CheckResult | None:
     """Re-check only the changed files when no fact other files depend on changed; else None."""
     from reqctl.model.ids import Kind
@@ -138,12 +144,12 @@ def _incremental(
     findings = sorted([*kept, *fresh], key=lambda f: (f.path or "", f.line or 0, f.code, f.message))
     result = CheckResult(tuple(findings), len(entries))
     keys = {entry.rel: list(entry.key) for entry in entries}
-    _save(store, previous["context"], keys, result, None, _keys_digest(entries))
+    _save(store, previous["context"], keys, result, None, digest)
     return result
 
 
-def file_facts(project: Project, item_file: ItemFile) -> list[Any]:
-    """What other files' findings may depend on in this file (compared, never interpreted)."""
+def file_facts(project: Project, item_file: ItemFile) -> str:
+    """A digest of what other files' findings may depend on in this file (compared, never interpreted)."""
     data = item_file.data or {}
     model = project.models.get(item_file.path)
     refs: list[Any] = []
@@ -152,7 +158,7 @@ def file_facts(project: Project, item_file: ItemFile) -> list[Any]:
         refs.append(["source", getattr(model, "source", None)])
         refs.append(["milestone", getattr(model, "milestone", None)])
     item_id = data.get("id")
-    return [
+    facts = [
         item_file.kind.value,
         item_id if isinstance(item_id, str) else None,
         item_file.error is None,
@@ -160,6 +166,8 @@ def file_facts(project: Project, item_file: ItemFile) -> list[Any]:
         item_file.key_lines,
         refs,
     ]
+    text = json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 def _save(
