@@ -25,6 +25,7 @@ from reqctl.cli import (
     report,
     review,
     schema,
+    serve,
     templates,
 )
 from reqctl.cli.add import register_add
@@ -97,6 +98,7 @@ def _build() -> None:
     templates.register(app)
     schema.register(app)
     review.register(app)
+    serve.register(app)
     keep_summaries_whole(app)
 
 
