@@ -131,7 +131,7 @@ def test_security_headers(repo: Path) -> None:
         csp = response.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp and "script-src" not in csp and "default-src 'none'" in csp
         assert response.headers["x-content-type-options"] == "nosniff"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
 
 
 def _nothing_written(repo: Path, head: str) -> None:
@@ -197,6 +197,7 @@ def test_missing_or_wrong_csrf_token_and_foreign_origin_are_refused(repo: Path) 
     assert client.post("/approve", data={**data, "csrf": "x" * 43}).status_code == 403
     foreign = client.post("/approve", data=data, headers={"origin": "https://evil.example"})
     assert foreign.status_code == 403
+    assert client.post("/approve", data=data, headers={"origin": "null"}).status_code == 403
     assert client.post("/request-changes", data={**data, "csrf": "", "comment": "x"}).status_code == 403
     _nothing_written(repo, head)
 

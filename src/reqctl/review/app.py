@@ -50,7 +50,7 @@ SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer would make browsers send 'Origin: null' on our own forms
     "cache-control": "no-store",
     "cross-origin-opener-policy": "same-origin",
 }
@@ -280,7 +280,8 @@ def create_app(
         if session is None:
             return message(labels["denied"], labels["expired"], 401)
         origin = request.headers.get("origin")
-        if origin is not None and origin not in (f"{request.url.scheme}://{request.url.netloc}",):
+        # Same host as the request (not the scheme: behind a TLS proxy the server itself speaks http).
+        if origin is not None and origin.partition("://")[2] != request.headers.get("host", request.url.netloc):
             return message(labels["denied"], labels["csrf"], 403, back=True)
         form = await request.form(max_files=0, max_fields=20)
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
@@ -340,6 +341,9 @@ def create_app(
         response.delete_cookie(COOKIE, path="/")
         return response
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
     async def stylesheet(request: Request) -> Response:
         return Response(css, media_type="text/css")
 
@@ -365,6 +369,7 @@ def create_app(
             Route("/request-changes", request_changes, methods=["POST"]),
             Route("/logout", logout, methods=["POST"]),
             Route("/assets/review.css", stylesheet, methods=["GET"]),
+            Route("/favicon.ico", no_icon, methods=["GET"]),
         ],
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)],
     )
