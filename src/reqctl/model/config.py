@@ -82,6 +82,24 @@ class CiSettings(_Strict):
     install: str | None = None
 
 
+class ReviewSettings(_Strict):
+    """``reqctl serve``: the identity that commits approvals given through a review link.
+
+    ``check --verify-approvals`` credits a ``via: review link`` record only to
+    commits whose committer is this e-mail (see docs/SECURITY.md).
+    """
+
+    recorder: str | None = None
+    recorder_name: str = "reqctl review server"
+
+    @field_validator("recorder")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", value.strip()):
+            raise ValueError(f"'{value}' is not an e-mail address")
+        return value.strip() if value is not None else None
+
+
 class Config(_Strict):
     name: str = Field(min_length=1)
     customer: str = ""
@@ -98,6 +116,7 @@ class Config(_Strict):
     check: CheckPolicy = Field(default_factory=CheckPolicy)
     changes: ChangePolicy = Field(default_factory=ChangePolicy)
     ci: CiSettings = Field(default_factory=CiSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     @field_validator("prefixes")
     @classmethod

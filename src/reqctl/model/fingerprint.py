@@ -52,7 +52,9 @@ POLICY_KEY = "reqctl.yaml"  # how approval records name the policy in their ``it
 
 def policy_fingerprint(config: Config) -> str:
     """A fingerprint of the approval policy: roles, approvals and check settings of ``reqctl.yaml``."""
-    policy = config.model_dump(mode="json", include={"roles", "approvals", "check"})
+    # review settings count once set (so projects without them keep the fingerprints they approved)
+    fields = {"roles", "approvals", "check"} | ({"review"} if config.review.recorder else set())
+    policy = config.model_dump(mode="json", include=fields)
     canonical = json.dumps(policy, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -75,6 +75,8 @@ class Approval(BaseModel):
     at: dt.date
     fingerprint: str
     change: str | None = None
+    via: str | None = None  # 'review link': given in a browser through 'reqctl serve'
+    invitation: str | None = None  # the review invitation (INV-…) it was given with
 
 
 class Requirement(_Item):
@@ -122,6 +124,8 @@ class ChangeApproval(BaseModel):
     decision: Literal["approved", "rejected"] = "approved"
     fingerprint: str | None = None
     items: dict[str, str] = Field(default_factory=dict)
+    via: str | None = None  # 'review link': given in a browser through 'reqctl serve'
+    invitation: str | None = None  # the review invitation (INV-…) it was given with
 
 
 class Change(_Item):

@@ -10,7 +10,7 @@ was.  Commands that act on a CR kept on its own branch must run there.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -352,9 +352,20 @@ def _roles_for(config: Config, person: str, role: str | None) -> list[str]:
 
 @project_writer()
 def approve(
-    root: Path, raw_id: str, *, by: str | None = None, role: str | None = None, today: dt.date | None = None
+    root: Path,
+    raw_id: str,
+    *,
+    by: str | None = None,
+    role: str | None = None,
+    today: dt.date | None = None,
+    provenance: dict[str, str] | None = None,
+    expect: Callable[[Workspace], None] | None = None,
 ) -> UpdateResult:
+    """Record the approval; ``expect(ws)`` (the review server's check that the content is still what the
+    reviewer saw) runs under the lock before anything is written."""
     ws = open_change(root, raw_id, "approve a change")
+    if expect is not None:
+        expect(ws)
     change, config = ws.change, ws.project.config
     if change.status in ("rejected", "withdrawn", "implemented"):
         raise UsageError(f"{change.id} is {change.status}; there is nothing to approve")
@@ -371,11 +382,12 @@ def approve(
         "decision": "approved",
         "fingerprint": fingerprint(change),
         "items": dict(sorted(current.items())),
+        **(provenance or {}),  # how it was given: {'via': 'review link', 'invitation': 'INV-…'}
     }
     kept = [_record(r) for r in change.approvals if r.role not in roles]
     records = kept + [{**record, "role": r} for r in roles]
     records = [
-        {key: rec[key] for key in ("by", "role", "at", "decision", "fingerprint", "items") if key in rec}
+        {key: rec[key] for key in RECORD_KEYS if key in rec}
         for rec in records
     ]
     updated = change.model_copy(update={"approvals": [_as_model(r) for r in records]})
@@ -385,6 +397,9 @@ def approve(
         ws, {"approvals": records, "status": status}, f"approved by {person} ({', '.join(roles)})"
     )
     return UpdateResult(change.id, status, commit, ", ".join(roles), tuple(states))
+
+
+RECORD_KEYS = ("by", "role", "at", "decision", "fingerprint", "items", "via", "invitation")
 
 
 def _as_model(record: dict[str, Any]) -> Any:

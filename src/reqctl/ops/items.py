@@ -242,6 +242,7 @@ def approve_requirement(
     role: str | None = None,
     today: dt.date | None = None,
     change: str | None = None,
+    provenance: Mapping[str, str] | None = None,
 ) -> ApprovalResult:
     """Add (or renew) one person's approval of a requirement in one role.
 
@@ -268,7 +269,7 @@ def approve_requirement(
         raise PermissionDeniedError(f"{person} does not hold the role {role} in reqctl.yaml")
     require_approvable(item)
     chosen = role or _role_for(item, config, person, held)
-    return record_approvals(project, item, {chosen: person}, today=today, change=change)
+    return record_approvals(project, item, {chosen: person}, today=today, change=change, provenance=provenance)
 
 
 def require_approvable(item: Requirement) -> None:
@@ -311,6 +312,10 @@ def _record_dict(config: Config, record: Approval) -> dict[str, Any]:
     data.update({"at": record.at, "fingerprint": record.fingerprint})
     if record.change:
         data["change"] = record.change
+    if record.via:
+        data["via"] = record.via
+    if record.invitation:
+        data["invitation"] = record.invitation
     return data
 
 
@@ -321,6 +326,7 @@ def record_approvals(
     *,
     today: dt.date | None = None,
     change: str | None = None,
+    provenance: Mapping[str, str] | None = None,
 ) -> ApprovalResult:
     """Write one record per ``role -> person`` for the current content, replacing only that person's record
     in that role; a legacy ``approval:`` block becomes the ``approvals:`` list in its place."""
@@ -339,6 +345,7 @@ def record_approvals(
         record: dict[str, Any] = {"by": person, "role": role, "at": today or dt.date.today(), "fingerprint": current}
         if change:
             record["change"] = change
+        record.update(provenance or {})  # how it was given: {'via': 'review link', 'invitation': 'INV-…'}
         records.append(record)
     after = item.model_copy(update={"approval": None, "approvals": [Approval.model_validate(r) for r in records]})
     complete = requirement_approved(after, config)

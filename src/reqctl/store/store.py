@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pydantic and the models load only when a configuration or i
     from reqctl.model.config import Config
     from reqctl.model.project import Project
 
-POLICY_FIELDS = ("roles", "approvals", "check")
+POLICY_FIELDS = ("roles", "approvals", "check", "review")  # review.recorder vouches for review-link approvals
 _WHERE = "reqctl keeps its caches in git's directory, never in the working tree"
 
 

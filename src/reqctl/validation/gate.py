@@ -16,6 +16,7 @@ switch rules off, make its author an approver or approve itself.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,7 +220,12 @@ def _requirement_records(data: Mapping[str, object]) -> list[dict[str, object]]:
 
 
 def approval_keys(item_file: ItemFile, config: Config) -> dict[ApprovalKey, str]:
-    """Each approval record in a file (raw front matter) -> the person it names.
+    """Each approval record in a file (raw front matter) -> the person it names (see ``keyed_records``)."""
+    return {key: by for key, (by, _record) in keyed_records(item_file, config).items()}
+
+
+def keyed_records(item_file: ItemFile, config: Config) -> dict[ApprovalKey, tuple[str, Mapping[str, object]]]:
+    """Each approval record in a file (raw front matter) -> the person it names and the record itself.
 
     A key is everything the record asserts (who, role, when, what), so a
     record whose role or fingerprint is rewritten counts as a new record; a
@@ -227,13 +233,13 @@ def approval_keys(item_file: ItemFile, config: Config) -> dict[ApprovalKey, str]
     """
     data = item_file.data or {}
     item_id = str(data.get("id", item_file.stem))
-    keys: dict[ApprovalKey, str] = {}
+    keys: dict[ApprovalKey, tuple[str, Mapping[str, object]]] = {}
     if item_file.kind is Kind.REQUIREMENT:
         for record in _requirement_records(data):
             by = str(record.get("by", ""))
             role = _record_role(config, by, record.get("role"))
             fields = (by.strip().lower(), role, str(record.get("at")), str(record.get("fingerprint")))
-            keys[("req", item_id, *fields, str(record.get("change") or ""))] = by
+            keys[("req", item_id, *fields, str(record.get("change") or ""))] = (by, record)
     if item_file.kind is Kind.CHANGE and isinstance(data.get("approvals"), list):
         for record in data["approvals"]:
             if isinstance(record, dict):
@@ -247,7 +253,7 @@ def approval_keys(item_file: ItemFile, config: Config) -> dict[ApprovalKey, str]
                     str(record.get("decision", "approved")),
                     str(record.get("fingerprint")),
                 )
-                keys[key] = by
+                keys[key] = (by, record)
     return keys
 
 
@@ -261,6 +267,8 @@ class Author:
     signature: str = "N"
     signer: str = ""
     keys: tuple[str, ...] = ()
+    committed: dt.datetime | None = None
+    reviewed_via: tuple[str, ...] = ()  # 'Reviewed-via:' trailers (reqctl serve writes 'reqctl-serve')
 
     def is_person(self, email: str, signers: Signers | None) -> bool:
         """Authored and committed under exactly ``email``; with ``signers``, also signed by their key."""
@@ -307,7 +315,7 @@ def _introductions(
     for commit in log:
         author = Author(
             commit.sha, commit.author_email, commit.committer_email, commit.signature, commit.signer,
-            (commit.signing_key, commit.primary_key),
+            (commit.signing_key, commit.primary_key), commit.committed, commit.trailers.get("reviewed-via", ()),
         )
         for change in commit.files:
             if change.new_sha is None or (change.path, change.new_sha) not in parsed:
@@ -369,9 +377,11 @@ def verify_approvals(
     verified: set[ApprovalKey] = set()
     findings: list[Finding] = []
     pending: list[tuple[ItemFile, ApprovalKey, str]] = []
+    records: dict[tuple[str, ApprovalKey], Mapping[str, object]] = {}
     for item_file in project.files:
-        for key, by in approval_keys(item_file, config).items():
+        for key, (by, record) in keyed_records(item_file, config).items():
             pending.append((item_file, key, by))
+            records[(item_file.path, key)] = record
     # Change requests first: requirement approvals that cite a CR rely on its records.
     pending.sort(key=lambda entry: entry[1][0] != "cr")
     for item_file, key, by in pending:
@@ -381,6 +391,15 @@ def verify_approvals(
         # The commit that last added the record speaks for it (a re-added record is a new claim).
         if authors and authors[-1].is_person(by, signers):
             verified.add(key)
+            continue
+        record = records[(item_file.path, key)]
+        if authors and record.get("via") == REVIEW_LINK:
+            problem = review_link_problem(project.root, config, signers, authors[-1], by, key[3], record)
+            if not problem:
+                verified.add(key)
+                continue
+            message = f"approval by {by} via review link (commit {authors[-1].sha[:10]}): {problem}"
+            findings.append(Finding("G003", Severity.ERROR, message, item_file.path, line, key[1]))
             continue
         if key[0] == "req" and key[-1] and authors:
             problem = _cited_change_problem(project, key, by, verified)
@@ -399,6 +418,51 @@ def verify_approvals(
         )
         findings.append(Finding("G003", Severity.ERROR, message, item_file.path, line, key[1]))
     return findings
+
+
+REVIEW_LINK = "review link"
+
+
+def review_link_problem(
+    root: Path, config: Config, signers: Signers | None, author: Author, by: str, role: str,
+    record: Mapping[str, object],
+) -> str:
+    """Why an approval recorded by ``reqctl serve`` does not hold ("" when it does).
+
+    It holds when the commit that added it was authored under the approver's
+    e-mail, committed by ``review.recorder`` (of the policy: the base's with
+    ``--base``) with the ``Reviewed-via: reqctl-serve`` trailer, signed by the
+    recorder's key when signatures are required, and the record names an
+    invitation, kept in this repository's state folder, for exactly that
+    person and role that was valid (not revoked, not expired) when the commit
+    was made.
+    """
+    from reqctl.review import invitations
+
+    recorder = (config.review.recorder or "").strip().lower()
+    if not recorder:
+        return "reqctl.yaml names no review.recorder"
+    if author.email.strip().lower() != by.strip().lower():
+        return f"authored by {author.email}, not by the approver"
+    if author.committer.strip().lower() != recorder:
+        return f"committed by {author.committer}, not by the review recorder {config.review.recorder}"
+    if "reqctl-serve" not in author.reviewed_via:
+        return "the commit lacks the 'Reviewed-via: reqctl-serve' trailer"
+    if signers is not None and not signers.binds(recorder, author.signature, author.keys):
+        return f"not signed by a key bound to the review recorder {config.review.recorder}"
+    invitation_id = str(record.get("invitation") or "")
+    if not invitation_id:
+        return "the record names no invitation"
+    found = invitations.find_by_id(root, invitation_id)
+    if found is None:
+        return f"invitation {invitation_id} is not known here (invitations are kept where 'reqctl serve' runs)"
+    if found.email.strip().lower() != by.strip().lower():
+        return f"invitation {invitation_id} was made for {found.email}"
+    if role not in found.roles:
+        return f"invitation {invitation_id} does not cover the role {role}"
+    if author.committed is None or not found.valid_at(author.committed):
+        return f"invitation {invitation_id} was not valid (revoked or expired) when the commit was made"
+    return ""
 
 
 @contextlib.contextmanager

@@ -1,0 +1,1 @@
+"""Review links: customers approve in a browser (``reqctl review``, ``reqctl serve``)."""

@@ -1,0 +1,402 @@
+"""The review server (``reqctl serve``): a Starlette app over one project.
+
+Flow: the personal link ``/r/SECRET`` is exchanged once for a session (an
+HttpOnly, SameSite=Strict cookie) and the browser is sent on to ``/``, so
+the secret never stays in the address bar, history, a Referer header or a
+log line.  Every request re-reads the invitation, so revoking it ends the
+session at once; sessions also end after ``session_hours``.  Every form
+carries the session's CSRF token; approvals carry the fingerprint of the
+content the page showed and are refused when it changed.  Failed link
+attempts are rate-limited per client address.  Pages come only from the
+built-in templates (a project cannot override what its customer sees),
+autoescaped, Markdown rendered as the site renders it, served with a CSP
+that allows no script at all.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from reqctl.bundled import bundled
+from reqctl.errors import PermissionDeniedError, ReqctlError
+from reqctl.review import actions, invitations
+from reqctl.review.actions import Reviewer, StaleContentError
+
+COOKIE = "reqctl_review"
+LOG = logging.getLogger("reqctl.serve")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",  # no-referrer would make browsers send 'Origin: null' on our own forms
+    "cache-control": "no-store",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+LABELS: dict[str, dict[str, Any]] = {
+    "en": {
+        "title": "Waiting for your review", "signed_in": "Signed in as", "sign_out": "Sign out",
+        "nothing": "Nothing waits for your approval right now.",
+        "kind": {"requirement": "Requirement", "change": "Change request"},
+        "role": "your role", "branch": "on branch",
+        "state": {"missing": "awaiting your approval", "stale": "changed since it was approved",
+                  "not-allowed": "awaiting your approval", "rejected": "rejected earlier"},
+        "acceptance": "Acceptance criteria", "priority": "Priority", "status": "Status",
+        "impact": "Impact assessment", "schedule": "Schedule (days)", "cost": "Cost", "risk": "Risk",
+        "summary": "Summary", "affects": "Requirements it affects", "changes": "What changed",
+        "field": "Field", "before": "Before", "after": "After", "reviews": "Earlier review comments",
+        "approve": "Approve", "request": "Request changes", "comment": "Comment",
+        "footer": "Your decision is recorded in the project's git history under your e-mail address.",
+        "approved": "Approved {id} as {role}.", "requested": "Your comment on {id} is recorded as {review}.",
+        "error": "This did not work", "back": "Back to your reviews", "denied": "Access denied",
+        "signin": "Open the personal link you received to start a review session.",
+        "expired": "Your review session has ended; ask the project manager for a new link.",
+        "csrf": "The form was not sent from your review page (missing or wrong security token); reload it.",
+        "too_many": "Too many failed attempts; wait a few minutes.",
+        "internal": "Something went wrong on the server; nothing was recorded. Tell the project manager.",
+        "signed_out": "You are signed out.",
+    },
+    "zh": {
+        "title": "等待您审阅", "signed_in": "当前用户", "sign_out": "退出",
+        "nothing": "目前没有等待您批准的内容。",
+        "kind": {"requirement": "需求", "change": "变更请求"},
+        "role": "您的角色", "branch": "分支",
+        "state": {"missing": "等待您批准", "stale": "批准后内容已修改", "not-allowed": "等待您批准",
+                  "rejected": "此前已拒绝"},
+        "acceptance": "验收标准", "priority": "优先级", "status": "状态",
+        "impact": "影响评估", "schedule": "工期（天）", "cost": "成本", "risk": "风险",
+        "summary": "概述", "affects": "涉及的需求", "changes": "修改内容",
+        "field": "字段", "before": "修改前", "after": "修改后", "reviews": "此前的审阅意见",
+        "approve": "批准", "request": "要求修改", "comment": "意见",
+        "footer": "您的决定以您的电子邮件地址记录在项目的 git 历史中。",
+        "approved": "已以 {role} 身份批准 {id}。", "requested": "您对 {id} 的意见已记录为 {review}。",
+        "error": "操作未成功", "back": "返回审阅列表", "denied": "无权访问",
+        "signin": "请打开您收到的个人链接开始审阅。",
+        "expired": "审阅会话已结束，请向项目经理索取新链接。",
+        "csrf": "表单不是从您的审阅页面提交的（安全令牌缺失或错误），请重新加载页面。",
+        "too_many": "失败次数过多，请稍后再试。",
+        "internal": "服务器出错，未记录任何内容。请告知项目经理。",
+        "signed_out": "您已退出。",
+    },
+}
+
+
+@dataclass
+class Session:
+    email: str
+    invitation: str
+    roles: tuple[str, ...]
+    expires: float
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+
+@dataclass
+class ServerState:
+    root: Path
+    session_seconds: float
+    max_failures: int
+    failure_window: float
+    clock: Callable[[], float] = time.time
+    sessions: dict[str, Session] = field(default_factory=dict)
+    failures: dict[str, deque[float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def too_many_failures(self, client: str) -> bool:
+        with self.lock:
+            recent = self.failures.get(client)
+            if recent is None:
+                return False
+            while recent and recent[0] < self.clock() - self.failure_window:
+                recent.popleft()
+            return len(recent) >= self.max_failures
+
+    def failed(self, client: str) -> None:
+        with self.lock:
+            self.failures.setdefault(client, deque()).append(self.clock())
+
+    def new_session(self, invitation: invitations.Invitation) -> str:
+        sid = secrets.token_urlsafe(32)
+        lifetime = min(self.session_seconds, invitation.expires.timestamp() - self.clock())
+        with self.lock:
+            self.sessions[sid] = Session(invitation.email, invitation.id, invitation.roles, self.clock() + lifetime)
+        return sid
+
+    def session(self, request: Request) -> Session | None:
+        """The request's session while it and its invitation are valid (revocation takes effect at once)."""
+        sid = request.cookies.get(COOKIE)
+        if not sid:
+            return None
+        with self.lock:
+            found = self.sessions.get(sid)
+            if found is not None and found.expires <= self.clock():
+                del self.sessions[sid]
+                found = None
+        if found is None:
+            return None
+        invitation = invitations.find_by_id(self.root, found.invitation)
+        if invitation is None or not invitation.valid_at(invitations.now()):
+            with self.lock:
+                self.sessions.pop(sid, None)
+            return None
+        return found
+
+    def end(self, request: Request) -> None:
+        with self.lock:
+            self.sessions.pop(request.cookies.get(COOKIE, ""), None)
+
+
+def _environment() -> jinja2.Environment:
+    from reqctl.ops.change_list import plain_number
+    from reqctl.render.markdown import to_html
+
+    folder = bundled("templates")
+
+    def load(name: str) -> str | None:
+        if not name.startswith("review_") or "/" in name:
+            return None
+        entry = folder.joinpath(name)
+        return entry.read_text(encoding="utf-8") if entry.is_file() else None
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(load), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.filters["markdown"] = to_html
+    env.filters["plain"] = plain_number
+    env.filters["show"] = lambda value: "—" if value in (None, "", []) else (
+        ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    )
+    return env
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def redacted(path: str) -> str:
+    """A request path fit for a log: a review link's secret is never written anywhere."""
+    return invitations.LINK_PATH + "<secret>" if path.startswith(invitations.LINK_PATH) else path
+
+
+def create_app(
+    root: Path,
+    *,
+    session_hours: float = 8,
+    max_failures: int = 10,
+    failure_window_seconds: float = 600,
+    clock: Callable[[], float] = time.time,
+) -> Starlette:
+    """The review app for the project at ``root`` (``reqctl serve`` runs it with uvicorn)."""
+    from reqctl.store.store import Store
+
+    store = Store.open(root)
+    config = store.config()
+    if not config.review.recorder:
+        from reqctl.errors import ConfigError
+
+        raise ConfigError(
+            "reqctl serve needs the identity it commits approvals as: add 'review: {recorder: EMAIL}'",
+            path="reqctl.yaml",
+        )
+    state = ServerState(store.root, session_hours * 3600, max_failures, failure_window_seconds, clock)
+    env = _environment()
+    lang = config.language
+    labels = LABELS[lang]
+    css = (bundled("templates").joinpath("_style.css.j2").read_text(encoding="utf-8") + REVIEW_CSS).encode()
+
+    def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(name).render(lang=lang, t=labels, **context)
+        return HTMLResponse(html, status_code=status)
+
+    def message(heading: str, text: str, status: int, *, back: bool = False) -> HTMLResponse:
+        return page("review_message.html.j2", status, heading=heading, message=text,
+                    back=labels["back"] if back else "")
+
+    async def exchange(request: Request) -> Response:
+        client = _client(request)
+        if state.too_many_failures(client):
+            return message(labels["denied"], labels["too_many"], 429)
+        secret = str(request.path_params["secret"])
+        try:
+            invitation = await run_in_threadpool(invitations.redeem, state.root, secret)
+        except PermissionDeniedError as exc:
+            state.failed(client)
+            LOG.warning("refused a review link from %s: %s", client, exc.message)
+            return message(labels["denied"], exc.message, 403)
+        sid = state.new_session(invitation)
+        LOG.info("review session opened for %s (%s)", invitation.email, invitation.id)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            COOKIE, sid, httponly=True, samesite="strict", path="/",
+            secure=request.url.scheme == "https", max_age=int(state.session_seconds),
+        )
+        return response
+
+    def _entries(session: Session) -> list[dict[str, Any]]:
+        from reqctl.review.pending import pending_for
+
+        entries = []
+        for item in pending_for(state.root, session.email, session.roles):
+            entries.append({
+                "kind": item.kind, "id": item.id, "title": item.title, "role": item.role, "state": item.state,
+                "token": item.token, "item": item.item, "diffs": item.diffs, "diff_note": item.diff_note,
+                "ref": item.ref, "affected": item.affected,
+                "reviews": actions.reviews_of(state.root, item.id),
+            })
+        return entries
+
+    async def home(request: Request) -> Response:
+        session = state.session(request)
+        if session is None:
+            return message(labels["denied"], labels["signin"], 401)
+        entries = await run_in_threadpool(_entries, session)
+        notice = request.query_params.get("done", "")[:300]
+        return page("review_page.html.j2", email=session.email, csrf=session.csrf, pending=entries,
+                    notice=notice, project_name=config.name)
+
+    async def _form(request: Request) -> tuple[Session, dict[str, str]] | Response:
+        session = state.session(request)
+        if session is None:
+            return message(labels["denied"], labels["expired"], 401)
+        origin = request.headers.get("origin")
+        # Same host as the request (not the scheme: behind a TLS proxy the server itself speaks http).
+        if origin is not None and origin.partition("://")[2] != request.headers.get("host", request.url.netloc):
+            return message(labels["denied"], labels["csrf"], 403, back=True)
+        form = await request.form(max_files=0, max_fields=20)
+        fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        if not hmac.compare_digest(fields.get("csrf", "").encode(), session.csrf.encode()):
+            LOG.warning("refused a form without a valid CSRF token from %s", _client(request))
+            return message(labels["denied"], labels["csrf"], 403, back=True)
+        for key in ("kind", "id", "role", "token"):
+            if key != "csrf" and not fields.get(key):
+                return message(labels["error"], f"the form lacks '{key}'; reload the page", 400, back=True)
+        return session, fields
+
+    def _reviewer(session: Session) -> Reviewer:
+        return Reviewer(session.email, session.invitation, session.roles)
+
+    async def approve(request: Request) -> Response:
+        got = await _form(request)
+        if isinstance(got, Response):
+            return got
+        session, fields = got
+        act = actions.approve_change if fields["kind"] == "change" else actions.approve_requirement
+        try:
+            commit = await run_in_threadpool(
+                act, state.root, _reviewer(session), fields["id"], fields["role"], fields["token"]
+            )
+        except StaleContentError as exc:
+            return message(labels["error"], exc.message, 409, back=True)
+        except ReqctlError as exc:
+            return message(labels["error"], str(exc), 400, back=True)
+        LOG.info("%s approved %s as %s (commit %s)", session.email, fields["id"], fields["role"], commit[:10])
+        done = labels["approved"].format(id=fields["id"], role=fields["role"])
+        return RedirectResponse(f"/?{_query(done)}", status_code=303)
+
+    async def request_changes(request: Request) -> Response:
+        got = await _form(request)
+        if isinstance(got, Response):
+            return got
+        session, fields = got
+        try:
+            review_id, _commit = await run_in_threadpool(
+                actions.request_changes, state.root, _reviewer(session), fields["id"], fields["role"],
+                fields["token"], fields.get("comment", ""),
+            )
+        except ReqctlError as exc:
+            return message(labels["error"], str(exc), 400, back=True)
+        LOG.info("%s requested changes to %s (%s)", session.email, fields["id"], review_id)
+        done = labels["requested"].format(id=fields["id"], review=review_id)
+        return RedirectResponse(f"/?{_query(done)}", status_code=303)
+
+    async def logout(request: Request) -> Response:
+        session = state.session(request)
+        if session is not None:
+            form = await request.form(max_files=0, max_fields=5)
+            if not hmac.compare_digest(str(form.get("csrf", "")).encode(), session.csrf.encode()):
+                return message(labels["denied"], labels["csrf"], 403, back=True)
+            state.end(request)
+        response = message(labels["sign_out"], labels["signed_out"], 200)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
+    async def stylesheet(request: Request) -> Response:
+        return Response(css, media_type="text/css")
+
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.monotonic()
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # a git error or a broken item: a clear page, never a traceback
+            LOG.error("error serving %s %s: %s: %s", request.method, redacted(request.url.path),
+                      type(exc).__name__, exc)
+            response = message(labels["error"], labels["internal"], 500)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers[key] = value
+        LOG.info('%s "%s %s" %d %.0fms', _client(request), request.method, redacted(request.url.path),
+                 response.status_code, (time.monotonic() - started) * 1000)
+        return response
+
+    app = Starlette(
+        routes=[
+            Route(invitations.LINK_PATH + "{secret}", exchange, methods=["GET"]),
+            Route("/", home, methods=["GET"]),
+            Route("/approve", approve, methods=["POST"]),
+            Route("/request-changes", request_changes, methods=["POST"]),
+            Route("/logout", logout, methods=["POST"]),
+            Route("/assets/review.css", stylesheet, methods=["GET"]),
+            Route("/favicon.ico", no_icon, methods=["GET"]),
+        ],
+        middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)],
+    )
+
+    app.state.review = state
+    return app
+
+
+def _query(text: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"done": text})
+
+
+REVIEW_CSS = """
+header.site form.inline { margin-left: auto; }
+button.link { background: none; border: 0; color: #fff; cursor: pointer; text-decoration: underline; }
+section.review { border: 1px solid var(--line); border-radius: 6px; padding: .2rem 1.2rem 1rem; margin: 1.5rem 0; }
+.notice { background: #e6f4ea; border-radius: 6px; padding: .6rem .9rem; }
+.message { font-size: 1.1rem; }
+.actions { display: flex; gap: 1.5rem; flex-wrap: wrap; align-items: flex-end; margin-top: 1rem; }
+.actions label { display: block; }
+.actions textarea { display: block; width: 28rem; max-width: 100%; }
+button.approve, button.request { font-size: 1rem; padding: .45rem 1.1rem; border-radius: 4px; cursor: pointer; }
+button.approve { background: #1a7f37; color: #fff; border: 1px solid #1a7f37; }
+button.request { background: #fff; color: #9a3412; border: 1px solid #9a3412; }
+pre.udiff { background: var(--panel); padding: .6rem; overflow-x: auto; }
+pre.udiff .add, td.add { color: #1a7f37; }
+pre.udiff .del, td.del { color: #b42318; }
+"""
