@@ -12,7 +12,21 @@ from typing import Annotated
 import typer
 
 from reqctl import __version__
-from reqctl.cli import approve, baseline, change, check, console, diff, doc, init, publish, report, schema, templates
+from reqctl.cli import (
+    approve,
+    baseline,
+    change,
+    check,
+    console,
+    diff,
+    doc,
+    importing,
+    init,
+    publish,
+    report,
+    schema,
+    templates,
+)
 from reqctl.cli.add import register_add
 from reqctl.cli.context import AppState, state
 from reqctl.cli.helptext import keep_summaries_whole
@@ -82,6 +96,7 @@ def _build() -> None:
     doc.register(app)
     templates.register(app)
     schema.register(app)
+    importing.register(app)
     keep_summaries_whole(app)
 
 

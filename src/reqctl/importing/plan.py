@@ -150,19 +150,23 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
         for item in plan.items:
             if item.source in existing:
                 ids[item.source] = existing[item.source][0]
+        if keep_ids:  # kept IDs first, so a new ID never takes one a later item keeps
+            not_kept = 0
+            for item in plan.items:
+                if item.source in ids:
+                    continue
+                wanted = kept_id(item.original_id, config.prefix(item.kind))
+                if wanted is not None and wanted not in taken:
+                    ids[item.source] = wanted
+                    taken.add(wanted)
+                else:
+                    not_kept += 1
+            if not_kept:
+                plan.report.notes.append(f"--keep-ids: {not_kept} IDs do not fit the prefix or are taken; new IDs")
         counters: dict[Kind, list[Any]] = {}
         for item in plan.items:
             if item.source in ids:
                 continue
-            wanted = kept_id(item.original_id, config.prefix(item.kind)) if keep_ids else None
-            if wanted is not None and wanted not in taken:
-                ids[item.source] = wanted
-                taken.add(wanted)
-                continue
-            if keep_ids:
-                plan.report.notes.append(
-                    f"{item.source}: its ID does not fit the prefix {config.prefix(item.kind)} or is taken; new ID"
-                )
             if item.kind not in counters:
                 first = next_id(root, config, item.kind)
                 parts = split_id(first)
