@@ -101,3 +101,16 @@ def register(app: typer.Typer) -> None:
 
         plan = read_tree(path, prefix_map=_prefix_map(prefix_map), link_field=link_field)
         _apply(ctx, plan, dry_run, keep_ids)
+
+    @group.command("reqif")
+    def reqif_command(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(help="A .reqif file or a .reqifz archive.")],
+        dry_run: DryRun = False,
+        keep_ids: KeepIds = False,
+        link_field: LinkField = "depends_on",
+    ) -> None:
+        """Import every SPEC-OBJECT of a ReqIF file (DOORS, Polarion, ReqIF Studio, StrictDoc...)."""
+        from reqctl.importing.reqif_import import read_reqif
+
+        _apply(ctx, read_reqif(file, link_field=link_field), dry_run, keep_ids)
