@@ -9,6 +9,7 @@ listed keep their text; nothing is dropped.
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -49,6 +50,9 @@ class _Converter(HTMLParser):
         if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self._newline()
             self._emit("#" * int(name[1]) + " ")
+        elif name in ("ul", "ol"):
+            self._newline(1 if self.lists else 2)
+            self.lists.append([name == "ol", 0])
         elif name in _BLOCK and name not in ("tr", "table"):
             self._newline(1 if self.lists else 2)
             if name == "pre":
@@ -62,8 +66,6 @@ class _Converter(HTMLParser):
             self._emit("*")
         elif name == "code" and not self.pre:
             self._emit("`")
-        elif name in ("ul", "ol"):
-            self.lists.append([name == "ol", 0])
         elif name == "li":
             self._newline(1)
             indent = "  " * max(len(self.lists) - 1, 0)
@@ -132,7 +134,7 @@ class _Converter(HTMLParser):
 def xhtml_to_markdown(fragment: str) -> str:
     """Markdown for an XHTML fragment; plain text passes through with its spacing normalised."""
     if "<" not in fragment:
-        return "\n".join(line.strip() for line in fragment.strip().splitlines())
+        return "\n".join(line.strip() for line in html.unescape(fragment).strip().splitlines())
     converter = _Converter()
     converter.feed(fragment)
     converter.close()
