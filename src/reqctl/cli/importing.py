@@ -114,3 +114,18 @@ def register(app: typer.Typer) -> None:
         from reqctl.importing.reqif_import import read_reqif
 
         _apply(ctx, read_reqif(file, link_field=link_field), dry_run, keep_ids)
+
+    @group.command("strictdoc")
+    def strictdoc_command(
+        ctx: typer.Context,
+        files: Annotated[
+            list[Path], typer.Argument(help="One or more .sdoc files (give related documents together).")
+        ],
+        dry_run: DryRun = False,
+        keep_ids: KeepIds = False,
+        link_field: LinkField = "depends_on",
+    ) -> None:
+        """Import the requirements of StrictDoc documents (sections, relations and custom fields kept)."""
+        from reqctl.importing.strictdoc import read_sdoc
+
+        _apply(ctx, read_sdoc(files, link_field=link_field), dry_run, keep_ids)

@@ -111,9 +111,26 @@ def kept_id(original: str | None, prefix: str) -> str | None:
     return format_id(prefix, int(rest), len(rest))
 
 
+def _readable(value: Any) -> Any:
+    """Multi-line text as a YAML ``|`` block (not one quoted line full of ``\\n``) where that is lossless."""
+    if isinstance(value, dict):
+        return {key: _readable(sub) for key, sub in value.items()}
+    if isinstance(value, list):
+        return [_readable(sub) for sub in value]
+    if (
+        isinstance(value, str) and "\n" in value.strip("\n") and not value.startswith((" ", "\n"))
+        and not any(char in value for char in "\t\r\x85\u2028\u2029")
+        and all(line == line.rstrip() for line in value.split("\n"))
+    ):
+        from ruamel.yaml.scalarstring import LiteralScalarString
+
+        return LiteralScalarString(value)
+    return value
+
+
 def _front_matter(item: PlannedItem, item_id: str, links: list[str], link_field: str) -> dict[str, Any]:
     data: dict[str, Any] = {"id": item_id, "title": item.title}
-    data.update({key: value for key, value in item.fields.items() if value not in (None, [], {}, "")})
+    data.update({key: _readable(value) for key, value in item.fields.items() if value not in (None, [], {}, "")})
     data["source"] = item.source
     if links:
         data[link_field] = links
