@@ -68,3 +68,12 @@ def test_invalid_item_writes_nothing(project: Path) -> None:
 )
 def test_kept_id(raw: str | None, expected: str | None) -> None:
     assert kept_id(raw, "REQ") == expected
+
+
+def test_check_does_not_warn_about_x_fields(project: Path) -> None:
+    from tests.conftest import run_reqctl, write_item
+
+    write_item(project, "requirements", "REQ-001", "title: T\nx-doorstop:\n  level: '1.2'\ntypo_field: 1\n")
+    result = run_reqctl(project, "check")
+    assert "unknown field 'typo_field'" in result.out
+    assert "x-doorstop" not in result.out
