@@ -223,8 +223,9 @@ def read_tree(
                 key = str(raw_key)
                 if key in _STANDARD:
                     continue
-                custom[key] = _plain(value)
-                report.keep(key, f"{CUSTOM_FIELD}.{key}")
+                name = f"{key} (attribute)" if key == "document" else key  # 'document' is set above
+                custom[name] = _plain(value)
+                report.keep(key, f"{CUSTOM_FIELD}.{name}")
             plan.items.append(PlannedItem(
                 source=f"doorstop:{uid}",
                 title=_title(header, body, uid),

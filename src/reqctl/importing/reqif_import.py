@@ -39,6 +39,7 @@ TITLE_NAMES = ("reqif.name", "reqif.chaptername", "title", "name", "reqif.title"
                "summary")
 TEXT_NAMES = ("reqif.text", "statement", "text", "description", "reqif.description", "object text", "content")
 ID_NAMES = ("reqif.foreignid", "uid", "id", "identifier", "foreignid")
+_RESERVED = frozenset({"type", "specification", "section", "parent", "long-name"})  # set by this module
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _LINE = re.compile(r"line (\d+)")
 
@@ -161,7 +162,9 @@ def read_reqif(path: Path, *, link_field: str = "depends_on") -> ImportPlan:
     items: dict[str, PlannedItem] = {}
     relation_types: dict[str, int] = {}
     relations: list[tuple[str, str]] = []
-    for _where, bundle in bundles:
+    for where, bundle in bundles:
+        for problem in bundle.exceptions or ():
+            report.unmapped.append(f"{where}: the reqif library reports: {str(problem).splitlines()[0][:200]}")
         content = bundle.core_content.req_if_content
         spec_types = {spec_type.identifier: spec_type for spec_type in content.spec_types or ()}
         data_types = {data_type.identifier: data_type for data_type in content.data_types or ()}
@@ -223,8 +226,9 @@ def _item(spec_object: Any, spec_types: dict[str, Any], data_types: dict[str, An
             if name == title_key and "\n" in str(value).strip():
                 custom[name] = value  # a multi-line title attribute: the full text is kept
             continue
-        custom[name] = value
-        report.keep(name, f"{CUSTOM_FIELD}.{name}" + (" (also the ID with --keep-ids)" if name == id_key else ""))
+        key = f"{name} (attribute)" if name in _RESERVED else name
+        custom[key] = value
+        report.keep(name, f"{CUSTOM_FIELD}.{key}" + (" (also the ID with --keep-ids)" if name == id_key else ""))
     if spec_object.long_name and title_key:
         custom["long-name"] = spec_object.long_name
     original = str(values[id_key]).strip() if id_key else spec_object.identifier
