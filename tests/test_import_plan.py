@@ -77,3 +77,20 @@ def test_check_does_not_warn_about_x_fields(project: Path) -> None:
     result = run_reqctl(project, "check")
     assert "unknown field 'typo_field'" in result.out
     assert "x-doorstop" not in result.out
+
+
+def test_failure_midway_removes_every_created_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reqctl.errors import ReqctlError
+    from reqctl.importing import plan as plan_module
+
+    real = plan_module.write_atomic
+
+    def failing(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+        if path.name == "REQ-002.md":
+            raise ReqctlError("disk full", path=path)
+        real(path, data, exclusive=exclusive)
+
+    monkeypatch.setattr(plan_module, "write_atomic", failing)
+    with pytest.raises(ReqctlError, match="disk full"):
+        apply_plan(project, _plan())
+    assert list((project / "requirements").iterdir()) == []

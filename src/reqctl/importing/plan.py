@@ -25,6 +25,7 @@ and a report of what it mapped, kept as custom fields, or could not map.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,11 +243,18 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
             return outcome
         refuse_conflict_markers(root, [write[1] for write in writes if write[2] is None])
         with restored_on_failure(root, [rel for _path, rel, *_rest in writes]):
+            new_files = [(path, text) for path, _rel, text, _u, _b in writes if text is not None]
+            for folder in {path.parent for path, _text in new_files}:
+                folder.mkdir(exist_ok=True)
+            # Each new file is written and fsynced by write_atomic, as 'add' does; threads let the
+            # fsyncs (most of the time of a large import) overlap.  A failure re-raises here, and
+            # restored_on_failure removes every file this import created.
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                for future in [pool.submit(write_atomic, path, text.encode("utf-8"), exclusive=True)
+                               for path, text in new_files]:
+                    future.result()
             for path, rel, new_text, updates, new_body in writes:
-                if new_text is not None:
-                    path.parent.mkdir(exist_ok=True)
-                    write_atomic(path, new_text.encode("utf-8"), exclusive=True)
-                else:
+                if new_text is None:
                     roundtrip.edit_front_matter(
                         path, rel, updates, body=None if new_body is None else _body_text(new_body)
                     )
