@@ -94,3 +94,12 @@ def test_failure_midway_removes_every_created_file(project: Path, monkeypatch: p
     with pytest.raises(ReqctlError, match="disk full"):
         apply_plan(project, _plan())
     assert list((project / "requirements").iterdir()) == []
+
+
+def test_match_id_updates_that_item_and_keeps_its_source(project: Path) -> None:
+    apply_plan(project, _plan())
+    sheet = ImportPlan(tool="csv", items=[PlannedItem(source="", match_id="REQ-002", title="Second, edited")])
+    outcome = apply_plan(project, sheet)
+    assert [(i, fields) for i, _, fields in outcome.updated] == [("REQ-002", ["title"])]
+    text = (project / "requirements/REQ-002.md").read_text()
+    assert "title: Second, edited" in text and "source: t:B2" in text

@@ -57,6 +57,9 @@ class PlannedItem:
     links: list[str] = field(default_factory=list)
     original_id: str | None = None  # the source tool's ID, used by keep_ids
     kind: Kind = Kind.REQUIREMENT
+    # An existing reqctl ID this item is (a sheet exported by reqctl carries it): matched before
+    # ``source``; the item keeps its own ``source:`` then, unless this one is non-empty.
+    match_id: str | None = None
 
 
 @dataclass
@@ -132,7 +135,8 @@ def _readable(value: Any) -> Any:
 def _front_matter(item: PlannedItem, item_id: str, links: list[str], link_field: str) -> dict[str, Any]:
     data: dict[str, Any] = {"id": item_id, "title": item.title}
     data.update({key: _readable(value) for key, value in item.fields.items() if value not in (None, [], {}, "")})
-    data["source"] = item.source
+    if item.source and not item.source.startswith("id:"):
+        data["source"] = item.source
     if links:
         data[link_field] = links
     return _ordered(item.kind, data)
@@ -151,6 +155,10 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
     """Create or update the planned items under the project lock; commits nothing."""
     seen: set[str] = set()
     for item in plan.items:
+        if not item.source and item.match_id:
+            item.source = f"id:{item.match_id}"  # the key of an item matched by ID only
+        if not item.source:
+            raise UsageError(f"{item.title}: neither a source nor an ID to match")
         if item.source in seen:
             raise UsageError(f"{item.source}: appears twice in the input")
         seen.add(item.source)
@@ -164,8 +172,11 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
             if isinstance(data.get("source"), str) and isinstance(data.get("id"), str):
                 existing.setdefault(data["source"], (data["id"], item_file))
         taken = set(project.files_by_id)
+        by_id = {str(f.data["id"]): f for f in project.files if f.data and isinstance(f.data.get("id"), str)}
         ids: dict[str, str] = {}
         for item in plan.items:
+            if item.match_id and item.match_id in by_id:
+                existing[item.source] = (item.match_id, by_id[item.match_id])
             if item.source in existing:
                 ids[item.source] = existing[item.source][0]
         if keep_ids:  # kept IDs first, so a new ID never takes one a later item keeps
