@@ -20,6 +20,19 @@ and a report of what it mapped, kept as custom fields, or could not map.
 - **commits nothing**: the user reviews ``git diff`` and commits.
 
 ``dry_run`` computes the same outcome and writes nothing.
+
+A new format needs only a reader and a command::
+
+    plan = ImportPlan(tool="csv")
+    plan.items.append(PlannedItem(source="csv:reqs.csv#7", title="...", fields={"priority": "must"},
+                                  match_id="REQ-004"))   # match_id: rows that carry a reqctl ID
+    plan.report.keep("Column X", "x-csv.Column X")
+    outcome = apply_plan(start, plan, dry_run=dry_run, keep_ids=keep_ids)
+    # CLI: add the command to reqctl.cli.importing.group, print with print_outcome(plan, outcome)
+
+Updates compare each top-level field with the file (a dict such as ``x-csv``
+is one field) and write only the ones that differ, through ruamel's
+round-trip editor, so a one-cell change is a one-line diff.
 """
 
 from __future__ import annotations
