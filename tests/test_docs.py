@@ -124,3 +124,10 @@ def test_help_statuses_match_the_models() -> None:
     from reqctl.model.items import MODELS
 
     assert {kind: MODELS[kind].statuses for kind in Kind if MODELS[kind].statuses} == STATUSES
+
+
+def test_no_merge_conflict_markers_in_the_docs() -> None:
+    root = Path(__file__).resolve().parents[1]
+    for path in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not line.startswith(("<<<<<<< ", ">>>>>>> ")) and line != "=======", f"{path.name}:{number}"

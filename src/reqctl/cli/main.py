@@ -20,6 +20,7 @@ from reqctl.cli import (
     console,
     diff,
     doc,
+    importing,
     init,
     publish,
     report,
@@ -99,6 +100,7 @@ def _build() -> None:
     schema.register(app)
     review.register(app)
     serve.register(app)
+    importing.register(app)
     keep_summaries_whole(app)
 
 

@@ -1,0 +1,131 @@
+"""``reqctl import doorstop|strictdoc|reqif``: bring requirements over from other tools.
+
+Each command reads its source into an ``ImportPlan`` (reqctl.importing) and
+applies it with ``apply_plan``; this module only parses options and prints
+the outcome and the mapping report.  Other formats add their command to
+``group`` and print with ``print_outcome``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from reqctl.cli import console
+from reqctl.cli.context import state
+from reqctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from reqctl.importing.plan import ImportPlan, Outcome
+
+group = typer.Typer(
+    help="Import requirements from Doorstop, StrictDoc or ReqIF (dry run with --dry-run; commits nothing).",
+    short_help="Import from Doorstop, StrictDoc, ReqIF.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print what would be created or changed; write nothing.")]
+KeepIds = Annotated[
+    bool,
+    typer.Option("--keep-ids", help="Keep the source's IDs where they fit the requirement prefix (REQ001 → REQ-001)."),
+]
+LinkField = Annotated[str, typer.Option("--link-field", help="Field the source's links go to.")]
+PrefixMap = Annotated[
+    list[str] | None,
+    typer.Option("--prefix-map", metavar="DOC=TAG", help="Tag items of this document with TAG instead (repeatable)."),
+]
+
+
+def print_outcome(plan: ImportPlan, outcome: Outcome) -> None:
+    """Every item created/updated, then the mapping report: nothing is dropped without a line."""
+    would = "would " if outcome.dry_run else ""
+    lines: list[str] = []
+    for item_id, item in outcome.created:
+        lines.append(f"{would}create {item_id}  {item.source}  {item.title}")
+    for item_id, item, fields in outcome.updated:
+        lines.append(f"{would}update {item_id}  {item.source}  ({', '.join(fields)})")
+    counts = f"{len(outcome.created)} created, {len(outcome.updated)} updated, {len(outcome.unchanged)} unchanged"
+    tail = " (dry run: nothing written)" if outcome.dry_run else " (nothing committed: review with git diff)"
+    lines.append(f"{plan.tool}: {counts}{tail}")
+    report = plan.report
+    if report.mapped:
+        lines.append("mapped:")
+        lines.extend(f"  {key} -> {target}" for key, target in report.mapped.items())
+    if report.custom:
+        lines.append("kept as custom fields:")
+        lines.extend(f"  {key} -> {target}" for key, target in report.custom.items())
+    unmapped = [*report.unmapped, *outcome.unresolved_links]
+    if unmapped:
+        lines.append("not mapped:")
+        lines.extend(f"  {line}" for line in unmapped)
+    if report.notes:
+        lines.append("notes:")
+        lines.extend(f"  {line}" for line in report.notes)
+    console.print_plain("\n".join(lines))
+
+
+def _prefix_map(values: list[str] | None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value in values or ():
+        doc, sep, tag = value.partition("=")
+        if not sep or not doc.strip() or not tag.strip():
+            raise UsageError(f"--prefix-map {value}: expected DOC=TAG")
+        mapping[doc.strip()] = tag.strip()
+    return mapping
+
+
+def _apply(ctx: typer.Context, plan: ImportPlan, dry_run: bool, keep_ids: bool) -> None:
+    from reqctl.importing.plan import apply_plan
+
+    outcome = apply_plan(state(ctx).directory, plan, dry_run=dry_run, keep_ids=keep_ids)
+    print_outcome(plan, outcome)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(group, name="import")
+
+    @group.command("doorstop")
+    def doorstop_command(
+        ctx: typer.Context,
+        path: Annotated[Path, typer.Argument(help="Folder holding the Doorstop documents (.doorstop.yml).")],
+        dry_run: DryRun = False,
+        keep_ids: KeepIds = False,
+        link_field: LinkField = "depends_on",
+        prefix_map: PrefixMap = None,
+    ) -> None:
+        """Import every document of a Doorstop tree (items' YAML is read, never executed)."""
+        from reqctl.importing.doorstop import read_tree
+
+        plan = read_tree(path, prefix_map=_prefix_map(prefix_map), link_field=link_field)
+        _apply(ctx, plan, dry_run, keep_ids)
+
+    @group.command("reqif")
+    def reqif_command(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(help="A .reqif file or a .reqifz archive.")],
+        dry_run: DryRun = False,
+        keep_ids: KeepIds = False,
+        link_field: LinkField = "depends_on",
+    ) -> None:
+        """Import every SPEC-OBJECT of a ReqIF file (DOORS, Polarion, ReqIF Studio, StrictDoc...)."""
+        from reqctl.importing.reqif_import import read_reqif
+
+        _apply(ctx, read_reqif(file, link_field=link_field), dry_run, keep_ids)
+
+    @group.command("strictdoc")
+    def strictdoc_command(
+        ctx: typer.Context,
+        files: Annotated[
+            list[Path], typer.Argument(help="One or more .sdoc files (give related documents together).")
+        ],
+        dry_run: DryRun = False,
+        keep_ids: KeepIds = False,
+        link_field: LinkField = "depends_on",
+    ) -> None:
+        """Import the requirements of StrictDoc documents (sections, relations and custom fields kept)."""
+        from reqctl.importing.strictdoc import read_sdoc
+
+        _apply(ctx, read_sdoc(files, link_field=link_field), dry_run, keep_ids)

@@ -1,0 +1,209 @@
+"""``reqctl import reqif`` against the real ReqIF files (../shared/fixtures/real/reqif) and as attacks."""
+
+from __future__ import annotations
+
+import io
+import os
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from tests.conftest import run_reqctl
+
+from reqctl.importing import reqif_import
+from reqctl.importing.xhtml import xhtml_to_markdown
+
+REAL = Path(os.environ.get("REQCTL_REAL_FIXTURES", "/work/shared/fixtures/real")) / "reqif"
+FILES = sorted(path.name for path in REAL.glob("*.reqif*")) if REAL.is_dir() else []
+TITLE_NAMES = ("ReqIF.ChapterName", "ReqIF.Name")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _documents(path: Path) -> list[ET.Element]:
+    if path.suffix == ".reqifz":
+        with zipfile.ZipFile(path) as archive:
+            return [ET.fromstring(archive.read(name)) for name in archive.namelist() if name.endswith(".reqif")]
+    return [ET.parse(path).getroot()]
+
+
+def _expected(path: Path) -> tuple[dict[str, dict[str, str]], list[tuple[str, str]]]:
+    """SPEC-OBJECTs (identifier -> {definition long name: text}) and relations, read with ElementTree."""
+    objects: dict[str, dict[str, str]] = {}
+    relations: list[tuple[str, str]] = []
+    for root in _documents(path):
+        names = {
+            el.get("IDENTIFIER"): el.get("LONG-NAME") or el.get("IDENTIFIER")
+            for el in root.iter() if _local(el.tag).startswith("ATTRIBUTE-DEFINITION-")
+        }
+        for obj in (el for el in root.iter() if _local(el.tag) == "SPEC-OBJECT"):
+            values: dict[str, str] = {"": obj.get("LONG-NAME") or ""}
+            for value in obj.iter():
+                if _local(value.tag) == "ATTRIBUTE-VALUE-STRING":
+                    ref = next(el.text for el in value.iter() if _local(el.tag).endswith("DEFINITION-STRING-REF"))
+                    values[names.get(ref, ref) or str(ref)] = value.get("THE-VALUE") or ""
+            objects[str(obj.get("IDENTIFIER"))] = values
+        for rel in (el for el in root.iter() if _local(el.tag) == "SPEC-RELATION"):
+            ends = {
+                _local(end.tag): next(el.text for el in end.iter() if _local(el.tag) == "SPEC-OBJECT-REF")
+                for end in rel if _local(end.tag) in ("SOURCE", "TARGET")
+            }
+            relations.append((str(ends["SOURCE"]), str(ends["TARGET"])))
+    return objects, relations
+
+
+def _fronts(project: Path) -> dict[str, dict[str, object]]:
+    out = {}
+    for path in (project / "requirements").glob("*.md"):
+        _, head, body = path.read_text().split("---\n", 2)
+        front = yaml.safe_load(head)
+        front["body"] = body
+        out[str(front["source"])] = front
+    return out
+
+
+@pytest.mark.skipif(not FILES, reason="real fixtures not present")
+@pytest.mark.parametrize("name", FILES)
+def test_every_real_reqif_file_imports(project: Path, name: str) -> None:
+    objects, relations = _expected(REAL / name)
+    result = run_reqctl(project, "import", "reqif", str(REAL / name))
+    assert result.code == 0, result.err
+    assert f"reqif: {len(objects)} created, 0 updated, 0 unchanged" in result.out
+    fronts = _fronts(project)
+    assert set(fronts) == {f"reqif:{identifier}" for identifier in objects}
+    ids = {source: front["id"] for source, front in fronts.items()}
+    for identifier, values in objects.items():
+        front = fronts[f"reqif:{identifier}"]
+        custom = front["x-reqif"]
+        assert isinstance(custom, dict)
+        title = next((values[key] for key in TITLE_NAMES if values.get(key, "").strip()), None)
+        if title is not None:
+            assert front["title"] == " ".join(title.split())
+        elif values[""]:
+            assert front["title"] == values[""]
+        for key, value in values.items():
+            if key and key not in TITLE_NAMES:
+                assert custom.get(key) == value or value.strip() in str(front["body"]), (identifier, key)
+        expected_links = sorted(
+            {str(ids[f"reqif:{target}"]) for source, target in relations
+             if source == identifier and f"reqif:{target}" in ids}
+        )
+        assert sorted(front.get("depends_on", [])) == expected_links  # type: ignore[arg-type]
+    dangling = [pair for pair in relations if f"reqif:{pair[0]}" not in ids]
+    for source, _target in dangling:
+        assert f"SPEC-RELATION from unknown SPEC-OBJECT {source}: left out" in result.out
+    again = run_reqctl(project, "import", "reqif", str(REAL / name))
+    assert f"reqif: 0 created, 0 updated, {len(objects)} unchanged" in again.out
+    check = run_reqctl(project, "check")
+    assert check.code == 0, check.out
+
+
+@pytest.mark.skipif(not FILES, reason="real fixtures not present")
+def test_hierarchy_and_xhtml_body(project: Path) -> None:
+    assert run_reqctl(project, "import", "reqif", str(REAL / "strictdoc-export-two-documents.reqif")).code == 0
+    fronts = _fronts(project)
+    sections = sorted(
+        (str(f["x-reqif"]["specification"]), str(f["x-reqif"]["section"]))  # type: ignore[index]
+        for f in fronts.values()
+    )
+    assert len({spec for spec, _ in sections}) == 2  # two SPECIFICATIONs
+    assert any("." in section for _, section in sections)  # nested
+
+
+def _reqif(body: str = "", doctype: str = "") -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>{doctype}
+<REQ-IF xmlns="http://www.omg.org/spec/ReqIF/20110401/reqif.xsd">
+  <THE-HEADER><REQ-IF-HEADER IDENTIFIER="h"><TITLE>t{body}</TITLE></REQ-IF-HEADER></THE-HEADER>
+  <CORE-CONTENT><REQ-IF-CONTENT>
+    <SPEC-OBJECTS><SPEC-OBJECT IDENTIFIER="o1" LONG-NAME="One" LAST-CHANGE="2020-01-01T00:00:00">
+      <TYPE><SPEC-OBJECT-TYPE-REF>t1</SPEC-OBJECT-TYPE-REF></TYPE></SPEC-OBJECT></SPEC-OBJECTS>
+  </REQ-IF-CONTENT></CORE-CONTENT>
+</REQ-IF>
+"""
+
+
+def test_minimal_file_imports(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "a.reqif"
+    path.write_text(_reqif())
+    result = run_reqctl(project, "import", "reqif", str(path))
+    assert result.code == 0, result.err
+    assert "create REQ-001  reqif:o1  One" in result.out
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+        '<!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+        '<!doctype r SYSTEM "http://example.com/x.dtd">',
+    ],
+)
+def test_entities_and_doctype_are_refused(project: Path, tmp_path: Path, doctype: str) -> None:
+    path = tmp_path / "evil.reqif"
+    path.write_text(_reqif("&x;" if "file" in doctype else "", doctype))
+    result = run_reqctl(project, "import", "reqif", str(path))
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "refused: the XML declares a DOCTYPE" in result.err
+    assert list((project / "requirements").iterdir()) == []
+
+
+def test_malformed_xml_is_one_line_with_line_number(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.reqif"
+    path.write_text(_reqif().replace("</SPEC-OBJECTS>", ""))
+    result = run_reqctl(project, "import", "reqif", str(path))
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert f"{path}:" in result.err and "not a valid ReqIF file" in result.err
+    assert list((project / "requirements").iterdir()) == []
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_reqifz_path_traversal_is_refused(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "evil.reqifz"
+    path.write_bytes(_zip({"../../outside.reqif": _reqif().encode()}))
+    result = run_reqctl(project, "import", "reqif", str(path))
+    assert result.code == 2 and "unsafe path" in result.err
+    assert not (tmp_path.parent / "outside.reqif").exists()
+
+
+def test_reqifz_size_cap(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reqif_import, "MAX_FILE_BYTES", 100_000)
+    path = tmp_path / "bomb.reqifz"
+    path.write_bytes(_zip({"a.reqif": _reqif().encode() + b" " * 1_000_000}))
+    assert path.stat().st_size < 100_000
+    result = run_reqctl(project, "import", "reqif", str(path))
+    assert result.code == 2 and "expands beyond" in result.err
+
+
+def test_not_a_zip(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "x.reqifz"
+    path.write_bytes(b"not a zip")
+    result = run_reqctl(project, "import", "reqif", str(path))
+    assert result.code == 2 and "not a ZIP archive" in result.err
+
+
+@pytest.mark.parametrize(
+    ("html", "markdown"),
+    [
+        ("<div>plain</div>", "plain"),
+        ("<div><p>One <b>bold</b> and <i>it</i></p><p>Two</p></div>", "One **bold** and *it*\n\nTwo"),
+        ("<div><ul><li>a</li><li>b</li></ul></div>", "- a\n- b"),
+        ("<div><ol><li>a</li><li>b</li></ol></div>", "1. a\n2. b"),
+        ('<div><a href="http://x.org">x</a></div>', "[x](http://x.org)"),
+        ("<div><table><tr><th>h</th></tr><tr><td>c|d</td></tr></table></div>", "| h |\n|---|\n| c\\|d |"),
+        ("<xhtml:div><xhtml:h2>Head</xhtml:h2>text</xhtml:div>", "## Head\n\ntext"),
+        ("&lt;not a tag&gt;", "<not a tag>"),
+    ],
+)
+def test_xhtml_to_markdown(html: str, markdown: str) -> None:
+    assert xhtml_to_markdown(html) == markdown
