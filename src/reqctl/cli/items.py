@@ -41,6 +41,9 @@ COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.MEETING: ("id", "title", "date", "kind", "open actions"),
     Kind.FEEDBACK: ("id", "title", "date", "score", "from"),
     Kind.LESSON: ("id", "title", "date", "category"),
+    Kind.TRAINING: ("id", "title", "date", "trainer", "attendance", "score"),
+    Kind.SUPPORT: ("id", "title", "status", "severity", "reported", "from"),
+    Kind.FOLLOWUP: ("id", "title", "date", "contact", "satisfaction", "next_visit"),
 }
 
 
@@ -74,6 +77,7 @@ STATUSES: dict[Kind, tuple[str, ...]] = {
     Kind.CHANGE: ("proposed", "assessed", "approved", "rejected", "implemented", "withdrawn"),
     Kind.RISK: ("open", "mitigating", "closed", "occurred"),
     Kind.DECISION: ("proposed", "accepted", "superseded", "deprecated"),
+    Kind.SUPPORT: ("open", "in-progress", "resolved", "closed"),
 }
 
 
