@@ -131,6 +131,11 @@ def show_status(context: dict[str, Any]) -> None:
 
     lang = context["lang"]
     zh = lang == "zh"
+    people: dict[str, str] = context.get("people") or {}
+
+    def name(email: str | None) -> str:
+        return people.get(email.strip().lower(), email) if email else ""
+
     out = console.stdout()
     project = context["project"]
     reqs = context["requirements"]
@@ -150,11 +155,11 @@ def show_status(context: dict[str, Any]) -> None:
         out.print(console.table(cols, rows, title="待审批" if zh else "waiting for approval"))
     if context["top_risks"]:
         cols = ("编号", "风险", "风险值", "负责人") if zh else ("id", "risk", "score", "owner")
-        rows = [[r["id"], r["title"], f"{r['score']} ({r['probability']}×{r['impact']})", r["owner"] or ""]
+        rows = [[r["id"], r["title"], f"{r['score']} ({r['probability']}×{r['impact']})", name(r["owner"])]
                 for r in context["top_risks"]]
         out.print(console.table(cols, rows, title="主要风险" if zh else "top risks"))
     if context["open_actions"]:
         cols = ("会议", "行动项", "负责人", "截止日期") if zh else ("meeting", "action", "owner", "due")
-        rows = [[a["meeting"], a["what"], a["owner"] or "",
+        rows = [[a["meeting"], a["what"], name(a["owner"]),
                  (a["due"] or "") + (" !" if a["overdue"] else "")] for a in context["open_actions"]]
         out.print(console.table(cols, rows, title="未完成的行动项" if zh else "open action items"))

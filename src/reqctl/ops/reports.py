@@ -49,6 +49,7 @@ def base_context(project: Project, report: str, lang: str, today: dt.date) -> Co
         "lang": lang,
         "generated": {"date": today.isoformat(), "revision": revision(project)},
         "project": data.project_info(project.config),
+        "people": project.config.people_names(),
     }
 
 
