@@ -62,7 +62,7 @@ def render_to(root: Path, name: str, fmt: str | None, context: dict[str, Any], o
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Status reports: weekly, status, risks, summary.", no_args_is_help=True,
+    group = typer.Typer(help="Status reports: weekly, status, risks, summary, support.", no_args_is_help=True,
                         rich_markup_mode=None)
 
     @group.command("weekly", short_help="What happened in a period (default 7 days).")
@@ -120,6 +120,18 @@ def register(app: typer.Typer) -> None:
         language = reports.resolve_language(project, lang)
         context = reports.summary_context(project, language, parse_date("--until", until) or dt.date.today())
         render_to(project.root, "summary", fmt, context, out)
+
+    @group.command("support", short_help="Support tickets: open by age and severity, response times.")
+    def support(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
+                lang: LangOption = None, out: OutOption = None) -> None:
+        """Support tickets: open ones by age and severity, response and resolution times, per requirement."""
+        from reqctl.ops import reports
+        from reqctl.ops.report_support import support_context
+
+        project = state(ctx).project()
+        language = reports.resolve_language(project, lang)
+        context = support_context(project, language, parse_date("--until", until) or dt.date.today())
+        render_to(project.root, "support", fmt, context, out)
 
     app.add_typer(group, name="report")
 
