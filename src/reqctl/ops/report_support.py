@@ -148,6 +148,7 @@ def support_context(project: Project, lang: str, today: dt.date) -> dict[str, An
             entry["total"] += 1
             entry["open"] += 1 if row["open"] else 0
     categories = Counter(r["category"] or "" for r in rows)
+    by_category = [{"category": c, "count": n} for c, n in sorted(categories.items(), key=lambda x: (-x[1], x[0]))]
     return {
         **base_context(project, "support", lang, today),
         "tickets": rows,
@@ -156,7 +157,7 @@ def support_context(project: Project, lang: str, today: dt.date) -> dict[str, An
         "age_buckets": [key for key, _, _ in AGE_BUCKETS],
         "age_matrix": matrix,
         "stats": support_stats(rows),
-        "by_category": [{"category": c, "count": n} for c, n in sorted(categories.items(), key=lambda x: (-x[1], x[0]))],
+        "by_category": by_category,
         "by_requirement": sorted(per_requirement.values(), key=lambda e: (-e["total"], data.sort_key(e["id"]))),
     }
 
