@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import CUSTOMER, PM, git, run_reqctl, write_config, write_item
+from tests.conftest import CUSTOMER, PM, git, run_reqctl, write_config
 
 PEOPLE = (
     "people:\n"
