@@ -116,3 +116,13 @@ def test_a_person_without_a_name_is_refused(project: Path) -> None:
     assert result.code == 2
     assert "reqctl.yaml" in result.err and "name" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_change_show_names_the_requester(people: Path) -> None:
+    proposed = run_reqctl(people, "change", "propose", "Login by SSO", "--affects", "REQ-001",
+                          "--requested-by", CUSTOMER)
+    assert proposed.code == 0, proposed.err
+    shown = run_reqctl(people, "change", "show", "CR-001")
+    assert shown.code == 0, shown.err
+    assert "requested_by: 王芳" in shown.out and CUSTOMER not in shown.out
+    assert json.loads(run_reqctl(people, "change", "show", "CR-001", "--json").out)["requested_by"] == CUSTOMER

@@ -189,7 +189,7 @@ def test_status_report_has_the_support_section(tickets: Path, lang: str, heading
 @pytest.mark.parametrize(("lang", "reported", "resolved"), [
     ("en", "- Ticket reported: **SUP-002** Login slow (critical, open)",
      "- Ticket resolved: **SUP-001** Cannot log in after 5 days"),
-    ("zh", "- 新增工单：**SUP-002** Login slow（严重，未关闭）", "- 已解决工单：**SUP-001** Cannot log in，用时 5 天"),
+    ("zh", "- 新增工单：**SUP-002** Login slow（严重，待处理）", "- 已解决工单：**SUP-001** Cannot log in，用时 5 天"),
 ])
 def test_weekly_report_lists_the_period_tickets(tickets: Path, lang: str, reported: str, resolved: str) -> None:
     result = run_reqctl(tickets, "report", "weekly", "--since", "2026-11-24", "--until", "2026-11-30",
