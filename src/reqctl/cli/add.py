@@ -20,6 +20,8 @@ Body = Annotated[
 Relates = Annotated[list[str] | None, typer.Option("--relates", help="Related item ID (repeatable).")]
 Owner = Annotated[str | None, typer.Option(help="Who owns it (e-mail).")]
 Date = Annotated[str | None, typer.Option(help="Date, YYYY-MM-DD (default: today).")]
+# Kept in step with model.items.SEVERITIES (not imported: --help must stay fast).
+SEVERITIES = ("low", "medium", "high", "critical")
 
 
 def _body(value: str | None) -> str:
@@ -173,6 +175,84 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
         """Record a lesson learned and print its ID."""
         fields = {"title": title, "category": category, "date": _date(date, "--date"), "relates": relates}
         _add(ctx, Kind.LESSON, fields, body)
+
+    @groups[Kind.TRAINING].command("add")
+    def add_training(
+        ctx: typer.Context,
+        title: Title,
+        date: Date = None,
+        trainer: Annotated[str | None, typer.Option(help="Who gave it (e-mail or name).")] = None,
+        audience: Annotated[
+            list[str] | None, typer.Option("--audience", help="Who it was for, e.g. 'finance key users' (repeatable).")
+        ] = None,
+        topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic covered (repeatable).")] = None,
+        material: Annotated[
+            list[str] | None, typer.Option("--material", help="Handout, slides or recording (repeatable).")
+        ] = None,
+        attendance: Annotated[int | None, typer.Option(help="How many people attended.")] = None,
+        score: Annotated[int | None, typer.Option(help="Participants' feedback, 1 (poor) to 5 (excellent).")] = None,
+        relates: Relates = None,
+        body: Body = None,
+    ) -> None:
+        """Record a training session for the customer and print its ID."""
+        if attendance is not None and attendance < 0:
+            raise UsageError(f"--attendance {attendance}: use a number of people, 0 or more")
+        fields = {
+            "title": title, "date": _date(date, "--date"), "trainer": trainer, "audience": audience,
+            "attendance": attendance, "score": None if score is None else _score(score, "--score"),
+            "topics": topic, "materials": material, "relates": relates,
+        }
+        _add(ctx, Kind.TRAINING, fields, body)
+
+    @groups[Kind.SUPPORT].command("add")
+    def add_support(
+        ctx: typer.Context,
+        title: Title,
+        severity: Annotated[
+            str, typer.Option(metavar="<low|medium|high|critical>", help="How badly it hurts the customer.")
+        ] = "medium",
+        category: Annotated[str | None, typer.Option(help="e.g. bug, question, data, access.")] = None,
+        from_: Annotated[str | None, typer.Option("--from", help="Who reported it (e-mail or name).")] = None,
+        reported: Annotated[str | None, typer.Option(help="Reported on, YYYY-MM-DD (default: today).")] = None,
+        relates: Annotated[
+            list[str] | None, typer.Option("--relates", help="Related requirement or other item (repeatable).")
+        ] = None,
+        body: Body = None,
+    ) -> None:
+        """Open a support ticket and print its ID."""
+        if severity not in SEVERITIES:
+            raise UsageError(f"--severity {severity}: use one of {', '.join(SEVERITIES)}")
+        fields = {
+            "title": title, "severity": severity, "category": category, "from": from_,
+            "reported": _date(reported, "--reported"), "relates": relates,
+        }
+        _add(ctx, Kind.SUPPORT, fields, body)
+
+    @groups[Kind.FOLLOWUP].command("add")
+    def add_followup(
+        ctx: typer.Context,
+        title: Title,
+        date: Date = None,
+        contact: Annotated[str | None, typer.Option(help="Whom we visited or called (e-mail or name).")] = None,
+        channel: Annotated[str | None, typer.Option(help="visit, phone, video, email, im…")] = None,
+        satisfaction: Annotated[int | None, typer.Option(help="Customer satisfaction, 1 to 5.")] = None,
+        topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic discussed (repeatable).")] = None,
+        next_visit: Annotated[str | None, typer.Option(help="Next visit planned on, YYYY-MM-DD.")] = None,
+        opportunity: Annotated[
+            list[str] | None, typer.Option("--opportunity", help="Follow-on business seen (repeatable).")
+        ] = None,
+        relates: Relates = None,
+        body: Body = None,
+    ) -> None:
+        """Record a follow-up visit with the customer and print its ID."""
+        fields = {
+            "title": title, "date": _date(date, "--date"), "contact": contact, "channel": channel,
+            "satisfaction": None if satisfaction is None else _score(satisfaction, "--satisfaction"),
+            "topics": topic, "next_visit": _date(next_visit, "--next-visit"), "opportunities": opportunity,
+            "relates": relates,
+        }
+        _add(ctx, Kind.FOLLOWUP, fields, body)
+
 
 
 def _action(text: str) -> dict[str, Any]:

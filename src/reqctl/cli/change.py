@@ -11,6 +11,7 @@ from reqctl.cli.context import state
 from reqctl.errors import UsageError
 
 if TYPE_CHECKING:
+    from reqctl.model.config import Config
     from reqctl.ops.change_list import ChangeRow
     from reqctl.ops.changes import UpdateResult
 
@@ -24,7 +25,7 @@ def _roles_line(row: ChangeRow | UpdateResult) -> str:
     return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
 
-def _render_change(row: ChangeRow) -> None:
+def _render_change(row: ChangeRow, config: Config | None = None) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
@@ -40,7 +41,11 @@ def _render_change(row: ChangeRow) -> None:
         fields.append(f"{', '.join(map(str, value)) if isinstance(value, list) else value}\n", style=style)
 
     line("status", change.status)
-    line("requested_by", change.requested_by)
+
+    def name(email: str | None) -> str | None:
+        return config.person_name(email) if config is not None and email else email
+
+    line("requested_by", name(change.requested_by))
     line("created", change.created)
     line("affects", list(change.affects))
     where = row.branch or "(none: recorded on the main line)"
@@ -61,11 +66,14 @@ def _render_change(row: ChangeRow) -> None:
     if row.roles:
         fields.append("approvals:\n", style="bold")
         for role in row.roles:
-            fields.append(f"  {role.describe()}\n", style="green" if role.ok else "red")
+            described = role.describe()
+            if role.by:
+                described = described.replace(f"by {role.by}", f"by {name(role.by)}")
+            fields.append(f"  {described}\n", style="green" if role.ok else "red")
     if change.approvals:
         fields.append("approval records:\n", style="bold")
     for record in change.approvals:
-        fields.append(f"  {record.at}: {record.role} {record.decision} ({record.by})\n")
+        fields.append(f"  {record.at}: {record.role} {record.decision} ({name(record.by)})\n")
     line("reason", change.reason)
     out = console.stdout()
     out.print(Panel(fields, title=Text(f"{change.id}  {change.title}", style="bold"), subtitle=row.path))
@@ -218,7 +226,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             console.print_json(row.to_json())
             return
-        _render_change(row)
+        _render_change(row, state(ctx).project_config().config)
 
     @group.command("diff", short_help="What the CR's branch changes in items.")
     def diff_command(

@@ -41,7 +41,14 @@ COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.MEETING: ("id", "title", "date", "kind", "open actions"),
     Kind.FEEDBACK: ("id", "title", "date", "score", "from"),
     Kind.LESSON: ("id", "title", "date", "category"),
+    Kind.TRAINING: ("id", "title", "date", "trainer", "attendance", "score"),
+    Kind.SUPPORT: ("id", "title", "status", "severity", "reported", "from"),
+    Kind.FOLLOWUP: ("id", "title", "date", "contact", "satisfaction", "next_visit"),
 }
+
+
+# Fields that hold a person: the terminal shows the name from reqctl.yaml's people: directory.
+PERSON_FIELDS = frozenset({"owner", "requested_by", "from", "deciders", "attendees", "trainer", "contact"})
 
 
 def cell(item: Item, column: str, config: Config) -> str:
@@ -61,6 +68,8 @@ def cell(item: Item, column: str, config: Config) -> str:
     value = getattr(item, column, None)
     if value is None and column == "from":
         value = getattr(item, "from_", None)
+    if column in PERSON_FIELDS:
+        value = [config.person_name(v) for v in value] if isinstance(value, list) else config.person_name(value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return "" if value is None else str(value)
@@ -74,6 +83,7 @@ STATUSES: dict[Kind, tuple[str, ...]] = {
     Kind.CHANGE: ("proposed", "assessed", "approved", "rejected", "implemented", "withdrawn"),
     Kind.RISK: ("open", "mitigating", "closed", "occurred"),
     Kind.DECISION: ("proposed", "accepted", "superseded", "deprecated"),
+    Kind.SUPPORT: ("open", "in-progress", "resolved", "closed"),
 }
 
 
@@ -127,7 +137,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         if as_json:
             console.print_json(ops.item_json(project, item))
             return
-        render_item(project.file_of(item.id).path, ops.item_json(project, item), item)
+        render_item(project.file_of(item.id).path, ops.item_json(project, item), item, project.config)
 
     @group.command("status")
     def status_command(
@@ -238,8 +248,11 @@ def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
     return str(path)
 
 
-def render_item(rel: str, data: dict[str, object], item: Item) -> None:
+def render_item(rel: str, data: dict[str, object], item: Item, config: Config | None = None) -> None:
     from reqctl.model.items import Requirement
+
+    def name(value: object) -> str:
+        return config.person_name(str(value)) if config is not None else str(value)
 
     out = console.stdout()
     fields = Text()
@@ -249,6 +262,8 @@ def render_item(rel: str, data: dict[str, object], item: Item) -> None:
         if key in skip or value in ([], "", None):
             continue
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        if key in PERSON_FIELDS:
+            shown = ", ".join(name(v) for v in value) if isinstance(value, list) else name(value)
         if key == "acceptance" and isinstance(value, list):
             shown = "".join(f"\n  ✓ {v}" for v in value)
         fields.append(f"{key}: ", style="bold")
@@ -263,11 +278,11 @@ def render_item(rel: str, data: dict[str, object], item: Item) -> None:
             waiting = f" (awaiting {', '.join(str(r) for r in awaiting)})"
         fields.append(f"{state_text}{waiting}\n", style=style)
         for record in item.approval_records:
-            fields.append(f"  {record.role or 'approved'}: {record.by} on {record.at}\n")
+            fields.append(f"  {record.role or 'approved'}: {name(record.by)} on {record.at}\n")
     for index, action in enumerate(getattr(item, "actions", ()), start=1):
         mark = "x" if action.done else " "
         due = f" (due {action.due})" if action.due else ""
-        owner = f" — {action.owner}" if action.owner else ""
+        owner = f" — {name(action.owner)}" if action.owner else ""
         fields.append(f"  [{mark}] {index}. {action.what}{owner}{due}\n")
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
     if item.body.strip():

@@ -52,6 +52,9 @@ GROUP_NAMES: dict[Kind, tuple[str, str]] = {
     Kind.MEETING: ("meeting", "Meeting and communication records with action items."),
     Kind.FEEDBACK: ("feedback", "Customer feedback with satisfaction scores."),
     Kind.LESSON: ("lesson", "Lessons learned."),
+    Kind.TRAINING: ("training", "Training sessions for the customer's users (audience, topics, score)."),
+    Kind.SUPPORT: ("support", "Support tickets after delivery (severity, status, response and resolution)."),
+    Kind.FOLLOWUP: ("followup", "Follow-up visits with the customer (satisfaction, next visit)."),
 }
 
 

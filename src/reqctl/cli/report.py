@@ -62,7 +62,7 @@ def render_to(root: Path, name: str, fmt: str | None, context: dict[str, Any], o
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Status reports: weekly, status, risks, summary.", no_args_is_help=True,
+    group = typer.Typer(help="Status reports: weekly, status, risks, summary, support.", no_args_is_help=True,
                         rich_markup_mode=None)
 
     @group.command("weekly", short_help="What happened in a period (default 7 days).")
@@ -121,6 +121,18 @@ def register(app: typer.Typer) -> None:
         context = reports.summary_context(project, language, parse_date("--until", until) or dt.date.today())
         render_to(project.root, "summary", fmt, context, out)
 
+    @group.command("support", short_help="Support tickets: open by age and severity, response times.")
+    def support(ctx: typer.Context, until: UntilOption = None, fmt: FormatOption = None,
+                lang: LangOption = None, out: OutOption = None) -> None:
+        """Support tickets: open ones by age and severity, response and resolution times, per requirement."""
+        from reqctl.ops import reports
+        from reqctl.ops.report_support import support_context
+
+        project = state(ctx).project()
+        language = reports.resolve_language(project, lang)
+        context = support_context(project, language, parse_date("--until", until) or dt.date.today())
+        render_to(project.root, "support", fmt, context, out)
+
     app.add_typer(group, name="report")
 
 
@@ -131,6 +143,11 @@ def show_status(context: dict[str, Any]) -> None:
 
     lang = context["lang"]
     zh = lang == "zh"
+    people: dict[str, str] = context.get("people") or {}
+
+    def name(email: str | None) -> str:
+        return people.get(email.strip().lower(), email) if email else ""
+
     out = console.stdout()
     project = context["project"]
     reqs = context["requirements"]
@@ -150,11 +167,11 @@ def show_status(context: dict[str, Any]) -> None:
         out.print(console.table(cols, rows, title="待审批" if zh else "waiting for approval"))
     if context["top_risks"]:
         cols = ("编号", "风险", "风险值", "负责人") if zh else ("id", "risk", "score", "owner")
-        rows = [[r["id"], r["title"], f"{r['score']} ({r['probability']}×{r['impact']})", r["owner"] or ""]
+        rows = [[r["id"], r["title"], f"{r['score']} ({r['probability']}×{r['impact']})", name(r["owner"])]
                 for r in context["top_risks"]]
         out.print(console.table(cols, rows, title="主要风险" if zh else "top risks"))
     if context["open_actions"]:
         cols = ("会议", "行动项", "负责人", "截止日期") if zh else ("meeting", "action", "owner", "due")
-        rows = [[a["meeting"], a["what"], a["owner"] or "",
+        rows = [[a["meeting"], a["what"], name(a["owner"]),
                  (a["due"] or "") + (" !" if a["overdue"] else "")] for a in context["open_actions"]]
         out.print(console.table(cols, rows, title="未完成的行动项" if zh else "open action items"))

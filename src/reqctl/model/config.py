@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from reqctl.locate import CONFIG_FILE
 from reqctl.model.ids import DEFAULT_PREFIXES, PREFIX_PATTERN, Kind
 
-__all__ = ["CONFIG_FILE", "Config", "Milestone"]
+__all__ = ["CONFIG_FILE", "Config", "Milestone", "Person"]
 
 DEFAULT_PRIORITIES = ["must", "should", "could", "wont"]
 
@@ -24,6 +24,15 @@ class Milestone(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     title: str = ""
     date: dt.date | None = None
+
+
+class Person(_Strict):
+    """One entry of the ``people:`` directory: how an e-mail address is shown to people."""
+
+    name: str = Field(min_length=1)
+    organisation: str | None = None
+    phone: str | None = None
+    im: str | None = None  # an IM handle: WeChat, DingTalk, Slack…
 
 
 class Budget(_Strict):
@@ -112,6 +121,8 @@ class Config(_Strict):
     priorities: list[str] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES))
     prefixes: dict[Kind, str] = Field(default_factory=dict)
     roles: dict[str, list[str]] = Field(default_factory=dict)
+    # e-mail -> name, organisation, phone, IM handle: reports show the name, files keep the e-mail.
+    people: dict[str, Person] = Field(default_factory=dict)
     approvals: dict[Kind, list[str]] = Field(default_factory=dict)
     check: CheckPolicy = Field(default_factory=CheckPolicy)
     changes: ChangePolicy = Field(default_factory=ChangePolicy)
@@ -159,6 +170,24 @@ class Config(_Strict):
     def roles_of(self, email: str) -> list[str]:
         wanted = email.strip().lower()
         return [role for role, people in self.roles.items() if wanted in (p.lower() for p in people)]
+
+    def person(self, email: str | None) -> Person | None:
+        """The directory entry of an e-mail address (case-insensitive), if there is one."""
+        if not email:
+            return None
+        wanted = email.strip().lower()
+        return next((p for key, p in self.people.items() if key.strip().lower() == wanted), None)
+
+    def person_name(self, email: str | None) -> str:
+        """How a person is shown in reports, the site and the terminal: the name, else what is stored."""
+        entry = self.person(email)
+        if entry is not None:
+            return entry.name
+        return "" if email is None else str(email)
+
+    def people_names(self) -> dict[str, str]:
+        """Lower-cased e-mail -> name, the map report templates' ``person`` filter reads."""
+        return {key.strip().lower(): person.name for key, person in self.people.items()}
 
     def approver_roles(self, kind: Kind) -> list[str]:
         return self.approvals.get(kind, [])

@@ -16,6 +16,9 @@ class Kind(str, Enum):
     MEETING = "meeting"
     FEEDBACK = "feedback"
     LESSON = "lesson"
+    TRAINING = "training"
+    SUPPORT = "support"
+    FOLLOWUP = "followup"
 
     @property
     def folder(self) -> str:
@@ -34,6 +37,9 @@ FOLDERS: dict[Kind, str] = {
     Kind.MEETING: "meetings",
     Kind.FEEDBACK: "feedback",
     Kind.LESSON: "lessons",
+    Kind.TRAINING: "trainings",
+    Kind.SUPPORT: "support",
+    Kind.FOLLOWUP: "followups",
 }
 
 DEFAULT_PREFIXES: dict[Kind, str] = {
@@ -44,6 +50,9 @@ DEFAULT_PREFIXES: dict[Kind, str] = {
     Kind.MEETING: "MTG",
     Kind.FEEDBACK: "FB",
     Kind.LESSON: "LL",
+    Kind.TRAINING: "TRN",
+    Kind.SUPPORT: "SUP",
+    Kind.FOLLOWUP: "FUP",
 }
 
 PREFIX_PATTERN = r"[A-Z][A-Z0-9_]*"

@@ -239,7 +239,73 @@ class Lesson(_Item):
         return ("relates",)
 
 
-Item = Requirement | Change | Risk | Decision | Meeting | Feedback | Lesson
+class Training(_Item):
+    """A training session given to the customer's users (客户培训): who, what, how it was received."""
+
+    kind = Kind.TRAINING
+    normative = ("title", "body")
+
+    date: dt.date
+    audience: TextList = Field(default_factory=list)
+    trainer: str | None = None
+    topics: TextList = Field(default_factory=list)
+    materials: TextList = Field(default_factory=list)
+    attendance: int | None = Field(default=None, ge=0)
+    score: Score | None = None
+    relates: IdList = Field(default_factory=list)
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("relates",)
+
+
+SUPPORT_STATUSES = ("open", "in-progress", "resolved", "closed")
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+class Support(_Item):
+    """A support ticket after delivery: reported, (first) responded and resolved dates give the times."""
+
+    kind = Kind.SUPPORT
+    statuses = SUPPORT_STATUSES
+    normative = ("title", "body")
+
+    status: Literal["open", "in-progress", "resolved", "closed"] = "open"
+    reported: dt.date
+    from_: str | None = Field(default=None, alias="from")
+    category: str | None = None
+    severity: Literal["low", "medium", "high", "critical"] = "medium"
+    responded: dt.date | None = None
+    resolved: dt.date | None = None
+    relates: IdList = Field(default_factory=list)
+    resolution: str | None = None
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("relates",)
+
+
+class Followup(_Item):
+    """A follow-up visit or call with the customer (回访) for long-term cooperation."""
+
+    kind = Kind.FOLLOWUP
+    normative = ("title", "body")
+
+    date: dt.date
+    contact: str | None = None
+    channel: str | None = None
+    satisfaction: Score | None = None
+    topics: TextList = Field(default_factory=list)
+    next_visit: dt.date | None = None
+    opportunities: TextList = Field(default_factory=list)
+    relates: IdList = Field(default_factory=list)
+
+    @classmethod
+    def reference_fields(cls) -> tuple[str, ...]:
+        return ("relates",)
+
+
+Item = Requirement | Change | Risk | Decision | Meeting | Feedback | Lesson | Training | Support | Followup
 
 MODELS: dict[Kind, type[_Item]] = {
     Kind.REQUIREMENT: Requirement,
@@ -249,6 +315,9 @@ MODELS: dict[Kind, type[_Item]] = {
     Kind.MEETING: Meeting,
     Kind.FEEDBACK: Feedback,
     Kind.LESSON: Lesson,
+    Kind.TRAINING: Training,
+    Kind.SUPPORT: Support,
+    Kind.FOLLOWUP: Followup,
 }
 
 # Status order used for "at or past approved" decisions.

@@ -29,6 +29,7 @@ from reqctl.model.items import (
     Item,
     Requirement,
     Risk,
+    Support,
 )
 from reqctl.model.project import Project, validate_item
 from reqctl.ops.allocate import next_id, project_lock
@@ -49,12 +50,20 @@ FIELD_ORDER: dict[Kind, tuple[str, ...]] = {
     Kind.MEETING: ("id", "title", "date", "kind", "attendees", "relates", "actions"),
     Kind.FEEDBACK: ("id", "title", "date", "from", "score", "relates"),
     Kind.LESSON: ("id", "title", "date", "category", "relates"),
+    Kind.TRAINING: ("id", "title", "date", "trainer", "audience", "attendance", "score", "topics", "materials",
+                    "relates"),
+    Kind.SUPPORT: ("id", "title", "status", "severity", "category", "from", "reported", "responded", "resolved",
+                   "relates", "resolution"),
+    Kind.FOLLOWUP: ("id", "title", "date", "contact", "channel", "satisfaction", "topics", "next_visit",
+                    "opportunities", "relates"),
 }
 DEFAULT_STATUS: dict[Kind, str] = {
     Kind.REQUIREMENT: "draft", Kind.CHANGE: "proposed", Kind.RISK: "open", Kind.DECISION: "proposed",
+    Kind.SUPPORT: "open",
 }
 DATE_FIELDS = {Kind.MEETING: "date", Kind.FEEDBACK: "date", Kind.LESSON: "date", Kind.DECISION: "date",
-               Kind.RISK: "identified", Kind.CHANGE: "created"}
+               Kind.RISK: "identified", Kind.CHANGE: "created", Kind.TRAINING: "date", Kind.SUPPORT: "reported",
+               Kind.FOLLOWUP: "date"}
 
 
 _REFERENCE_OPTIONS = {"depends_on": "--depends"}
@@ -211,8 +220,21 @@ def set_status(project: Project, kind: Kind, raw_id: str, status: str) -> tuple[
             awaited = ", ".join(awaiting_roles(item, fresh.config)) or "an approver"
             raise UsageError(f"{item.id} is not approved by {awaited} yet; run 'reqctl approve {item.id}' first")
         if old != status:
-            roundtrip.edit_front_matter(fresh.path_of(item), fresh.file_of(item.id).path, {"status": status})
+            updates: dict[str, Any] = {"status": status, **_support_dates(item, status, dt.date.today())}
+            roundtrip.edit_front_matter(fresh.path_of(item), fresh.file_of(item.id).path, updates)
     return item, old
+
+
+def _support_dates(item: Item, status: str, today: dt.date) -> dict[str, Any]:
+    """A ticket records when it was first answered and when it was resolved, so the report can time it."""
+    if not isinstance(item, Support):
+        return {}
+    dates: dict[str, Any] = {}
+    if status != "open" and item.responded is None:
+        dates["responded"] = today
+    if status in ("resolved", "closed") and item.resolved is None:
+        dates["resolved"] = today
+    return dates
 
 
 @dataclass(frozen=True)

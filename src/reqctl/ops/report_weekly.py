@@ -19,6 +19,7 @@ from reqctl.model.ids import Kind
 from reqctl.model.items import APPROVED_OR_LATER, Decision, Meeting, Risk
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
+from reqctl.ops import report_support
 from reqctl.ops.reports import Context, status_context
 from reqctl.store.reader import ItemFile
 
@@ -200,6 +201,7 @@ def weekly_context(
         "decisions": sorted(decisions, key=lambda d: d["date"] or ""),
         "meetings": sorted(meetings, key=lambda m: m["date"] or ""),
         "commits": {"count": len(log), "authors": [{"name": n, "commits": c} for n, c in authors.most_common()]},
+        "period_support": report_support.weekly_section(new, start, end),
         "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None),
     })
     reader.save()

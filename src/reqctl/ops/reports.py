@@ -15,9 +15,10 @@ from reqctl.model.ids import Kind
 from reqctl.model.items import Change, Decision, Feedback, Lesson, Meeting
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
+from reqctl.ops import report_support
 from reqctl.render.i18n import LANGUAGES
 
-REPORTS = ("weekly", "status", "risks", "summary")
+REPORTS = ("weekly", "status", "risks", "summary", "support")
 Context = dict[str, Any]
 
 
@@ -49,6 +50,7 @@ def base_context(project: Project, report: str, lang: str, today: dt.date) -> Co
         "lang": lang,
         "generated": {"date": today.isoformat(), "revision": revision(project)},
         "project": data.project_info(project.config),
+        "people": project.config.people_names(),
     }
 
 
@@ -77,6 +79,7 @@ def status_context(project: Project, lang: str, today: dt.date) -> Context:
         "overdue_actions": [a for a in actions if a["overdue"]],
         "recent_meetings": sorted(meetings, key=lambda m: m["date"] or "", reverse=True)[:5],
         "recent_decisions": sorted(decisions, key=lambda d: d["date"] or "", reverse=True)[:5],
+        **report_support.status_section(project, today),
     }
 
 
@@ -137,4 +140,5 @@ def summary_context(project: Project, lang: str, today: dt.date) -> Context:
             "distribution": {str(n): scores.count(n) for n in range(1, 6)},
         },
         "lessons": lessons,
+        **report_support.summary_section(project, today),
     }

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import jinja2
+
 from reqctl.render import i18n
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -91,6 +93,22 @@ def join_ids(values: Any, sep: str = ", ") -> str:
     return sep.join(str(v) for v in values)
 
 
+@jinja2.pass_context
+def person(context: Any, value: Any) -> str:
+    """A person's name from the ``people:`` directory (the context's ``people`` map), else the value as stored.
+
+    Lists (attendees, deciders) become names joined with commas; files keep e-mails.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(person(context, one) for one in value)
+    names = context.get("people") or {}
+    text = str(value)
+    found = names.get(text.strip().lower()) if isinstance(names, dict) else None
+    return str(found) if found else text
+
+
 def for_language(lang: str) -> dict[str, Callable[..., Any]]:
     return {
         "date": lambda value, weekday=False: format_date(value, lang, weekday=weekday),
@@ -103,4 +121,5 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
         "md_cell": md_cell,
         "md_text": md_text,
         "ids": join_ids,
+        "person": person,
     }

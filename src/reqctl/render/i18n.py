@@ -34,6 +34,11 @@ _ZH: Mapping[str, str] = {
     # meeting kinds
     "kickoff": "启动会", "status": "项目例会", "workshop": "需求研讨会", "review": "评审会",
     "demo": "演示会", "retro": "复盘会", "retrospective": "复盘会",
+    # support ticket statuses ("open" and "closed" are the risk words above)
+    "in-progress": "处理中", "resolved": "已解决",
+    # after delivery: kinds and follow-up channels
+    "training": "培训记录", "support": "支持工单", "followup": "回访记录",
+    "visit": "上门拜访", "phone": "电话回访", "video": "视频会议", "email": "邮件", "im": "即时通讯",
     # yes/no fields (review_overdue)
     "True": "是", "False": "否",
 }
@@ -41,7 +46,7 @@ _ZH: Mapping[str, str] = {
 _EN: Mapping[str, str] = {
     "must": "Must", "should": "Should", "could": "Could", "wont": "Won't",
     "none": "not approved", "suspect": "suspect (changed since approval)",
-    "change": "change request",
+    "change": "change request", "in-progress": "in progress", "followup": "follow-up visit",
 }
 
 # Item field names as shown on site item pages (keys are front-matter fields).
@@ -53,6 +58,10 @@ FIELDS_ZH: Mapping[str, str] = {
     "score": "风险值", "level": "风险等级", "mitigation": "应对措施", "contingency": "应急预案",
     "review_by": "复查日期", "review_overdue": "复查逾期", "identified": "识别日期", "supersedes": "取代",
     "deciders": "决策人", "from": "反馈人", "category": "类别", "acceptance": "验收标准",
+    "audience": "培训对象", "trainer": "培训讲师", "topics": "主题", "materials": "培训资料", "attendance": "出席人数",
+    "severity": "严重程度", "reported": "报告日期", "responded": "首次响应日期", "resolved": "解决日期",
+    "resolution": "解决方案", "contact": "回访对象", "channel": "回访方式", "satisfaction": "满意度",
+    "next_visit": "下次回访日期", "opportunities": "合作机会",
 }
 
 CHART_LABELS: Mapping[str, Mapping[str, str]] = {

@@ -122,6 +122,12 @@ RULE_HELP: dict[str, RuleHelp] = {
         "git left unresolved; approving such a file would fingerprint both sides of the conflict.",
         "Resolve the conflict: keep the right text, delete the marker lines, then run `reqctl check` again.",
     ),
+    "R018": RuleHelp(
+        "A follow-up visit's `next_visit` date has passed and no later visit with the same contact is "
+        "recorded: the visit promised to the customer did not happen (or was not written down).",
+        "Visit or call the customer and record it with `reqctl followup add`, or set a new `next_visit` date "
+        "on the last visit.",
+    ),
     "G001": RuleHelp(
         "With `check --base REF` (the pull-request gate): the normative content of a requirement that was "
         "approved at the fork point may change only under an approved change request that lists it in "

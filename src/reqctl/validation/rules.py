@@ -18,6 +18,7 @@ from reqctl.model.items import (
     APPROVED_OR_LATER,
     CLOSED_REQUIREMENT_STATUSES,
     Change,
+    Followup,
     Requirement,
     Risk,
     known_fields,
@@ -340,6 +341,29 @@ def conflict_markers(project: Project, options: CheckOptions) -> Iterator[Findin
             )
 
 
+@rule("R018", "followup-due", "A follow-up visit's next_visit date does not pass without a later visit", WARNING)
+def followup_due(project: Project, options: CheckOptions) -> Iterator[Finding]:
+    """Like R015 for risks: the planned next visit (回访) is a promise to the customer."""
+    today = options.today or dt.date.today()
+    visits = [item for item in project.of_kind(Kind.FOLLOWUP) if isinstance(item, Followup)]
+    for visit in visits:
+        if visit.next_visit is None or visit.next_visit >= today:
+            continue
+        contact = (visit.contact or "").strip().lower()
+        later = any(
+            other.date > visit.date and (not contact or (other.contact or "").strip().lower() == contact)
+            for other in visits
+        )
+        if not later:
+            who = f" with {visit.contact}" if visit.contact else ""
+            yield _finding(
+                "R018", WARNING,
+                f"next visit{who} was due on {visit.next_visit.isoformat()}; visit and record it, "
+                "or move the date",
+                project.file_of(visit.id), "next_visit",
+            )
+
+
 # Every rule, in code order: the registry is this tuple, not an import side effect.
 RULES: tuple[Rule, ...] = (
     unreadable_files,
@@ -359,4 +383,5 @@ RULES: tuple[Rule, ...] = (
     risk_review_due,
     not_approved,
     conflict_markers,
+    followup_due,
 )
