@@ -12,7 +12,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -91,24 +91,50 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             None, "--status", "-s", metavar=status_values, help="Only these statuses (repeatable).",
             hidden=not statuses,
         ),
+        milestone: list[str] | None = typer.Option(
+            None, "--milestone", "-m", metavar="MILESTONE", help="Only these milestones (repeatable)."
+        ),
+        priority: list[str] | None = typer.Option(
+            None, "--priority", "-p", metavar="PRIORITY", help="Only these priorities (repeatable)."
+        ),
+        tag: list[str] | None = typer.Option(
+            None, "--tag", "-t", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
+        ),
+        owner: list[str] | None = typer.Option(
+            None, "--owner", metavar="OWNER", help="Only items this person owns (repeatable)."
+        ),
+        text: str | None = typer.Option(
+            None, "--text", metavar="TEXT", help="Only items whose title or body contains TEXT (any case)."
+        ),
         sort: Annotated[str, typer.Option(metavar=f"<{'|'.join(SORT_KEYS)}>", help="Sort order.")] = "id",
+        output: Annotated[
+            str | None, typer.Option("--format", metavar="<table|csv|json>", help="Output format (default table).")
+        ] = None,
+        bom: Annotated[bool, typer.Option("--bom", help="With --format csv: start with a UTF-8 BOM (Excel).")] = False,
         as_json: JsonOption = False,
     ) -> None:
-        """List items as a table (or JSON), optionally filtered by status."""
+        """List items as a table, CSV or JSON; the filters combine (each repeatable option: any of its values)."""
         from reqctl.ops import items as ops
+        from reqctl.ops.item_filter import as_filter
 
+        chosen = _list_format(output, as_json, bom)
         project = state(ctx).project()
-        found = ops.list_items(project, kind, status or ())
+        wanted = as_filter(status=status or (), milestone=milestone or (), priority=priority or (),
+                           tag=tag or (), owner=owner or (), text=text)
+        found = ops.list_items(project, kind, wanted=wanted)
         warn_invalid(project, [kind])
         if sort not in SORT_KEYS:
             raise UsageError(f"--sort {sort}: use one of {', '.join(SORT_KEYS)}")
         if sort != "id":
             found = sorted(found, key=lambda item: _sort_value(item, sort, project.config.priorities))
-        if as_json:
+        if chosen == "json":
             console.print_json([ops.item_json(project, item) for item in found])
             return
         columns = COLUMNS[kind]
         rows = [[cell(item, column, project.config) for column in columns] for item in found]
+        if chosen == "csv":
+            _print_csv(columns, rows, bom=bom)
+            return
         out = console.stdout()
         out.print(console.table(columns, rows))
         out.print(Text(f"{len(found)} {noun}{'s' if len(found) != 1 else ''}", style="dim"))
@@ -165,6 +191,44 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             kept = _keep_rejected_edit(project.root, item.id, edited)
             raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
         console.print_plain(f"{item.id}: saved")
+
+
+LIST_FORMATS = ("table", "csv", "json")
+
+
+def _list_format(output: str | None, as_json: bool, bom: bool) -> str:
+    """The format ``list`` prints: ``--json`` is kept as an alias of ``--format json``."""
+    if output is not None and output not in LIST_FORMATS:
+        raise UsageError(f"--format {output}: use one of {', '.join(LIST_FORMATS)}")
+    if as_json and output not in (None, "json"):
+        raise UsageError(f"--json and --format {output} contradict each other; use one")
+    chosen = "json" if as_json else output or "table"
+    if bom and chosen != "csv":
+        raise UsageError("--bom only applies to --format csv")
+    return chosen
+
+
+def _print_csv(columns: Sequence[str], rows: Sequence[Sequence[str]], *, bom: bool) -> None:
+    """CSV (RFC 4180: comma, CRLF, quotes as needed), a header row then one item per row.
+
+    Written as UTF-8 bytes whatever the locale, so Chinese titles survive a
+    redirect; the BOM makes Excel read it as UTF-8.
+    """
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    text = ("\ufeff" if bom else "") + buffer.getvalue()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    stream.write(text.encode("utf-8"))
+    stream.flush()
 
 
 def warn_invalid(project: Project, kinds: Iterable[Kind] | None = None) -> None:
