@@ -20,7 +20,7 @@ import typer
 from rich.panel import Panel
 from rich.text import Text
 
-from reqctl.cli import console
+from reqctl.cli import console, itemedit
 from reqctl.cli.context import state
 from reqctl.errors import NotFoundError, ReqctlError, UsageError
 from reqctl.model.ids import Kind
@@ -191,6 +191,8 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             kept = _keep_rejected_edit(project.root, item.id, edited)
             raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
         console.print_plain(f"{item.id}: saved")
+
+    itemedit.register(group, kind)
 
 
 LIST_FORMATS = ("table", "csv", "json")
