@@ -172,11 +172,23 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         console.print_plain(message)
 
     @group.command("edit", short_help="Edit in $EDITOR; saved only if valid.")
-    def edit_command(ctx: typer.Context, item_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
-        """Open the item in $EDITOR; the file is replaced only if the edit is valid."""
-        from reqctl.ops import items as ops
+    def edit_command(
+        ctx: typer.Context,
+        item_id: Annotated[str, typer.Argument(metavar="ID")],
+        yes: Annotated[
+            bool, typer.Option("--yes", "-y", help="Save an edit that makes an approved requirement suspect.")
+        ] = False,
+    ) -> None:
+        """Open the item in $EDITOR; saved only if 'check' finds no new error in the result.
 
-        project = state(ctx).project_with(item_id, kind)
+        Editing what an approval covers (title, description, priority,
+        acceptance, dependencies) of an approved requirement asks first.
+        """
+        from reqctl.ops import items as ops
+        from reqctl.ops.item_rules import makes_suspect, refuse_rule_errors
+
+        app_state = state(ctx)
+        project = app_state.project_with(item_id, kind)
         item = get_item(project, item_id, kind)
         path = project.path_of(item)
         original = path.read_bytes().decode("utf-8")  # bytes: keep CRLF line endings as they are
@@ -185,12 +197,18 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             console.print_plain(f"{item.id}: no changes")
             return
         try:
-            ops.validate_edited(project, kind, item.id, edited)
+            model = ops.validate_edited(project, kind, item.id, edited)
+            refuse_rule_errors(app_state.store(), kind, project.file_of(item.id).path, edited)
+            suspect = makes_suspect(item, model, project.config)
+            if suspect and not yes:
+                _confirm_suspect(item.id, suspect)
             ops.replace_file(project, item.id, edited, original=original)
         except ReqctlError as exc:
             kept = _keep_rejected_edit(project.root, item.id, edited)
             raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
         console.print_plain(f"{item.id}: saved")
+        if suspect:
+            console.warning_line(f"{item.id} is suspect now: re-approve it with 'reqctl approve {item.id}'")
 
     itemedit.register(group, kind)
 
@@ -287,6 +305,15 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
             return path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
             raise UsageError("the edited file is not UTF-8 text; nothing saved") from None
+
+
+def _confirm_suspect(item_id: str, fields: list[str]) -> None:
+    """Ask before an edit invalidates an approval; without a terminal to ask on, refuse (``--yes`` skips this)."""
+    what = f"{item_id} is approved and this edit changes {', '.join(fields)}: this makes it suspect"
+    if not sys.stdin.isatty():
+        raise UsageError(f"{what}: pass --yes to save it anyway")
+    if not typer.confirm(f"{what} until it is re-approved. Save?", default=False, err=True):
+        raise UsageError(f"{what}: not saved")
 
 
 def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
