@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from reqctl.model.config import Config
     from reqctl.model.items import Item
     from reqctl.model.project import Project
+    from reqctl.ops.backlinks import Backlink
     from reqctl.ops.invalid import InvalidFile
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output (stable, documented).")]
@@ -145,15 +146,18 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         item_id: Annotated[str, typer.Argument(metavar="ID")],
         as_json: JsonOption = False,
     ) -> None:
-        """Show one item: its fields, approval state and description."""
+        """Show one item: its fields, approval state, description and the items that point at it."""
         from reqctl.ops import items as ops
+        from reqctl.ops.backlinks import referenced_by
 
         project = state(ctx).project_with(item_id, kind)
         item = get_item(project, item_id, kind)
+        links = referenced_by(state(ctx).project(), item.id)  # the other files, read through the cache
+        data = ops.item_json(project, item)
         if as_json:
-            console.print_json(ops.item_json(project, item))
+            console.print_json({**data, "referenced_by": [link.to_json() for link in links]})
             return
-        render_item(project.file_of(item.id).path, ops.item_json(project, item), item)
+        render_item(project.file_of(item.id).path, data, item, links)
 
     @group.command("status")
     def status_command(
@@ -331,7 +335,7 @@ def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
     return str(path)
 
 
-def render_item(rel: str, data: dict[str, object], item: Item) -> None:
+def render_item(rel: str, data: dict[str, object], item: Item, links: Sequence[Backlink] = ()) -> None:
     from reqctl.model.items import Requirement
 
     out = console.stdout()
@@ -362,6 +366,10 @@ def render_item(rel: str, data: dict[str, object], item: Item) -> None:
         due = f" (due {action.due})" if action.due else ""
         owner = f" — {action.owner}" if action.owner else ""
         fields.append(f"  [{mark}] {index}. {action.what}{owner}{due}\n")
+    if links:
+        fields.append("referenced by:\n", style="bold")
+        for link in links:
+            fields.append(f"  {link.id} {link.relation}: {link.title}\n")
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
     if item.body.strip():
         if out.is_terminal:
