@@ -76,3 +76,13 @@ def test_site_item_page_lists_referenced_by(linked: Path, tmp_path: Path, lang: 
     assert '<a href="../items/FB-001.html">FB-001</a>' in page
     lonely = (site / "items" / "RISK-001.html").read_text(encoding="utf-8")
     assert heading not in lonely
+
+
+def test_show_sees_links_added_after_the_cache_was_filled(linked: Path) -> None:
+    assert run_reqctl(linked, "req", "show", "REQ-003", "--json").code == 0  # fills the parse cache
+    path = write_item(linked, "risks", "RISK-002", "title: Audit storage full\nprobability: 1\nimpact: 2")
+    assert json.loads(run_reqctl(linked, "req", "show", "REQ-003", "--json").out)["referenced_by"] == []
+    path.write_text(path.read_text(encoding="utf-8").replace("impact: 2", "impact: 2\nrelates: [REQ-003]"), "utf-8")
+    for args in ((), ("--no-cache",)):
+        result = run_reqctl(linked, *args, "req", "show", "REQ-003", "--json")
+        assert [link["id"] for link in json.loads(result.out)["referenced_by"]] == ["RISK-002"]

@@ -152,7 +152,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
 
         project = state(ctx).project_with(item_id, kind)
         item = get_item(project, item_id, kind)
-        links = referenced_by(state(ctx).project(), item.id)  # the other files, read through the cache
+        links = referenced_by(state(ctx).store(), item.id)
         data = ops.item_json(project, item)
         if as_json:
             console.print_json({**data, "referenced_by": [link.to_json() for link in links]})

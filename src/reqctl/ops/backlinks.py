@@ -14,6 +14,8 @@ from typing import Any
 from reqctl.model.ids import Kind
 from reqctl.model.items import MODELS, Item, Requirement
 from reqctl.model.project import Project
+from reqctl.store.reader import ItemFile
+from reqctl.store.store import Store
 
 # What the referencing item's field says about the item it names, for people reading 'show'.
 RELATION = {
@@ -70,5 +72,28 @@ def _number(item_id: str) -> tuple[str, int]:
     return (prefix, int(number) if number.isdigit() else 0)
 
 
-def referenced_by(project: Project, item_id: str) -> list[Backlink]:
+def referenced_by(store: Store, item_id: str) -> list[Backlink]:
+    """Who names ``item_id``, reading only the files that can: ``show`` stays fast on large projects."""
+    files = files_naming(store, item_id)
+    project = Project(root=store.root, config=store.config(), files=files)
     return backlinks(project).get(item_id, [])
+
+
+def files_naming(store: Store, item_id: str) -> list[ItemFile]:
+    """The item files whose text may hold ``item_id`` (a superset), with the item's own file.
+
+    A cached parse whose stored text does not contain the ID cannot name the
+    item, so only the others are decoded and validated; files changed since
+    they were cached are read again.  Without a cache every file is read.
+    """
+    entries = store.scan()
+    cache = store.cache
+    if not cache.enabled:
+        return store.read_all(entries)
+    rows = cache.parses()
+    wanted = []
+    for entry in entries:
+        row = rows.get(entry.rel)
+        if row is None or row[0] != entry.key or item_id in row[1]:
+            wanted.append(entry)
+    return store.read_all(wanted, subset=True)
