@@ -142,3 +142,13 @@ def test_terminal_confirmation(project: Path, tmp_path: Path) -> None:
     code, err = _edit_on_a_terminal(project, env, b"y\n")
     assert code == 0, err
     assert "priority: must" in path.read_text(encoding="utf-8")
+
+
+def test_old_problems_elsewhere_do_not_block_a_link_edit(project: Path, tmp_path: Path) -> None:
+    write_item(project, "requirements", "REQ-009", "title: Broken\ndepends_on: [REQ-404]")  # already an R007
+    write_item(project, "requirements", "REQ-002", "title: B")
+    path = write_item(project, "requirements", "REQ-001", REQ)
+    link = "t = t.replace('status: proposed', 'status: proposed\\ndepends_on: [REQ-002]')"
+    result = run_reqctl(project, "req", "edit", "REQ-001", env=editor(tmp_path, link))
+    assert result.code == 0, result.err
+    assert "depends_on: [REQ-002]" in path.read_text(encoding="utf-8")

@@ -202,7 +202,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             return
         try:
             model = ops.validate_edited(project, kind, item.id, edited)
-            refuse_rule_errors(app_state.store(), kind, project.file_of(item.id).path, edited)
+            refuse_rule_errors(app_state.store(), project.file_of(item.id), edited)
             suspect = makes_suspect(item, model, project.config)
             if suspect and not yes:
                 _confirm_suspect(item.id, suspect)

@@ -310,7 +310,7 @@ def set_fields(project: Project, raw_id: str, assignments: Sequence[Assignment])
         if not changed:
             return SetResult(item.id, (), ())
         text, model = _write(fresh, item, lambda data: _apply(data, {k: values[k] for k in changed}))
-        refuse_rule_errors(Store.open(fresh.root), Kind.REQUIREMENT, fresh.file_of(item.id).path, text)
+        refuse_rule_errors(Store.open(fresh.root), fresh.file_of(item.id), text)
         suspect = tuple(makes_suspect(item, model, fresh.config))
         write_atomic(fresh.path_of(item), text.encode("utf-8"))
     return SetResult(item.id, changed, suspect)
