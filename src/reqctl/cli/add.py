@@ -94,6 +94,7 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
         mitigation: Annotated[str | None, typer.Option(help="What lowers the risk.")] = None,
         contingency: Annotated[str | None, typer.Option(help="What we do if it occurs.")] = None,
         review_by: Annotated[str | None, typer.Option(help="Next review date, YYYY-MM-DD.")] = None,
+        date: Annotated[str | None, typer.Option(help="Date identified, YYYY-MM-DD (default: today).")] = None,
         relates: Relates = None,
         body: Body = None,
     ) -> None:
@@ -102,6 +103,7 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
             "title": title, "probability": _score(probability, "--probability"),
             "impact": _score(impact, "--impact"), "owner": owner, "mitigation": mitigation,
             "contingency": contingency, "review_by": _date(review_by, "--review-by"), "relates": relates,
+            "identified": _date(date, "--date"),
         }
         _add(ctx, Kind.RISK, fields, body)
 

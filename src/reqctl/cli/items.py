@@ -12,7 +12,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,7 +20,7 @@ import typer
 from rich.panel import Panel
 from rich.text import Text
 
-from reqctl.cli import console
+from reqctl.cli import console, itemedit
 from reqctl.cli.context import state
 from reqctl.errors import NotFoundError, ReqctlError, UsageError
 from reqctl.model.ids import Kind
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from reqctl.model.config import Config
     from reqctl.model.items import Item
     from reqctl.model.project import Project
+    from reqctl.ops.backlinks import Backlink
     from reqctl.ops.invalid import InvalidFile
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output (stable, documented).")]
@@ -101,24 +102,50 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             None, "--status", "-s", metavar=status_values, help="Only these statuses (repeatable).",
             hidden=not statuses,
         ),
+        milestone: list[str] | None = typer.Option(
+            None, "--milestone", "-m", metavar="MILESTONE", help="Only these milestones (repeatable)."
+        ),
+        priority: list[str] | None = typer.Option(
+            None, "--priority", "-p", metavar="PRIORITY", help="Only these priorities (repeatable)."
+        ),
+        tag: list[str] | None = typer.Option(
+            None, "--tag", "-t", metavar="TAG", help="Only items with this tag (repeatable: any of them)."
+        ),
+        owner: list[str] | None = typer.Option(
+            None, "--owner", metavar="OWNER", help="Only items this person owns (repeatable)."
+        ),
+        text: str | None = typer.Option(
+            None, "--text", metavar="TEXT", help="Only items whose title or body contains TEXT (any case)."
+        ),
         sort: Annotated[str, typer.Option(metavar=f"<{'|'.join(SORT_KEYS)}>", help="Sort order.")] = "id",
+        output: Annotated[
+            str | None, typer.Option("--format", metavar="<table|csv|json>", help="Output format (default table).")
+        ] = None,
+        bom: Annotated[bool, typer.Option("--bom", help="With --format csv: start with a UTF-8 BOM (Excel).")] = False,
         as_json: JsonOption = False,
     ) -> None:
-        """List items as a table (or JSON), optionally filtered by status."""
+        """List items as a table, CSV or JSON; the filters combine (each repeatable option: any of its values)."""
         from reqctl.ops import items as ops
+        from reqctl.ops.item_filter import as_filter
 
+        chosen = _list_format(output, as_json, bom)
         project = state(ctx).project()
-        found = ops.list_items(project, kind, status or ())
+        wanted = as_filter(status=status or (), milestone=milestone or (), priority=priority or (),
+                           tag=tag or (), owner=owner or (), text=text)
+        found = ops.list_items(project, kind, wanted=wanted)
         warn_invalid(project, [kind])
         if sort not in SORT_KEYS:
             raise UsageError(f"--sort {sort}: use one of {', '.join(SORT_KEYS)}")
         if sort != "id":
             found = sorted(found, key=lambda item: _sort_value(item, sort, project.config.priorities))
-        if as_json:
+        if chosen == "json":
             console.print_json([ops.item_json(project, item) for item in found])
             return
         columns = COLUMNS[kind]
         rows = [[cell(item, column, project.config) for column in columns] for item in found]
+        if chosen == "csv":
+            _print_csv(columns, rows, bom=bom)
+            return
         out = console.stdout()
         out.print(console.table(columns, rows))
         out.print(Text(f"{len(found)} {noun}{'s' if len(found) != 1 else ''}", style="dim"))
@@ -129,15 +156,18 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         item_id: Annotated[str, typer.Argument(metavar="ID")],
         as_json: JsonOption = False,
     ) -> None:
-        """Show one item: its fields, approval state and description."""
+        """Show one item: its fields, approval state, description and the items that point at it."""
         from reqctl.ops import items as ops
+        from reqctl.ops.backlinks import referenced_by
 
         project = state(ctx).project_with(item_id, kind)
         item = get_item(project, item_id, kind)
+        links = referenced_by(state(ctx).store(), item.id)
+        data = ops.item_json(project, item)
         if as_json:
-            console.print_json(ops.item_json(project, item))
+            console.print_json({**data, "referenced_by": [link.to_json() for link in links]})
             return
-        render_item(project.file_of(item.id).path, ops.item_json(project, item), item, project.config)
+        render_item(project.file_of(item.id).path, data, item, project.config, links)
 
     @group.command("status")
     def status_command(
@@ -156,11 +186,23 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         console.print_plain(message)
 
     @group.command("edit", short_help="Edit in $EDITOR; saved only if valid.")
-    def edit_command(ctx: typer.Context, item_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
-        """Open the item in $EDITOR; the file is replaced only if the edit is valid."""
-        from reqctl.ops import items as ops
+    def edit_command(
+        ctx: typer.Context,
+        item_id: Annotated[str, typer.Argument(metavar="ID")],
+        yes: Annotated[
+            bool, typer.Option("--yes", "-y", help="Save an edit that makes an approved requirement suspect.")
+        ] = False,
+    ) -> None:
+        """Open the item in $EDITOR; saved only if 'check' finds no new error in the result.
 
-        project = state(ctx).project_with(item_id, kind)
+        Editing what an approval covers (title, description, priority,
+        acceptance, dependencies) of an approved requirement asks first.
+        """
+        from reqctl.ops import items as ops
+        from reqctl.ops.item_rules import makes_suspect, refuse_rule_errors
+
+        app_state = state(ctx)
+        project = app_state.project_with(item_id, kind)
         item = get_item(project, item_id, kind)
         path = project.path_of(item)
         original = path.read_bytes().decode("utf-8")  # bytes: keep CRLF line endings as they are
@@ -169,12 +211,58 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             console.print_plain(f"{item.id}: no changes")
             return
         try:
-            ops.validate_edited(project, kind, item.id, edited)
+            model = ops.validate_edited(project, kind, item.id, edited)
+            refuse_rule_errors(app_state.store(), project.file_of(item.id), edited)
+            suspect = makes_suspect(item, model, project.config)
+            if suspect and not yes:
+                _confirm_suspect(item.id, suspect)
             ops.replace_file(project, item.id, edited, original=original)
         except ReqctlError as exc:
             kept = _keep_rejected_edit(project.root, item.id, edited)
             raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
         console.print_plain(f"{item.id}: saved")
+        if suspect:
+            console.warning_line(f"{item.id} is suspect now: re-approve it with 'reqctl approve {item.id}'")
+
+    itemedit.register(group, kind)
+
+
+LIST_FORMATS = ("table", "csv", "json")
+
+
+def _list_format(output: str | None, as_json: bool, bom: bool) -> str:
+    """The format ``list`` prints: ``--json`` is kept as an alias of ``--format json``."""
+    if output is not None and output not in LIST_FORMATS:
+        raise UsageError(f"--format {output}: use one of {', '.join(LIST_FORMATS)}")
+    if as_json and output not in (None, "json"):
+        raise UsageError(f"--json and --format {output} contradict each other; use one")
+    chosen = "json" if as_json else output or "table"
+    if bom and chosen != "csv":
+        raise UsageError("--bom only applies to --format csv")
+    return chosen
+
+
+def _print_csv(columns: Sequence[str], rows: Sequence[Sequence[str]], *, bom: bool) -> None:
+    """CSV (RFC 4180: comma, CRLF, quotes as needed), a header row then one item per row.
+
+    Written as UTF-8 bytes whatever the locale, so Chinese titles survive a
+    redirect; the BOM makes Excel read it as UTF-8.
+    """
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    text = ("\ufeff" if bom else "") + buffer.getvalue()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    stream.write(text.encode("utf-8"))
+    stream.flush()
 
 
 def warn_invalid(project: Project, kinds: Iterable[Kind] | None = None) -> None:
@@ -233,6 +321,15 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
             raise UsageError("the edited file is not UTF-8 text; nothing saved") from None
 
 
+def _confirm_suspect(item_id: str, fields: list[str]) -> None:
+    """Ask before an edit invalidates an approval; without a terminal to ask on, refuse (``--yes`` skips this)."""
+    what = f"{item_id} is approved and this edit changes {', '.join(fields)}: this makes it suspect"
+    if not sys.stdin.isatty():
+        raise UsageError(f"{what}: pass --yes to save it anyway")
+    if not typer.confirm(f"{what} until it is re-approved. Save?", default=False, err=True):
+        raise UsageError(f"{what}: not saved")
+
+
 def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
     """Keep a refused edit in the state folder (never in the working tree, where a symlink could redirect it)."""
     from reqctl.store.atomic import write_atomic
@@ -248,7 +345,9 @@ def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
     return str(path)
 
 
-def render_item(rel: str, data: dict[str, object], item: Item, config: Config | None = None) -> None:
+def render_item(
+    rel: str, data: dict[str, object], item: Item, config: Config | None = None, links: Sequence[Backlink] = ()
+) -> None:
     from reqctl.model.items import Requirement
 
     def name(value: object) -> str:
@@ -284,6 +383,10 @@ def render_item(rel: str, data: dict[str, object], item: Item, config: Config | 
         due = f" (due {action.due})" if action.due else ""
         owner = f" — {name(action.owner)}" if action.owner else ""
         fields.append(f"  [{mark}] {index}. {action.what}{owner}{due}\n")
+    if links:
+        fields.append("referenced by:\n", style="bold")
+        for link in links:
+            fields.append(f"  {link.id} {link.relation}: {link.title}\n")
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
     if item.body.strip():
         if out.is_terminal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from reqctl.model.items import (
 )
 from reqctl.model.project import Project, validate_item
 from reqctl.ops.allocate import next_id, project_lock
+from reqctl.ops.item_filter import ItemFilter, check_filter, filter_items
 from reqctl.ops.writeguard import item_write, under_item_guard
 from reqctl.store import roundtrip
 from reqctl.store.atomic import write_atomic
@@ -161,13 +162,15 @@ def _validate_text(kind: Kind, rel: str, text: str, *, cite_file: bool = True) -
     return model
 
 
-def list_items(project: Project, kind: Kind, status: Sequence[str] = ()) -> list[Item]:
-    allowed = MODELS[kind].statuses
-    for wanted in status:
-        if allowed and wanted not in allowed:
-            raise UsageError(f"--status {wanted}: a {kind.value} status is one of {', '.join(allowed)}")
-    items = [item for item in project.of_kind(kind) if not status or getattr(item, "status", None) in status]
-    return sorted(items, key=_id_sort_key)
+def list_items(
+    project: Project, kind: Kind, status: Sequence[str] = (), wanted: ItemFilter | None = None
+) -> list[Item]:
+    """The items of ``kind`` that pass ``status`` and the ``list`` filters, in ID order."""
+    wanted = wanted or ItemFilter()
+    if status:
+        wanted = replace(wanted, status=(*wanted.status, *status))
+    check_filter(kind, wanted, project.config)
+    return sorted(filter_items(project.of_kind(kind), wanted), key=_id_sort_key)
 
 
 def _id_sort_key(item: Item) -> tuple[str, int, str]:

@@ -27,6 +27,7 @@ from reqctl.errors import ReqctlError, UsageError
 from reqctl.model.ids import ID_RE, Kind
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
+from reqctl.ops.backlinks import backlinks
 from reqctl.ops.invalid import invalid_files
 from reqctl.ops.report_srs import srs_context
 from reqctl.ops.reports import base_context, risks_context, status_context, summary_context
@@ -201,10 +202,13 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
         for kind, filename in LISTS:
             if rows[kind]:
                 write(filename, "site_list.html.j2", {**base, "kind": kind.value, "items": rows[kind]}, "")
+        links = backlinks(project)
         for kind, _ in LISTS:
             for row in rows[kind]:
+                referenced = [link.to_json() for link in links.get(row["id"], [])]
                 write(pages[row["id"]], "site_item.html.j2",
-                      {**base, "item": row, "history": history.get(row.get("path") or "", [])}, "../")
+                      {**base, "item": row, "history": history.get(row.get("path") or "", []),
+                       "referenced_by": referenced}, "../")
         write("reports/status.html", f"status.{lang}.html.j2", status, "../")
         write("reports/risk-register.html", f"risks.{lang}.html.j2", risks_context(project, lang, today), "../")
         write("reports/summary.html", f"summary.{lang}.html.j2", summary_context(project, lang, today), "../")

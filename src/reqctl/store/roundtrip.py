@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +96,41 @@ def edit_front_matter(
     ``rename`` maps an old key to a key of ``updates`` that takes its place
     (position and line comment) when the new key is not in the file yet.
     """
+
+    def change(data: Any) -> None:
+        for key in remove:
+            if key in data:
+                del data[key]
+        for old_key, new_key in (rename or {}).items():
+            if old_key not in data or new_key not in updates:
+                continue
+            if new_key in data:
+                del data[old_key]
+                continue
+            position = list(data.keys()).index(old_key)
+            comment = data.ca.items.pop(old_key, None)
+            del data[old_key]
+            data.insert(position, new_key, to_yaml_value(new_key, updates[new_key]))
+            if comment is not None:
+                data.ca.items[new_key] = comment
+        for key, value in updates.items():
+            data[key] = to_yaml_value(key, value)
+
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise FileFormatError(f"cannot read file: {exc.strerror}", path=rel) from None
+    write_atomic(path, edited_text(raw, rel, change, body=body).encode("utf-8"))
+
+
+def edited_text(raw: bytes, rel: str, change: Callable[[Any], None], *, body: str | None = None) -> str:
+    """The file ``raw`` with its front matter changed in place by ``change(mapping)``; nothing is written.
+
+    ``change`` gets ruamel's round-trip mapping, so comments, key order and
+    quoting of everything it does not touch stay as written (nested lists
+    such as a meeting's ``actions`` included).  Callers that validate before
+    writing use this; BOM and CRLF line ends are kept.
+    """
     text = frontmatter.decode(raw, rel)
     parts = frontmatter.split(text, rel)
     yaml = _yaml(parts.front)
@@ -107,30 +138,14 @@ def edit_front_matter(
         data = yaml.load(parts.front)
     except Exception as exc:
         raise FileFormatError(f"YAML error: {exc}".splitlines()[0], path=rel, line=2) from None
-    for key in remove:
-        if key in data:
-            del data[key]
-    for old_key, new_key in (rename or {}).items():
-        if old_key not in data or new_key not in updates:
-            continue
-        if new_key in data:
-            del data[old_key]
-            continue
-        position = list(data.keys()).index(old_key)
-        comment = data.ca.items.pop(old_key, None)
-        del data[old_key]
-        data.insert(position, new_key, to_yaml_value(new_key, updates[new_key]))
-        if comment is not None:
-            data.ca.items[new_key] = comment
-    for key, value in updates.items():
-        data[key] = to_yaml_value(key, value)
+    change(data)
     new_body = parts.body if body is None else body
     new_text = f"---\n{_dump(yaml, data)}---\n{new_body}"
     if raw.startswith(b"\xef\xbb\xbf"):
         new_text = "\ufeff" + new_text
     if b"\r\n" in raw:
         new_text = new_text.replace("\n", "\r\n")
-    write_atomic(path, new_text.encode("utf-8"))
+    return new_text
 
 
 def append_to_list(path: Path, rel: str, key: str, value: Any) -> bool:
