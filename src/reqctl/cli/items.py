@@ -122,6 +122,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         """Show one item: its fields, approval state and description."""
         from reqctl.ops import items as ops
 
+        _refuse_other_kind(ctx, item_id, kind)
         project = state(ctx).project_with(item_id, kind)
         item = get_item(project, item_id, kind)
         if as_json:
@@ -180,6 +181,26 @@ def warn_invalid(project: Project, kinds: Iterable[Kind] | None = None) -> None:
 def warn_skipped(files: Iterable[InvalidFile]) -> None:
     for skipped in files:
         sys.stderr.write(f"warning: {skipped.location()}: skipped: {skipped.problem}; run 'reqctl check'\n")
+
+
+_KIND_COMMAND = {Kind.REQUIREMENT: "req"}  # other kinds: the command group is the kind's name
+_KIND_NOUN = {Kind.CHANGE: "change request", Kind.FEEDBACK: "feedback record", Kind.LESSON: "lesson learned"}
+
+
+def _refuse_other_kind(ctx: typer.Context, item_id: str, kind: Kind) -> None:
+    """``req show RISK-001``: say which command shows it instead of 'no requirement with ID RISK-001'."""
+    from reqctl.model.ids import normalize_id_argument
+
+    try:
+        prefix = normalize_id_argument(item_id).split("-", 1)[0]
+    except ReqctlError:
+        return
+    other = state(ctx).store().config().kind_for_prefix(prefix)
+    if other is None or other is kind:
+        return
+    shown = normalize_id_argument(item_id)
+    command = _KIND_COMMAND.get(other, other.value)
+    raise UsageError(f"{shown} is a {_KIND_NOUN.get(other, other.value)}; use 'reqctl {command} show {shown}'")
 
 
 def get_item(project: Project, item_id: str, kind: Kind | None = None) -> Item:
@@ -250,7 +271,9 @@ def render_item(rel: str, data: dict[str, object], item: Item) -> None:
             continue
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         if key == "acceptance" and isinstance(value, list):
-            shown = "".join(f"\n  ✓ {v}" for v in value)
+            # ✓ only once the customer verified the requirement; until then they are just criteria
+            mark = "✓" if getattr(item, "status", None) == "verified" else "-"
+            shown = "".join(f"\n  {mark} {v}" for v in value)
         fields.append(f"{key}: ", style="bold")
         fields.append(f"{shown}\n")
     if isinstance(item, Requirement):
