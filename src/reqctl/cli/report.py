@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -77,10 +78,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """What happened in the period (default: the last 7 days), read from git history."""
         from reqctl.ops import reports
-        from reqctl.ops.report_weekly import weekly_context
+        from reqctl.ops.report_weekly import uncommitted_item_files, weekly_context
 
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
+        dirty = uncommitted_item_files(project)
+        if dirty:
+            files = "item file is" if dirty == 1 else "item files are"
+            sys.stderr.write(f"warning: the report reads committed history; {dirty} {files} not committed\n")
         context = weekly_context(project, language, dt.date.today(), since=parse_date("--since", since),
                                  until=parse_date("--until", until), weeks=weeks)
         render_to(project.root, "weekly", fmt, context, out)

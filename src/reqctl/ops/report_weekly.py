@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from reqctl.errors import UsageError
+from reqctl.errors import ReqctlError, UsageError
 from reqctl.history.diff import ItemChange, diff_projects
 from reqctl.history.log import commits
 from reqctl.history.snapshots import HistoryReader
@@ -155,6 +155,21 @@ def _activity(old: Project | None, new: Project, start: dt.date, end: dt.date) -
             decided.append(change.id)
     return {"requirements": req, "changes": crs, "risks": risks, "decided": decided,
             "summary": {"added": len(diff.added), "changed": len(diff.changed), "removed": len(diff.removed)}}
+
+
+def uncommitted_item_files(project: Project) -> int:
+    """How many item files differ from the last commit (the weekly report reads commits only)."""
+    from reqctl.gitio.objects import kind_of_path
+    from reqctl.gitio.repo import open_repo
+
+    repo = open_repo(project.root)
+    if repo is None:
+        return 0
+    try:
+        dirty = repo.dirty_paths([kind.folder for kind in Kind])
+    except ReqctlError:
+        return 0
+    return sum(1 for top in dirty if (rel := repo.from_top(top)) is not None and kind_of_path(rel) is not None)
 
 
 def weekly_context(
