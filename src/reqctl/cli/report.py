@@ -145,9 +145,10 @@ def show_status(context: dict[str, Any]) -> None:
               f"{'已批准' if zh else 'approved'} {text_bar(reqs['approved'], reqs['scope'], 12)}  "
               f"{'已完成' if zh else 'done'} {text_bar(reqs['done'], reqs['scope'], 12)}", markup=False)
     rows = [[m["id"] or "—", m["title"], m["date"] or "", "" if m["days_left"] is None else str(m["days_left"]),
-             str(m["scope"]), text_bar(m["done"], m["scope"], 16)] for m in context["milestones"]]
-    cols: tuple[str, ...] = ("里程碑", "名称", "日期", "剩余天数", "需求数", "完成") if zh else (
-        "milestone", "title", "date", "days left", "scope", "done")
+             str(m["scope"]), text_bar(m["done"], m["scope"], 16), word(m["state"], lang)]
+            for m in context["milestones"]]
+    cols: tuple[str, ...] = ("里程碑", "名称", "日期", "剩余天数", "需求数", "完成", "状态") if zh else (
+        "milestone", "title", "date", "days left", "scope", "done", "state")
     out.print(console.table(cols, rows))
     if context["pending_approvals"]:
         cols = ("编号", "标题", "状态") if zh else ("id", "title", "status")

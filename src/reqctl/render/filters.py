@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -62,7 +63,7 @@ def format_money(value: Any, currency: str, lang: str) -> str:
 def format_pct(value: Any, lang: str) -> str:
     if value is None:
         return "—"
-    return f"{float(value):.0f}%"
+    return f"{math.floor(float(value))}%"  # rounded down like charts.percent, so every view agrees
 
 
 def format_days(value: Any, lang: str) -> str:
@@ -72,6 +73,14 @@ def format_days(value: Any, lang: str) -> str:
     if lang == "zh":
         return f"{days} 天"
     return f"{days} day" if abs(days) == 1 else f"{days} days"
+
+
+def plural(count: Any, noun: str, nouns: str | None = None, lang: str = "en") -> str:
+    """``1 change request``, ``9 requirements`` (English plural rules; Chinese has none)."""
+    number = 0 if count is None else int(count)
+    if lang == "zh":
+        return f"{number} {noun}"
+    return f"{number} {noun if number == 1 else (nouns or noun + 's')}"
 
 
 def md_cell(value: Any) -> str:
@@ -98,6 +107,7 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
         "money": lambda value, currency="EUR": format_money(value, currency, lang),
         "pct": lambda value: format_pct(value, lang),
         "days": lambda value: format_days(value, lang),
+        "plural": lambda count, noun, nouns=None: plural(count, noun, nouns, lang),
         "word": lambda value: i18n.word(value, lang),
         "field": lambda key: i18n.field(key, lang),
         "md_cell": md_cell,

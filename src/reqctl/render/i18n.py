@@ -34,6 +34,8 @@ _ZH: Mapping[str, str] = {
     # meeting kinds
     "kickoff": "启动会", "status": "项目例会", "workshop": "需求研讨会", "review": "评审会",
     "demo": "演示会", "retro": "复盘会", "retrospective": "复盘会",
+    # milestone states
+    "met": "已达成", "in_progress": "进行中", "missed": "未达成",
     # yes/no fields (review_overdue)
     "True": "是", "False": "否",
 }
@@ -42,6 +44,7 @@ _EN: Mapping[str, str] = {
     "must": "Must", "should": "Should", "could": "Could", "wont": "Won't",
     "none": "not approved", "suspect": "suspect (changed since approval)",
     "change": "change request",
+    "met": "met", "in_progress": "in progress", "missed": "missed",
 }
 
 # Item field names as shown on site item pages (keys are front-matter fields).

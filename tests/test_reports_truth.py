@@ -1,0 +1,65 @@
+"""Reports say what is true: milestone state, counts in the right form, one percentage everywhere."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from tests.conftest import git, run_reqctl, write_item
+from tests.report_fixtures import build_history
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    root.mkdir()
+    build_history(root)
+    return root
+
+
+def cells(line_start: str, text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(line_start))
+
+
+@pytest.mark.parametrize(("lang", "in_progress", "missed"),
+                         [("en", "in progress", "missed"), ("zh", "进行中", "未达成")])
+def test_milestone_not_yet_due_is_in_progress(repo: Path, lang: str, in_progress: str, missed: str) -> None:
+    md = run_reqctl(repo, "report", "summary", "--until", "2026-11-15", "--lang", lang).out
+    assert cells("| **M1**", md).endswith(f"| {in_progress} |")
+    assert "Met" not in md and "no |" not in md
+    html = run_reqctl(repo, "report", "summary", "--until", "2026-11-15", "--lang", lang, "--format", "html").out
+    assert f"<td>{in_progress}</td>" in html
+    late = run_reqctl(repo, "report", "summary", "--until", "2026-12-20", "--lang", lang).out
+    assert cells("| **M1**", late).endswith(f"| {missed} |")
+    assert cells("| **M2**", late).endswith(f"| {in_progress} |")
+
+
+@pytest.mark.parametrize(("lang", "in_progress"), [("en", "in progress"), ("zh", "进行中")])
+def test_terminal_status_shows_milestone_state(repo: Path, lang: str, in_progress: str) -> None:
+    out = run_reqctl(repo, "report", "status", "--until", "2026-11-15", "--lang", lang,
+                     env={"COLUMNS": "200"}).out
+    assert re.search(rf"M1 .*{in_progress}", out), out
+
+
+def test_counts_use_singular_and_plural(repo: Path) -> None:
+    md = run_reqctl(repo, "report", "summary", "--until", "2026-11-15").out
+    assert "1 change request: 1 proposed." in md
+    assert "0 of 3 requirements in scope are implemented or verified (0%)" in md
+    assert "2 risks recorded, 2 still open." in md
+    html = run_reqctl(repo, "report", "summary", "--until", "2026-11-15", "--format", "html").out
+    assert "<p>1 change request;" in html
+
+
+def test_same_percentage_in_terminal_markdown_and_html(project: Path) -> None:
+    for number, status in ((1, "approved"), (2, "approved"), (3, "draft")):
+        write_item(project, "requirements", f"REQ-00{number}", f"title: R{number}\nstatus: {status}")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "three requirements")
+    terminal = run_reqctl(project, "report", "status", env={"COLUMNS": "200"}).out
+    assert re.search(r"approved [█░]+ 66%", terminal), terminal
+    md = run_reqctl(project, "report", "status", "--format", "md").out
+    assert "| Approved or later | 2 (66%) |" in md
+    html = run_reqctl(project, "report", "status", "--format", "html").out
+    assert '<div class="value">66%</div>' in html
+    assert "67%" not in terminal + md + html
