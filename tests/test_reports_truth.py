@@ -63,3 +63,27 @@ def test_same_percentage_in_terminal_markdown_and_html(project: Path) -> None:
     html = run_reqctl(project, "report", "status", "--format", "html").out
     assert '<div class="value">66%</div>' in html
     assert "67%" not in terminal + md + html
+
+
+CR = ("title: Add SEPA payment\nrequested_by: customer@example.com\ncreated: 2026-11-10\naffects: [REQ-001]\n"
+      "status: ")
+
+
+def test_change_approved_and_merged_in_one_week_counts_as_approved(project: Path) -> None:
+    from tests.report_fixtures import commit_at
+
+    write_item(project, "requirements", "REQ-001", "title: Pay\nstatus: approved")
+    write_item(project, "changes", "CR-001", CR + "proposed")
+    commit_at(project, "2026-11-03", "week 1: CR proposed")
+    write_item(project, "changes", "CR-001", CR + "approved")
+    commit_at(project, "2026-11-10", "approve CR-001")
+    write_item(project, "changes", "CR-001", CR + "implemented")
+    commit_at(project, "2026-11-11", "merge CR-001")
+    md = run_reqctl(project, "report", "weekly", "--since", "2026-11-09", "--until", "2026-11-15").out
+    assert "- Change requests: 0 opened, 1 approved, 1 implemented." in md
+    zh = run_reqctl(project, "report", "weekly", "--since", "2026-11-09", "--until", "2026-11-15",
+                    "--lang", "zh", "--format", "json").out
+    import json
+
+    activity = json.loads(zh)["activity"]["changes"]
+    assert [r["id"] for r in activity["approved"]] == ["CR-001"]

@@ -140,6 +140,8 @@ def _activity(old: Project | None, new: Project, start: dt.date, end: dt.date) -
             target = moved[1] if moved else (row["status"] if change.change == "added" else None)
             if target in ("approved", "implemented", "rejected"):
                 crs[target].append(row)
+            if target == "implemented" and (moved[0] if moved else None) != "approved":
+                crs["approved"].append(row)  # approved and merged within the period: approved too
         elif kind == Kind.RISK.value:
             if change.change == "added":
                 risks["opened"].append(row)
