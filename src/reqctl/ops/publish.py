@@ -135,7 +135,7 @@ def _history(project: Project) -> dict[str, list[dict[str, Any]]]:
     from reqctl.history.log import commits
 
     try:
-        log = commits(project.root)
+        log = commits(project.root, merge_diffs=True)  # merges re-approve items: list what they changed
     except ReqctlError:
         return {}
     by_path: dict[str, list[dict[str, Any]]] = {}
