@@ -87,3 +87,31 @@ def test_change_approved_and_merged_in_one_week_counts_as_approved(project: Path
 
     activity = json.loads(zh)["activity"]["changes"]
     assert [r["id"] for r in activity["approved"]] == ["CR-001"]
+
+
+def burnup_rows(md: str) -> list[str]:
+    lines = md.split("## Burn-up" if "## Burn-up" in md else "## 需求累积", 1)[1].splitlines()
+    return [line for line in lines if line.startswith("| ") and line[2:3].isdigit()]
+
+
+def test_burnup_starts_with_the_first_commit_not_weeks_of_zeros(repo: Path) -> None:
+    md = run_reqctl(repo, "report", "weekly", "--since", "2026-11-09", "--until", "2026-11-15").out
+    rows = burnup_rows(md)
+    assert rows[0].startswith("| 8 Nov 2026 | 2 |"), rows
+    assert len(rows) == 2
+
+
+def test_burnup_starts_at_the_configured_project_start(repo: Path) -> None:
+    config = repo / "reqctl.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("start: 2026-10-01", "start: 2026-11-10"), "utf-8")
+    git(repo, "commit", "-qam", "start later")
+    md = run_reqctl(repo, "report", "weekly", "--since", "2026-11-09", "--until", "2026-11-15").out
+    assert [row.split(" | ")[0] for row in burnup_rows(md)] == ["| 15 Nov 2026"]
+
+
+@pytest.mark.parametrize(("lang", "tick"), [("en", ">8 Nov</text>"), ("zh", ">11月8日</text>")])
+def test_burnup_axis_uses_the_report_date_format(repo: Path, lang: str, tick: str) -> None:
+    html = run_reqctl(repo, "report", "weekly", "--since", "2026-11-09", "--until", "2026-11-15",
+                      "--lang", lang, "--format", "html").out
+    assert tick in html
+    assert ">2026-11-08</text>" not in html

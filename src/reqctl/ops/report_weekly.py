@@ -50,9 +50,17 @@ def _counted_status(item_file: ItemFile | None) -> str | None:
 
 
 def burnup(
-    reader: HistoryReader, end: dt.date, weeks: int, *, known: tuple[str, list[ItemFile]] | None = None
+    reader: HistoryReader,
+    end: dt.date,
+    weeks: int,
+    *,
+    known: tuple[str, list[ItemFile]] | None = None,
+    start: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Requirement counts at the end of each of the last ``weeks`` weeks (oldest first).
+
+    Weeks that end before ``start`` (the project's start) or before the first
+    commit are left out, so the chart begins where the project does.
 
     The newest week is read whole (or taken from ``known``: a revision and its
     item files, already read); each earlier week applies only the files that
@@ -85,6 +93,9 @@ def burnup(
         counts.append(Counter(state.values()))
     points = []
     for day, rev, statuses in zip(days, revs, reversed(counts), strict=True):
+        before = rev is None or (start is not None and day < start)
+        if before and day != days[-1]:
+            continue  # before the first commit or the project's start: no weeks of zeros
         total = sum(n for s, n in statuses.items() if s not in ("rejected", "deprecated"))
         points.append({
             "date": day.isoformat(),
@@ -217,7 +228,8 @@ def weekly_context(
         "decisions": sorted(decisions, key=lambda d: d["date"] or ""),
         "meetings": sorted(meetings, key=lambda m: m["date"] or ""),
         "commits": {"count": len(log), "authors": [{"name": n, "commits": c} for n, c in authors.most_common()]},
-        "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None),
+        "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None,
+                         start=project.config.start),
     })
     reader.save()
     return context

@@ -40,6 +40,14 @@ def format_date(value: Any, lang: str, *, weekday: bool = False) -> str:
     return f"{day.strftime('%a')} {text}" if weekday else text
 
 
+def format_short_date(value: Any, lang: str) -> str:
+    """A date without the year, for chart axes: ``23 Nov``, ``11月23日``."""
+    day = _as_date(value)
+    if day is None:
+        return "" if value is None else str(value)
+    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {_MONTHS_EN[day.month - 1]}"
+
+
 def format_number(value: Any, lang: str, digits: int = 0) -> str:
     if value is None or value == "":
         return "—"
