@@ -115,3 +115,52 @@ def test_burnup_axis_uses_the_report_date_format(repo: Path, lang: str, tick: st
                       "--lang", lang, "--format", "html").out
     assert tick in html
     assert ">2026-11-08</text>" not in html
+
+
+def srs_project(project: Path) -> Path:
+    write_item(project, "requirements", "REQ-001", "title: Sign in\nstatus: approved\npriority: must",
+               "Users sign in.\n")
+    write_item(project, "requirements", "REQ-002", "title: Export\nstatus: draft\npriority: should")
+    write_item(project, "requirements", "REQ-003", "title: Dark mode\nstatus: draft\npriority: wont", "Later.\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "requirements")
+    return project
+
+
+@pytest.mark.parametrize(("lang", "draft", "scope"), [
+    ("en", "| Version | draft |", "| Requirements | 2 in scope, 1 approved; 1 won't (not in scope) |"),
+    ("zh", "| 文档版本 | 草稿 |", "| 需求 | 范围内 2 项，已批准 1 项；另有 1 项暂不实现（不在范围内） |"),
+])
+def test_srs_draft_version_and_wont_out_of_scope(project: Path, lang: str, draft: str, scope: str) -> None:
+    root = srs_project(project)
+    md = run_reqctl(root, "doc", "srs", "--lang", lang).out
+    assert draft in md
+    assert scope in md
+    assert "No baseline yet: this document is a draft." in md or "尚无基线：本文档为草稿。" in md
+
+
+def test_srs_version_and_revision_history_come_from_baselines(project: Path) -> None:
+    root = srs_project(project)
+    write_item(root, "requirements", "REQ-001", "title: Sign in\nstatus: draft\npriority: must", "Users sign in.\n")
+    git(root, "commit", "-qam", "REQ-001 back to draft: a baseline needs a clean check")
+    made = run_reqctl(root, "baseline", "create", "v1.0", "-m", "Signed at kickoff")
+    assert made.code == 0, made.err
+    md = run_reqctl(root, "doc", "srs").out
+    assert "| Version | v1.0 |" in md
+    assert "| v1.0 | " in md and "| Signed at kickoff | 3 |" in md
+    write_item(root, "requirements", "REQ-002", "title: Export PDF\nstatus: draft\npriority: should")
+    git(root, "commit", "-qam", "after the baseline")
+    assert "| Version | draft (changed since v1.0) |" in run_reqctl(root, "doc", "srs").out
+    html = run_reqctl(root, "doc", "srs", "--format", "html", "--lang", "zh").out
+    assert "<dt>文档版本</dt><dd>草稿（基线 v1.0 之后有修改）</dd>" in html
+    assert "<td>v1.0</td>" in html
+
+
+def test_srs_empty_description_leaves_no_empty_block(project: Path) -> None:
+    root = srs_project(project)
+    html = run_reqctl(root, "doc", "srs", "--format", "html").out
+    export = html.split('id="REQ-002"', 1)[1].split("</article>", 1)[0]
+    assert 'class="body"' not in export
+    md = run_reqctl(root, "doc", "srs").out
+    section = md.split("#### REQ-002 Export", 1)[1].split("####", 1)[0]
+    assert "\n\n\n" not in section
