@@ -96,3 +96,17 @@ def test_an_oversized_attachment_is_left_as_text(
     page, err = publish(root, tmp_path / "site")
     assert "../attachments/big.png: larger than" in err
     assert "<img" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_html_document_embeds_images_and_names_what_it_cannot(project: Path, lang: str) -> None:
+    (project / "attachments").mkdir()
+    (project / "attachments" / "login.png").write_bytes(PNG)
+    (project / "attachments" / "notes.pdf").write_bytes(b"%PDF")
+    root = body_project(project, "![login](../attachments/login.png)\n\n[notes](../attachments/notes.pdf)\n")
+    result = run_reqctl(root, "doc", "srs", "--format", "html", "--lang", lang)
+    assert result.code == 0, result.err
+    assert '<img src="data:image/png;base64,iVBORw0KGgo' in result.out
+    assert ("warning: requirements/REQ-001.md: ../attachments/notes.pdf: is not an image and cannot be "
+            "embedded in one HTML file; publish the site; left as text") in result.err
+    assert "notes (../attachments/notes.pdf)" in result.out

@@ -58,6 +58,13 @@ def emit(text: str, out: Path | None) -> None:
 def render_to(root: Path, name: str, fmt: str | None, context: dict[str, Any], out: Path | None) -> None:
     from reqctl.render.documents import render_document
 
+    if fmt == "html":  # one self-contained file: images referenced from bodies are embedded
+        from reqctl.ops.attachments import Attachments, rewrite_context
+
+        found = Attachments()
+        context = rewrite_context(root, context, found, inline=True)
+        for warning in dict.fromkeys(found.warnings):
+            sys.stderr.write(f"warning: {warning}\n")
     text = render_document(root, name, fmt or "md", context["lang"], context)
     emit(text, out)
 
