@@ -115,7 +115,8 @@ def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[Fiel
         elif detail["type"] in ("literal_error", "enum"):
             allowed = str((detail.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
             message = f"{_quoted(detail.get('input'))} is not one of {allowed}"
-        elif "input" in detail and not isinstance(detail["input"], (dict, list)):
+        elif detail["type"] != "value_error" and detail.get("input") not in (None, "") \
+                and not isinstance(detail["input"], (dict, list)):
             message = f"{_quoted(detail['input'])}: {message}"
         problems.append(FieldProblem(name, message, item_file.line_of(top)))
     return problems
