@@ -164,3 +164,13 @@ def test_srs_empty_description_leaves_no_empty_block(project: Path) -> None:
     md = run_reqctl(root, "doc", "srs").out
     section = md.split("#### REQ-002 Export", 1)[1].split("####", 1)[0]
     assert "\n\n\n" not in section
+
+
+@pytest.mark.parametrize(("lang", "in_progress"), [("en", "in progress"), ("zh", "进行中")])
+@pytest.mark.parametrize("report", ["status", "weekly"])
+def test_status_and_weekly_milestone_rows_say_in_progress(repo: Path, report: str, lang: str,
+                                                          in_progress: str) -> None:
+    md = run_reqctl(repo, "report", report, "--until", "2026-11-15", "--lang", lang, "--format", "md").out
+    assert cells("| **M1**", md).endswith(f"` {in_progress} |")
+    html = run_reqctl(repo, "report", report, "--until", "2026-11-15", "--lang", lang, "--format", "html").out
+    assert f"</code> {in_progress}</td>" in html
