@@ -110,3 +110,14 @@ def test_html_document_embeds_images_and_names_what_it_cannot(project: Path, lan
     assert ("warning: requirements/REQ-001.md: ../attachments/notes.pdf: is not an image and cannot be "
             "embedded in one HTML file; publish the site; left as text") in result.err
     assert "notes (../attachments/notes.pdf)" in result.out
+
+
+def test_an_untracked_file_is_not_published(project: Path, tmp_path: Path) -> None:
+    """A pull request naming an ignored local file (CI credentials) does not put it on the site."""
+    (project / ".gitignore").write_text(".reqctl/\ncredentials.json\n", encoding="utf-8")
+    root = body_project(project, "[creds](../credentials.json)\n")
+    (root / "credentials.json").write_text('{"token": "SECRET"}', encoding="utf-8")
+    site = tmp_path / "site"
+    _page, err = publish(root, site)
+    assert "../credentials.json: is not tracked by git ('git add' it); left as text" in err
+    assert not any(b"SECRET" in p.read_bytes() for p in site.rglob("*") if p.is_file())

@@ -3,7 +3,8 @@
 Item bodies come from pull requests, so a reference is a path chosen by
 whoever wrote the file. A reference is used only when it names a regular
 file inside the project, reached without any symbolic link, in no hidden
-folder (``.git``, ``.reqctl``), and no larger than ``MAX_BYTES``; the copy in
+folder (``.git``, ``.reqctl``), tracked by git (when the project is in a
+repository), and no larger than ``MAX_BYTES``; the copy in
 the site is written under ``files/`` at the same project-relative path (the
 caller checks that it lands inside the output folder). Anything else is left
 in the body as plain text, with a warning.
@@ -86,6 +87,8 @@ def read_attachment(root: Path, rel: str) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not stat.S_ISREG(info.st_mode):
         raise Refused("not a regular file")
+    if not _committable(root, rel):
+        raise Refused("is not tracked by git ('git add' it)")
     try:
         fd = os.open(current, flags)
     except OSError as exc:
@@ -101,6 +104,23 @@ def read_attachment(root: Path, rel: str) -> bytes:
     if len(data) > MAX_BYTES:
         raise Refused(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     return data
+
+
+def _committable(root: Path, rel: str) -> bool:
+    """In a git repository only tracked files are used: a pull request cannot make CI publish an
+    untracked local file (credentials, build output) by naming it. Outside git every file may be."""
+    import subprocess
+
+    from reqctl.gitio.repo import open_repo
+
+    if open_repo(root) is None:
+        return True
+    try:
+        proc = subprocess.run(["git", "ls-files", "-z", "--", rel], cwd=root, capture_output=True, check=False,
+                              timeout=30, env={**os.environ, "GIT_LITERAL_PATHSPECS": "1"})
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and rel.encode("utf-8", "surrogateescape") in proc.stdout.split(b"\0")
 
 
 def _as_text(bang: str, text: str, target: str) -> str:
