@@ -48,3 +48,6 @@ def register(app: typer.Typer) -> None:
         elif example:
             console.print_plain("the example's reqctl.yaml names its own people under 'roles'; add yourself there.")
         console.print_plain("next: reqctl req add \"First requirement\" --acceptance \"...\"")
+        # Reports, history and approvals read commits, not the working tree: say so last.
+        console.print_plain("then commit: git add -A && git commit -m \"Start requirements\" "
+                            "(reports read committed history)")

@@ -160,6 +160,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         from reqctl.ops import items as ops
         from reqctl.ops.backlinks import referenced_by
 
+        _refuse_other_kind(ctx, item_id, kind)
         project = state(ctx).project_with(item_id, kind)
         item = get_item(project, item_id, kind)
         links = referenced_by(state(ctx).store(), item.id)
@@ -280,6 +281,26 @@ def warn_skipped(files: Iterable[InvalidFile]) -> None:
         sys.stderr.write(f"warning: {skipped.location()}: skipped: {skipped.problem}; run 'reqctl check'\n")
 
 
+_KIND_COMMAND = {Kind.REQUIREMENT: "req"}  # other kinds: the command group is the kind's name
+_KIND_NOUN = {Kind.CHANGE: "change request", Kind.FEEDBACK: "feedback record", Kind.LESSON: "lesson learned"}
+
+
+def _refuse_other_kind(ctx: typer.Context, item_id: str, kind: Kind) -> None:
+    """``req show RISK-001``: say which command shows it instead of 'no requirement with ID RISK-001'."""
+    from reqctl.model.ids import normalize_id_argument
+
+    try:
+        prefix = normalize_id_argument(item_id).split("-", 1)[0]
+    except ReqctlError:
+        return
+    other = state(ctx).store().config().kind_for_prefix(prefix)
+    if other is None or other is kind:
+        return
+    shown = normalize_id_argument(item_id)
+    command = _KIND_COMMAND.get(other, other.value)
+    raise UsageError(f"{shown} is a {_KIND_NOUN.get(other, other.value)}; use 'reqctl {command} show {shown}'")
+
+
 def get_item(project: Project, item_id: str, kind: Kind | None = None) -> Item:
     """``project.get``, but an item whose file is invalid gets what is wrong with the file, not 'no such item'."""
     from reqctl.ops.invalid import invalid_file_for
@@ -364,7 +385,9 @@ def render_item(
         if key in PERSON_FIELDS:
             shown = ", ".join(name(v) for v in value) if isinstance(value, list) else name(value)
         if key == "acceptance" and isinstance(value, list):
-            shown = "".join(f"\n  ✓ {v}" for v in value)
+            # ✓ only once the customer verified the requirement; until then they are just criteria
+            mark = "✓" if getattr(item, "status", None) == "verified" else "-"
+            shown = "".join(f"\n  {mark} {v}" for v in value)
         fields.append(f"{key}: ", style="bold")
         fields.append(f"{shown}\n")
     if isinstance(item, Requirement):

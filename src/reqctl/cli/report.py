@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,6 +58,13 @@ def emit(text: str, out: Path | None) -> None:
 def render_to(root: Path, name: str, fmt: str | None, context: dict[str, Any], out: Path | None) -> None:
     from reqctl.render.documents import render_document
 
+    if fmt == "html":  # one self-contained file: images referenced from bodies are embedded
+        from reqctl.ops.attachments import Attachments, rewrite_context
+
+        found = Attachments()
+        context = rewrite_context(root, context, found, inline=True)
+        for warning in dict.fromkeys(found.warnings):
+            sys.stderr.write(f"warning: {warning}\n")
     text = render_document(root, name, fmt or "md", context["lang"], context)
     emit(text, out)
 
@@ -77,10 +85,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """What happened in the period (default: the last 7 days), read from git history."""
         from reqctl.ops import reports
-        from reqctl.ops.report_weekly import weekly_context
+        from reqctl.ops.report_weekly import uncommitted_item_files, weekly_context
 
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
+        dirty = uncommitted_item_files(project)
+        if dirty:
+            files = "item file is" if dirty == 1 else "item files are"
+            sys.stderr.write(f"warning: the report reads committed history; {dirty} {files} not committed\n")
         context = weekly_context(project, language, dt.date.today(), since=parse_date("--since", since),
                                  until=parse_date("--until", until), weeks=weeks)
         render_to(project.root, "weekly", fmt, context, out)
@@ -157,9 +169,10 @@ def show_status(context: dict[str, Any]) -> None:
               f"{'已批准' if zh else 'approved'} {text_bar(reqs['approved'], reqs['scope'], 12)}  "
               f"{'已完成' if zh else 'done'} {text_bar(reqs['done'], reqs['scope'], 12)}", markup=False)
     rows = [[m["id"] or "—", m["title"], m["date"] or "", "" if m["days_left"] is None else str(m["days_left"]),
-             str(m["scope"]), text_bar(m["done"], m["scope"], 16)] for m in context["milestones"]]
-    cols: tuple[str, ...] = ("里程碑", "名称", "日期", "剩余天数", "需求数", "完成") if zh else (
-        "milestone", "title", "date", "days left", "scope", "done")
+             str(m["scope"]), text_bar(m["done"], m["scope"], 16), word(m["state"], lang)]
+            for m in context["milestones"]]
+    cols: tuple[str, ...] = ("里程碑", "名称", "日期", "剩余天数", "需求数", "完成", "状态") if zh else (
+        "milestone", "title", "date", "days left", "scope", "done", "state")
     out.print(console.table(cols, rows))
     if context["pending_approvals"]:
         cols = ("编号", "标题", "状态") if zh else ("id", "title", "status")

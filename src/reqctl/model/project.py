@@ -97,6 +97,12 @@ class Project:
         return self.root / self.file_of(item.id).path
 
 
+def _quoted(value: object) -> str:
+    """The offending value as a user wrote it, shortened so a finding stays one line."""
+    text = " ".join(str(value).split())
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
 def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[FieldProblem]:
     problems = []
     for detail in error.errors():
@@ -106,6 +112,12 @@ def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[Fiel
         message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "missing":
             message = "required field is missing"
+        elif detail["type"] in ("literal_error", "enum"):
+            allowed = str((detail.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
+            message = f"{_quoted(detail.get('input'))} is not one of {allowed}"
+        elif detail["type"] != "value_error" and detail.get("input") not in (None, "") \
+                and not isinstance(detail["input"], (dict, list)):
+            message = f"{_quoted(detail['input'])}: {message}"
         problems.append(FieldProblem(name, message, item_file.line_of(top)))
     return problems
 

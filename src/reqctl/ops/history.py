@@ -88,7 +88,9 @@ def _same_number(root: Path, kind: Kind, item_id: str) -> str | None:
 def item_history(reader: HistoryReader, raw_id: str) -> tuple[str, list[HistoryEntry]]:
     """Commits that touched an item, newest first, with the fields each one changed."""
     item_id, rel = item_path_for(reader.root, raw_id)
-    found = commits(reader.root, paths=[rel], repo=reader.repo)
+    # merge_diffs: the merge of a change request re-approves the item in the merge commit itself;
+    # without a diff against the first parent that commit would list no files and be left out.
+    found = commits(reader.root, paths=[rel], repo=reader.repo, merge_diffs=True)
     if not found:
         raise NotFoundError(f"no commit touched {rel} (no item {item_id} in git history)")
     kind = kind_of_path(rel)

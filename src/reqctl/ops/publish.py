@@ -27,6 +27,7 @@ from reqctl.errors import ReqctlError, UsageError
 from reqctl.model.ids import ID_RE, Kind
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
+from reqctl.ops.attachments import SITE_FOLDER, Attachments, rewrite_context
 from reqctl.ops.backlinks import backlinks
 from reqctl.ops.invalid import invalid_files
 from reqctl.ops.report_srs import srs_context
@@ -46,7 +47,7 @@ LISTS: tuple[tuple[Kind, str], ...] = (
 class PublishResult:
     directory: Path
     pages: int
-    skipped: tuple[str, ...] = ()  # one warning per item left out (its id cannot name a page)
+    skipped: tuple[str, ...] = ()  # warnings: items left out (id cannot name a page), attachments left as text
 
 
 def is_page_id(item_id: object) -> bool:
@@ -136,7 +137,7 @@ def _history(project: Project) -> dict[str, list[dict[str, Any]]]:
     from reqctl.history.log import commits
 
     try:
-        log = commits(project.root)
+        log = commits(project.root, merge_diffs=True)  # merges re-approve items: list what they changed
     except ReqctlError:
         return {}
     by_path: dict[str, list[dict[str, Any]]] = {}
@@ -155,6 +156,7 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
     target = _real_target(project.root, target)
     _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    attachments = Attachments()
     env = build_environment(project.root, lang)
     base = base_context(project, "site", lang, today)
     skipped: list[str] = []
@@ -192,7 +194,9 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
 
         def write(rel: str, template: str, context: dict[str, Any], root: str) -> None:
             nonlocal count
-            html = render_with(env, project.root, template, {**context, "site": site(root)})
+            # Bodies point at copies of the files they reference (under files/); refused ones stay text.
+            shown = rewrite_context(project.root, context, attachments, inline=False)
+            html = render_with(env, project.root, template, {**shown, "site": site(root)})
             _inside(staging, rel).write_text(html, encoding="utf-8")
             count += 1
 
@@ -215,6 +219,11 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
         write("reports/srs.html", f"srs.{lang}.html.j2", srs_context(project, lang, today), "../")
         if weekly is not None:
             write("reports/weekly.html", f"weekly.{lang}.html.j2", weekly, "../")
+        for rel, content in sorted(attachments.files.items()):
+            copied = _inside(staging, f"{SITE_FOLDER}/{rel}")
+            copied.parent.mkdir(parents=True, exist_ok=True)
+            copied.write_bytes(content)
+        skipped.extend(dict.fromkeys(attachments.warnings))  # each page repeats them: say each once
         (staging / MARKER).write_text("published by reqctl; this folder is replaced on every publish\n", "utf-8")
         staging.chmod(0o755)
         _swap(staging, target)

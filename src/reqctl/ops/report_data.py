@@ -28,7 +28,7 @@ from reqctl.model.items import (
     Risk,
 )
 from reqctl.model.project import Project
-from reqctl.render.charts import score_level
+from reqctl.render.charts import percent, score_level
 
 REQUIREMENT_STATUSES = Requirement.statuses
 DONE = frozenset({"implemented", "verified"})
@@ -71,7 +71,7 @@ def project_info(config: Config) -> Row:
             "planned": planned,
             "spent": spent,
             "remaining": planned - spent if planned is not None and spent is not None else None,
-            "spent_pct": round(100 * spent / planned, 1) if planned and spent is not None else None,
+            "spent_pct": percent(spent, planned) if planned and spent is not None else None,
         }
     return {
         "name": config.name,
@@ -256,9 +256,21 @@ def progress(counts: dict[str, int]) -> Row:
         "approved": approved,
         "done": done,
         "verified": counts.get("verified", 0),
-        "approved_pct": round(100 * approved / scope, 1) if scope else 0.0,
-        "done_pct": round(100 * done / scope, 1) if scope else 0.0,
+        "approved_pct": percent(approved, scope),
+        "done_pct": percent(done, scope),
     }
+
+
+def milestone_state(row: Row, due: dt.date | None, today: dt.date) -> str:
+    """'met' (all in scope done), 'in_progress' (not due yet, or no date) or 'missed' (due and not done).
+
+    A milestone that is weeks away is not "not met": reports say it is in progress.
+    """
+    if row["scope"] > 0 and row["done"] == row["scope"]:
+        return "met"
+    if due is None or due >= today:
+        return "in_progress"
+    return "missed"
 
 
 def milestone_progress(project: Project, reqs: list[Requirement], today: dt.date) -> list[Row]:
@@ -278,6 +290,7 @@ def milestone_progress(project: Project, reqs: list[Requirement], today: dt.date
             "counts": counts,
             **progress(counts),
         })
+        rows[-1]["state"] = milestone_state(rows[-1], milestone.date, today)
     rest = [item for key, group in groups.items() if key not in known for item in group]
     if rest:
         counts = status_counts(rest)
@@ -285,6 +298,7 @@ def milestone_progress(project: Project, reqs: list[Requirement], today: dt.date
             "id": None, "title": "", "date": None, "days_left": None,
             "total": sum(counts.values()), "counts": counts, **progress(counts),
         })
+        rows[-1]["state"] = milestone_state(rows[-1], None, today)
     return rows
 
 

@@ -20,23 +20,53 @@ SRS_KINDS = (Kind.REQUIREMENT, Kind.CHANGE, Kind.RISK, Kind.DECISION, Kind.MEETI
 
 
 def baselines(project: Project) -> list[dict[str, Any]]:
-    """Baselines are git tags named ``baseline/NAME`` (as ``reqctl baseline create`` writes them)."""
+    """Baselines, oldest first: tags ``reqctl baseline create`` wrote (they carry the
+    ``Reqctl-Baseline`` marker) and, from older projects, tags named ``baseline/NAME``."""
+    from reqctl.ops.baseline import MARKER
+
     repo = open_repo(project.root)
     if repo is None:
         return []
     try:
-        out = repo.git("for-each-ref", "--sort=creatordate",
-                       "--format=%(refname:short)%09%(creatordate:short)%09%(contents:subject)",
-                       "refs/tags/baseline/")
+        out = repo.text("for-each-ref", "--sort=creatordate",
+                        "--format=%(refname:short)%00%(objectname)%00%(*objectname)%00%(creatordate:short)"
+                        "%00%(contents)%01", "refs/tags")
     except GitError:
         return []
     rows = []
-    for line in out.splitlines():
-        name, _, rest = line.partition("\t")
-        date, _, subject = rest.partition("\t")
+    for raw in out.split("\x01"):
+        record = raw.strip("\n")
+        if not record or record.count("\0") < 4:
+            continue
+        name, sha, peeled, date, contents = record.split("\0", 4)
+        marked = f"{MARKER}:" in contents
+        if not marked and not name.startswith("baseline/"):
+            continue
+        # reqctl's annotation: "Baseline NAME", the optional message, the figures, the marker.
+        paragraphs = [p.strip() for p in contents.strip().split("\n\n")]
+        message = (paragraphs[1] if len(paragraphs) >= 4 else "") if marked else paragraphs[0]
+        figures = paragraphs[-2] if marked and len(paragraphs) >= 3 else ""
+        counted = next((line.partition(": ")[2] for line in figures.splitlines()
+                        if line.startswith("requirement: ")), "")
         rows.append({"name": name.removeprefix("baseline/"), "tag": name, "date": date or None,
-                     "message": subject})
+                     "commit": peeled or sha, "message": " ".join(message.split()),
+                     "requirements": int(counted) if counted.isdigit() else None})
     return rows
+
+
+def document_version(project: Project, found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The specification's version: the latest baseline; ``current`` when HEAD is that baseline."""
+    if not found:
+        return {"version": None, "current": False}
+    latest = found[-1]
+    repo = open_repo(project.root)
+    head = None
+    if repo is not None:
+        try:
+            head = repo.try_resolve("HEAD")
+        except GitError:
+            head = None
+    return {"version": latest["name"], "current": head is not None and head == latest["commit"]}
 
 
 def _groups(project: Project, reqs: list[Requirement], group_by: str) -> list[dict[str, Any]]:
@@ -93,20 +123,23 @@ def srs_context(project: Project, lang: str, today: dt.date, group_by: str = "mi
     active = [r for r in all_reqs if r.status not in CLOSED_REQUIREMENT_STATUSES]
     changes = [data.change_row(project, c, body=False) for c in data.of_kind(project, Kind.CHANGE)
                if isinstance(c, Change)]
-    counts = data.status_counts(all_reqs)
+    counts = data.status_counts(r for r in all_reqs if r.priority != "wont")  # won't: not in scope
+    found = baselines(project)
     return {
         **base_context(project, "srs", lang, today),
         "group_by": group_by,
         "approvers": {role: list(project.config.roles.get(role, []))
                       for role in project.config.approver_roles(Kind.REQUIREMENT)},
-        "requirements": {"total": len(all_reqs), "counts": counts, **data.progress(counts)},
+        "requirements": {"total": len(all_reqs), "counts": counts, **data.progress(counts),
+                         "wont": sum(1 for r in active if r.priority == "wont")},
+        "document": document_version(project, found),
         "groups": _groups(project, active, group_by),
         "withdrawn": [data.requirement_row(project, r) for r in all_reqs
                       if r.status in CLOSED_REQUIREMENT_STATUSES],
         "traceability": _traceability(project, active),
         "change_history": [c for c in changes if c["status"] in ("approved", "implemented")],
         "open_changes": [c for c in changes if c["status"] in ("proposed", "assessed")],
-        "baselines": baselines(project),
+        "baselines": found,
         # files left out because they are invalid: the document says so instead of looking complete
         "unreadable": [f.to_context() for f in invalid_files(project, SRS_KINDS)],
     }

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from reqctl.errors import UsageError
+from reqctl.errors import ReqctlError, UsageError
 from reqctl.history.diff import ItemChange, diff_projects
 from reqctl.history.log import commits
 from reqctl.history.snapshots import HistoryReader
@@ -51,9 +51,17 @@ def _counted_status(item_file: ItemFile | None) -> str | None:
 
 
 def burnup(
-    reader: HistoryReader, end: dt.date, weeks: int, *, known: tuple[str, list[ItemFile]] | None = None
+    reader: HistoryReader,
+    end: dt.date,
+    weeks: int,
+    *,
+    known: tuple[str, list[ItemFile]] | None = None,
+    start: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Requirement counts at the end of each of the last ``weeks`` weeks (oldest first).
+
+    Weeks that end before ``start`` (the project's start) or before the first
+    commit are left out, so the chart begins where the project does.
 
     The newest week is read whole (or taken from ``known``: a revision and its
     item files, already read); each earlier week applies only the files that
@@ -86,6 +94,9 @@ def burnup(
         counts.append(Counter(state.values()))
     points = []
     for day, rev, statuses in zip(days, revs, reversed(counts), strict=True):
+        before = rev is None or (start is not None and day < start)
+        if before and day != days[-1]:
+            continue  # before the first commit or the project's start: no weeks of zeros
         total = sum(n for s, n in statuses.items() if s not in ("rejected", "deprecated"))
         points.append({
             "date": day.isoformat(),
@@ -141,6 +152,8 @@ def _activity(old: Project | None, new: Project, start: dt.date, end: dt.date) -
             target = moved[1] if moved else (row["status"] if change.change == "added" else None)
             if target in ("approved", "implemented", "rejected"):
                 crs[target].append(row)
+            if target == "implemented" and (moved[0] if moved else None) != "approved":
+                crs["approved"].append(row)  # approved and merged within the period: approved too
         elif kind == Kind.RISK.value:
             if change.change == "added":
                 risks["opened"].append(row)
@@ -156,6 +169,21 @@ def _activity(old: Project | None, new: Project, start: dt.date, end: dt.date) -
             decided.append(change.id)
     return {"requirements": req, "changes": crs, "risks": risks, "decided": decided,
             "summary": {"added": len(diff.added), "changed": len(diff.changed), "removed": len(diff.removed)}}
+
+
+def uncommitted_item_files(project: Project) -> int:
+    """How many item files differ from the last commit (the weekly report reads commits only)."""
+    from reqctl.gitio.objects import kind_of_path
+    from reqctl.gitio.repo import open_repo
+
+    repo = open_repo(project.root)
+    if repo is None:
+        return 0
+    try:
+        dirty = repo.dirty_paths([kind.folder for kind in Kind])
+    except ReqctlError:
+        return 0
+    return sum(1 for top in dirty if (rel := repo.from_top(top)) is not None and kind_of_path(rel) is not None)
 
 
 def weekly_context(
@@ -202,7 +230,8 @@ def weekly_context(
         "meetings": sorted(meetings, key=lambda m: m["date"] or ""),
         "commits": {"count": len(log), "authors": [{"name": n, "commits": c} for n, c in authors.most_common()]},
         "period_support": report_support.weekly_section(new, start, end),
-        "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None),
+        "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None,
+                         start=project.config.start),
     })
     reader.save()
     return context

@@ -16,6 +16,7 @@ from reqctl.model.items import Change, Decision, Feedback, Lesson, Meeting
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
 from reqctl.ops import report_support
+from reqctl.render.charts import percent
 from reqctl.render.i18n import LANGUAGES
 
 REPORTS = ("weekly", "status", "risks", "summary", "support")
@@ -122,7 +123,7 @@ def summary_context(project: Project, lang: str, today: dt.date) -> Context:
         planned = (config.end - config.start).days
         elapsed = max(0, min((today - config.start).days, planned))
         schedule.update(planned_days=planned, elapsed_days=elapsed,
-                        elapsed_pct=round(100 * elapsed / planned, 1))
+                        elapsed_pct=percent(elapsed, planned))
     scores = [f["score"] for f in feedback]
     return {
         **base_context(project, "summary", lang, today),

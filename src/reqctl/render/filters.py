@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +42,14 @@ def format_date(value: Any, lang: str, *, weekday: bool = False) -> str:
     return f"{day.strftime('%a')} {text}" if weekday else text
 
 
+def format_short_date(value: Any, lang: str) -> str:
+    """A date without the year, for chart axes: ``23 Nov``, ``11月23日``."""
+    day = _as_date(value)
+    if day is None:
+        return "" if value is None else str(value)
+    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {_MONTHS_EN[day.month - 1]}"
+
+
 def format_number(value: Any, lang: str, digits: int = 0) -> str:
     if value is None or value == "":
         return "—"
@@ -64,7 +73,7 @@ def format_money(value: Any, currency: str, lang: str) -> str:
 def format_pct(value: Any, lang: str) -> str:
     if value is None:
         return "—"
-    return f"{float(value):.0f}%"
+    return f"{math.floor(float(value))}%"  # rounded down like charts.percent, so every view agrees
 
 
 def format_days(value: Any, lang: str) -> str:
@@ -74,6 +83,14 @@ def format_days(value: Any, lang: str) -> str:
     if lang == "zh":
         return f"{days} 天"
     return f"{days} day" if abs(days) == 1 else f"{days} days"
+
+
+def plural(count: Any, noun: str, nouns: str | None = None, lang: str = "en") -> str:
+    """``1 change request``, ``9 requirements`` (English plural rules; Chinese has none)."""
+    number = 0 if count is None else int(count)
+    if lang == "zh":
+        return f"{number} {noun}"
+    return f"{number} {noun if number == 1 else (nouns or noun + 's')}"
 
 
 def md_cell(value: Any) -> str:
@@ -116,6 +133,7 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
         "money": lambda value, currency="EUR": format_money(value, currency, lang),
         "pct": lambda value: format_pct(value, lang),
         "days": lambda value: format_days(value, lang),
+        "plural": lambda count, noun, nouns=None: plural(count, noun, nouns, lang),
         "word": lambda value: i18n.word(value, lang),
         "field": lambda key: i18n.field(key, lang),
         "md_cell": md_cell,

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from reqctl.render import charts, i18n
+from reqctl.render.filters import format_short_date
 
 REQUIREMENT_ORDER = ("draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated")
 
@@ -44,7 +45,8 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
     status_labels = {**labels, **{status: i18n.word(status, lang) for status in REQUIREMENT_ORDER}}
 
     def burnup_svg(rows: Sequence[Mapping[str, Any]], title: str = "") -> Markup:
-        return Markup(charts.burnup_svg(_points(rows), title=title, labels=labels))
+        return Markup(charts.burnup_svg(_points(rows), title=title, labels=labels,
+                                        date_label=lambda day: format_short_date(day, lang)))
 
     def status_bars_svg(rows: Sequence[Mapping[str, Any]], title: str = "") -> Markup:
         data = [(str(row["label"]), dict(row["counts"])) for row in rows]

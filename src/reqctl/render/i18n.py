@@ -39,6 +39,8 @@ _ZH: Mapping[str, str] = {
     # after delivery: kinds and follow-up channels
     "training": "培训记录", "support": "支持工单", "followup": "回访记录",
     "visit": "上门拜访", "phone": "电话回访", "video": "视频会议", "email": "邮件", "im": "即时通讯",
+    # milestone states
+    "met": "已达成", "in_progress": "进行中", "missed": "未达成",
     # yes/no fields (review_overdue)
     "True": "是", "False": "否",
 }
@@ -47,6 +49,7 @@ _EN: Mapping[str, str] = {
     "must": "Must", "should": "Should", "could": "Could", "wont": "Won't",
     "none": "not approved", "suspect": "suspect (changed since approval)",
     "change": "change request", "in-progress": "in progress", "followup": "follow-up visit",
+    "met": "met", "in_progress": "in progress", "missed": "missed",
 }
 
 # Item field names as shown on site item pages (keys are front-matter fields).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 
 from reqctl.changes.approvals import (
@@ -75,7 +76,10 @@ def unknown_fields(project: Project, options: CheckOptions) -> Iterator[Finding]
         known = known_fields(item_file.kind)
         for key in item_file.data:
             if key not in known and not key.startswith("x-"):  # x-*: custom fields kept on purpose (imports)
-                yield _finding("R003", WARNING, f"unknown field '{key}' for a {item_file.kind.value}", item_file, key)
+                close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.75)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield _finding("R003", WARNING, f"unknown field '{key}' for a {item_file.kind.value}{hint}",
+                               item_file, key)
 
 
 @rule("R004", "id-mismatch", "The 'id' field is present and equals the file name")

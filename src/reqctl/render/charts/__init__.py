@@ -30,6 +30,7 @@ from reqctl.render.charts.base import (
     RISK_COLORS,
     STATUS_COLORS,
     BurnupPoint,
+    percent,
     xml_attr,
     xml_text,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "BurnupPoint",
     "burnup_svg",
     "burnup_table",
+    "percent",
     "risk_level",
     "risk_matrix_svg",
     "risk_matrix_text",

@@ -18,6 +18,7 @@ from reqctl.render.charts.base import (
     fit_text,
     merge_labels,
     no_data_box,
+    percent,
     svg_document,
     svg_legend,
     svg_tag,
@@ -60,7 +61,7 @@ def _pct(count: int, total: int) -> str:
         return "<1%"
     if 99 < share < 100:
         return ">99%"
-    return f"{int(share + 0.5)}%"
+    return f"{percent(count, total)}%"  # the reports' one rounding rule (round down)
 
 
 @dataclass(frozen=True)

@@ -365,3 +365,13 @@ def contrast_text(fill: str) -> str:
     contrast_white = 1.05 / (luminance + 0.05)
     contrast_black = (luminance + 0.05) / 0.05
     return "#ffffff" if contrast_white >= contrast_black else "#111111"
+
+
+def percent(part: float, whole: float) -> int:
+    """The one rounding rule for progress percentages (terminal, Markdown, HTML, JSON): round down.
+
+    So 100% means complete and 2 of 3 reads 66% everywhere; ``whole <= 0`` is 0%.
+    """
+    if whole <= 0:
+        return 0
+    return math.floor(100 * part / whole)

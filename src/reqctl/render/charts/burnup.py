@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reqctl.render.charts.base import (
@@ -88,7 +88,12 @@ def _y_of(value: int, top_value: int, frame: _Frame) -> float:
 
 
 def _burnup_axes(
-    frame: _Frame, ticks: Sequence[int], dates: Sequence[dt.date], first: dt.date, span: int
+    frame: _Frame,
+    ticks: Sequence[int],
+    dates: Sequence[dt.date],
+    first: dt.date,
+    span: int,
+    date_label: Callable[[dt.date], str],
 ) -> list[str]:
     out: list[str] = []
     for value in ticks:
@@ -106,7 +111,7 @@ def _burnup_axes(
         )
     for day in dates:
         x = _x_of(day, first, span, frame)
-        label = day.isoformat()
+        label = date_label(day)
         half = text_width(label, _BU_TICK_SIZE) / 2
         label_x = min(max(x, half + 2), _BU_WIDTH - half - 2)
         tick: dict[str, AttrValue] = {
@@ -207,9 +212,17 @@ def _burnup_desc(points: Sequence[BurnupPoint], labels: Mapping[str, str]) -> st
     return f"{points[0].date.isoformat()} – {last.date.isoformat()}; {values}"
 
 
-def burnup_svg(points: Sequence[BurnupPoint], *, title: str, labels: Mapping[str, str]) -> str:
+def burnup_svg(
+    points: Sequence[BurnupPoint],
+    *,
+    title: str,
+    labels: Mapping[str, str],
+    date_label: Callable[[dt.date], str] | None = None,
+) -> str:
     """Render a burn-up line chart (total scope, approved, done) as SVG.
 
+    ``date_label`` formats the x-axis dates (default ISO), so a report shows
+    them the way it shows every other date (``11月23日`` in Chinese).
     ``labels`` supplies display text for the keys ``total``, ``approved``,
     ``done``, ``date``, ``count`` and ``no_data``; missing keys fall back to
     :data:`DEFAULT_LABELS`. Points are sorted by date; x ticks fall on Mondays.
@@ -233,9 +246,11 @@ def burnup_svg(points: Sequence[BurnupPoint], *, title: str, labels: Mapping[str
     peak = max(max(p.total, p.approved, p.done) for p in ordered)
     ticks = nice_ticks(peak)
     first, last = ordered[0].date, ordered[-1].date
-    max_ticks = int(frame.width // (text_width("2000-00-00", _BU_TICK_SIZE) + 16))
+    label_of = date_label or dt.date.isoformat
+    widest = max(text_width(label_of(day), _BU_TICK_SIZE) for day in (first, last, dt.date(2000, 12, 28)))
+    max_ticks = int(frame.width // (widest + 16))
     dates = _date_ticks(first, last, max_ticks)
-    body += _burnup_axes(frame, ticks, dates, first, (last - first).days)
+    body += _burnup_axes(frame, ticks, dates, first, (last - first).days, label_of)
     body += _burnup_axis_titles(frame, text)
     body += _burnup_series(ordered, frame, ticks[-1], text)
     return svg_document(_BU_WIDTH, height, title, [*body, *legend], _burnup_desc(ordered, text))

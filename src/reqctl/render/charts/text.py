@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from reqctl.render.charts.base import (
     BurnupPoint,
     clean_text,
+    percent,
 )
 from reqctl.render.charts.matrix import MAX_IDS_IN_CELL, risk_cells
 
@@ -27,7 +28,7 @@ def text_bar(done: int, total: int, width: int = 20) -> str:
         return f"{'░' * width} 0%"
     done = min(max(done, 0), total)
     filled = done * width // total
-    return f"{'█' * filled}{'░' * (width - filled)} {done * 100 // total}%"
+    return f"{'█' * filled}{'░' * (width - filled)} {percent(done, total)}%"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|])")
