@@ -116,6 +116,11 @@ def test_request_changes_writes_a_review_record(repo: Path) -> None:
     assert git(repo, "log", "-1", "--format=%ae|%ce").strip() == f"{CUSTOMER}|{RECORDER}"
     shown = client.get("/")
     assert "Please add &lt;b&gt;SSO&lt;/b&gt; as well." in shown.text
+    listed = run_reqctl(repo, "req", "show", "REQ-002")
+    assert f"review REV-001: changes requested by {CUSTOMER}" in listed.out and "SSO" in listed.out
+    head = _head(repo)
+    bogus = client.post("/request-changes", data={**data, "id": "REQ-999"})
+    assert bogus.status_code == 400 and _head(repo) == head
     assert git(repo, "status", "--porcelain") == ""
 
 

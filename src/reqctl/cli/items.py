@@ -128,6 +128,14 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             console.print_json(ops.item_json(project, item))
             return
         render_item(project.file_of(item.id).path, ops.item_json(project, item), item)
+        from reqctl.review.actions import reviews_of
+
+        for review in reviews_of(project.root, item.id):  # comments given through 'reqctl serve'
+            comment = " ".join(str(review.get("comment", "")).split())
+            console.print_plain(
+                f"review {review.get('id')}: {review.get('decision')} by {review.get('by')} on {review.get('date')}"
+                f": {comment}"
+            )
 
     @group.command("status")
     def status_command(

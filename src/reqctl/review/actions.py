@@ -168,6 +168,11 @@ def request_changes(
     from reqctl.store import roundtrip
 
     _role_allowed(reviewer, role)
+    from reqctl.model.ids import normalize_id_argument
+
+    item_id = normalize_id_argument(item_id)
+    if len(seen) > 100:
+        raise ReqctlError("the form's fingerprint is not valid; reload the page")
     text = comment.strip()
     if not text:
         raise ReqctlError("say what should change in the comment box")
@@ -175,6 +180,7 @@ def request_changes(
         raise ReqctlError("the comment is too long (at most 20000 characters)")
     store = Store.open(root)
     config = store.config()
+    store.project_with(item_id).get(item_id)  # an item that exists (NotFoundError otherwise)
     with committing_as(config, reviewer), project_write(store.root) as project_root:
         repo = open_git(project_root)
         folder = project_root / REVIEWS_FOLDER
