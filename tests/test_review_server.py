@@ -82,6 +82,9 @@ def test_link_exchange_page_and_approval_of_a_requirement(repo: Path) -> None:
     assert git(repo, "status", "--porcelain") == ""
     again = client.get("/")
     assert 'id="requirement-REQ-001-customer"' not in again.text
+    assert "Approved REQ-001 as customer." in again.text
+    assert "Approved REQ-001" not in client.get("/").text  # shown once
+    assert "Call +1 555" not in client.get("/?done=Call+%2B1+555").text  # a URL cannot put words on the page
     check = run_reqctl(repo, "check")
     assert check.code == 0, check.out + check.err
 

@@ -110,6 +110,7 @@ class Session:
     roles: tuple[str, ...]
     expires: float
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    notice: str = ""  # shown once on the next page (kept server-side: a URL cannot put words on the page)
 
 
 @dataclass
@@ -271,7 +272,7 @@ def create_app(
         if session is None:
             return message(labels["denied"], labels["signin"], 401)
         entries = await run_in_threadpool(_entries, session)
-        notice = request.query_params.get("done", "")[:300]
+        notice, session.notice = session.notice, ""
         return page("review_page.html.j2", email=session.email, csrf=session.csrf, pending=entries,
                     notice=notice, project_name=config.name)
 
@@ -311,8 +312,8 @@ def create_app(
         except ReqctlError as exc:
             return message(labels["error"], str(exc), 400, back=True)
         LOG.info("%s approved %s as %s (commit %s)", session.email, fields["id"], fields["role"], commit[:10])
-        done = labels["approved"].format(id=fields["id"], role=fields["role"])
-        return RedirectResponse(f"/?{_query(done)}", status_code=303)
+        session.notice = labels["approved"].format(id=fields["id"], role=fields["role"])
+        return RedirectResponse("/", status_code=303)
 
     async def request_changes(request: Request) -> Response:
         got = await _form(request)
@@ -327,8 +328,8 @@ def create_app(
         except ReqctlError as exc:
             return message(labels["error"], str(exc), 400, back=True)
         LOG.info("%s requested changes to %s (%s)", session.email, fields["id"], review_id)
-        done = labels["requested"].format(id=fields["id"], review=review_id)
-        return RedirectResponse(f"/?{_query(done)}", status_code=303)
+        session.notice = labels["requested"].format(id=fields["id"], review=review_id)
+        return RedirectResponse("/", status_code=303)
 
     async def logout(request: Request) -> Response:
         session = state.session(request)
@@ -376,12 +377,6 @@ def create_app(
 
     app.state.review = state
     return app
-
-
-def _query(text: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode({"done": text})
 
 
 REVIEW_CSS = """
