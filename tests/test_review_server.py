@@ -309,3 +309,20 @@ def test_check_passes_with_review_records(repo: Path) -> None:
     assert (repo / "reviews" / "REV-001.md").is_file()
     result = run_reqctl(repo, "check")
     assert result.code == 0, result.out + result.err
+
+
+def test_the_published_site_is_browsable_read_only(repo: Path) -> None:
+    client = _client(repo)
+    assert client.get("/site/index.html").status_code == 401  # only with a session
+    page = _login(client, invite(repo))
+    assert 'href="/site/index.html"' in page
+    index = client.get("/site/index.html")
+    assert index.status_code == 200 and "Test project" in index.text
+    assert "script-src" not in index.headers["content-security-policy"]
+    item = client.get("/site/items/REQ-001.html")
+    assert item.status_code == 200 and "Export orders" in item.text
+    assert client.get("/site/assets/style.css").headers["content-type"].startswith("text/css")
+    for bad in ("/site/..%2F..%2Freqctl.yaml", "/site/items/..%2F..%2F..%2Flock", "/site/.reqctl-site-marker",
+                "/site/nothing.html"):
+        assert client.get(bad).status_code == 404, bad
+    assert client.post("/site/index.html").status_code == 405
