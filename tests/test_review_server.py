@@ -326,3 +326,22 @@ def test_the_published_site_is_browsable_read_only(repo: Path) -> None:
                 "/site/nothing.html"):
         assert client.get(bad).status_code == 404, bad
     assert client.post("/site/index.html").status_code == 405
+
+
+def test_while_the_pm_works_on_a_branch_reviews_land_on_the_main_line(repo: Path) -> None:
+    client = _client(repo)
+    page = _login(client, invite(repo))
+    branch = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/change/").strip()
+    git(repo, "switch", "-q", branch)
+    (repo / "notes.txt").write_text("the PM's own unfinished work\n", encoding="utf-8")
+    tip = git(repo, "rev-parse", "HEAD").strip()
+    page = client.get("/").text
+    assert 'id="requirement-REQ-002-customer"' in page
+    assert client.post("/approve", data=_form(page, "REQ-002")).status_code == 303
+    data = {**_form(page, "REQ-001"), "comment": "weekly is not enough"}
+    assert client.post("/request-changes", data=data).status_code == 303
+    assert git(repo, "rev-parse", "HEAD").strip() == tip and git(repo, "branch", "--show-current").strip() == branch
+    assert git(repo, "status", "--porcelain") == "?? notes.txt\n"
+    assert "via: review link" in git(repo, "show", "main:requirements/REQ-002.md")
+    assert "weekly is not enough" in git(repo, "show", "main:reviews/REV-001.md")
+    assert git(repo, "worktree", "list").count("\n") == 1
