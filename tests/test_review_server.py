@@ -345,3 +345,23 @@ def test_while_the_pm_works_on_a_branch_reviews_land_on_the_main_line(repo: Path
     assert "via: review link" in git(repo, "show", "main:requirements/REQ-002.md")
     assert "weekly is not enough" in git(repo, "show", "main:reviews/REV-001.md")
     assert git(repo, "worktree", "list").count("\n") == 1
+
+
+def test_concurrent_change_request_approvals_both_land(repo: Path) -> None:
+    customer, pm = _client(repo), _client(repo)
+    forms = [_form(_login(customer, invite(repo)), "CR-001"), _form(_login(pm, invite(repo, PM)), "CR-001", "pm")]
+    results: list[int] = []
+
+    def post(client: TestClient, data: dict[str, str]) -> None:
+        results.append(client.post("/approve", data=data).status_code)
+
+    threads = [threading.Thread(target=post, args=pair) for pair in zip((customer, pm), forms, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [303, 303]
+    branch = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/change/").strip()
+    text = git(repo, "show", f"{branch}:changes/CR-001.md")
+    assert f"by: {CUSTOMER}" in text and f"by: {PM}" in text and "status: approved" in text
+    assert git(repo, "worktree", "list").count("\n") == 1
