@@ -103,3 +103,8 @@ def test_customer_reviews_in_chromium(project: Path) -> None:
     assert git(repo, "status", "--porcelain") == ""
     check = run_reqctl(repo, "check")
     assert check.code == 0, check.out + check.err
+    verified = run_reqctl(repo, "check", "--verify-approvals")
+    assert verified.code == 0, verified.out + verified.err
+    git(repo, "switch", "-q", git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/change/").strip())
+    on_branch = run_reqctl(repo, "check", "--verify-approvals")
+    assert "G003" not in on_branch.out, on_branch.out

@@ -82,6 +82,9 @@ def test_link_exchange_page_and_approval_of_a_requirement(repo: Path) -> None:
     assert git(repo, "status", "--porcelain") == ""
     again = client.get("/")
     assert 'id="requirement-REQ-001-customer"' not in again.text
+    assert "Approved REQ-001 as customer." in again.text
+    assert "Approved REQ-001" not in client.get("/").text  # shown once
+    assert "Call +1 555" not in client.get("/?done=Call+%2B1+555").text  # a URL cannot put words on the page
     check = run_reqctl(repo, "check")
     assert check.code == 0, check.out + check.err
 
@@ -116,6 +119,11 @@ def test_request_changes_writes_a_review_record(repo: Path) -> None:
     assert git(repo, "log", "-1", "--format=%ae|%ce").strip() == f"{CUSTOMER}|{RECORDER}"
     shown = client.get("/")
     assert "Please add &lt;b&gt;SSO&lt;/b&gt; as well." in shown.text
+    listed = run_reqctl(repo, "req", "show", "REQ-002")
+    assert f"review REV-001: changes requested by {CUSTOMER}" in listed.out and "SSO" in listed.out
+    head = _head(repo)
+    bogus = client.post("/request-changes", data={**data, "id": "REQ-999"})
+    assert bogus.status_code == 400 and _head(repo) == head
     assert git(repo, "status", "--porcelain") == ""
 
 
@@ -301,3 +309,59 @@ def test_check_passes_with_review_records(repo: Path) -> None:
     assert (repo / "reviews" / "REV-001.md").is_file()
     result = run_reqctl(repo, "check")
     assert result.code == 0, result.out + result.err
+
+
+def test_the_published_site_is_browsable_read_only(repo: Path) -> None:
+    client = _client(repo)
+    assert client.get("/site/index.html").status_code == 401  # only with a session
+    page = _login(client, invite(repo))
+    assert 'href="/site/index.html"' in page
+    index = client.get("/site/index.html")
+    assert index.status_code == 200 and "Test project" in index.text
+    assert "script-src" not in index.headers["content-security-policy"]
+    item = client.get("/site/items/REQ-001.html")
+    assert item.status_code == 200 and "Export orders" in item.text
+    assert client.get("/site/assets/style.css").headers["content-type"].startswith("text/css")
+    for bad in ("/site/..%2F..%2Freqctl.yaml", "/site/items/..%2F..%2F..%2Flock", "/site/.reqctl-site-marker",
+                "/site/nothing.html"):
+        assert client.get(bad).status_code == 404, bad
+    assert client.post("/site/index.html").status_code == 405
+
+
+def test_while_the_pm_works_on_a_branch_reviews_land_on_the_main_line(repo: Path) -> None:
+    client = _client(repo)
+    page = _login(client, invite(repo))
+    branch = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/change/").strip()
+    git(repo, "switch", "-q", branch)
+    (repo / "notes.txt").write_text("the PM's own unfinished work\n", encoding="utf-8")
+    tip = git(repo, "rev-parse", "HEAD").strip()
+    page = client.get("/").text
+    assert 'id="requirement-REQ-002-customer"' in page
+    assert client.post("/approve", data=_form(page, "REQ-002")).status_code == 303
+    data = {**_form(page, "REQ-001"), "comment": "weekly is not enough"}
+    assert client.post("/request-changes", data=data).status_code == 303
+    assert git(repo, "rev-parse", "HEAD").strip() == tip and git(repo, "branch", "--show-current").strip() == branch
+    assert git(repo, "status", "--porcelain") == "?? notes.txt\n"
+    assert "via: review link" in git(repo, "show", "main:requirements/REQ-002.md")
+    assert "weekly is not enough" in git(repo, "show", "main:reviews/REV-001.md")
+    assert git(repo, "worktree", "list").count("\n") == 1
+
+
+def test_concurrent_change_request_approvals_both_land(repo: Path) -> None:
+    customer, pm = _client(repo), _client(repo)
+    forms = [_form(_login(customer, invite(repo)), "CR-001"), _form(_login(pm, invite(repo, PM)), "CR-001", "pm")]
+    results: list[int] = []
+
+    def post(client: TestClient, data: dict[str, str]) -> None:
+        results.append(client.post("/approve", data=data).status_code)
+
+    threads = [threading.Thread(target=post, args=pair) for pair in zip((customer, pm), forms, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [303, 303]
+    branch = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/change/").strip()
+    text = git(repo, "show", f"{branch}:changes/CR-001.md")
+    assert f"by: {CUSTOMER}" in text and f"by: {PM}" in text and "status: approved" in text
+    assert git(repo, "worktree", "list").count("\n") == 1

@@ -169,6 +169,14 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             console.print_json({**data, "referenced_by": [link.to_json() for link in links]})
             return
         render_item(project.file_of(item.id).path, data, item, project.config, links)
+        from reqctl.review.actions import reviews_of
+
+        for review in reviews_of(project.root, item.id):  # comments given through 'reqctl serve'
+            comment = " ".join(str(review.get("comment", "")).split())
+            who = project.config.person_name(str(review.get("by")))
+            console.print_plain(
+                f"review {review.get('id')}: {review.get('decision')} by {who} on {review.get('date')}: {comment}"
+            )
 
     @group.command("status")
     def status_command(

@@ -73,15 +73,50 @@ def _role_allowed(reviewer: Reviewer, role: str) -> None:
         raise PermissionDeniedError(f"your review link is not for the role {role}")
 
 
+def main_branch(root: Path) -> str | None:
+    """The local main-line branch when the project's checkout is on another branch, else None.
+
+    Requirements and review records are recorded on the main line: while the
+    project manager works on a CR branch, the server writes in a temporary
+    worktree of the main line instead of in their checkout.
+    """
+    from reqctl.changes.branches import main_line
+
+    repo = open_git(root)
+    try:
+        main = main_line(repo, Store.open(root).config())
+    except ReqctlError:
+        return None
+    if main == repo.current_branch() or not repo.try_resolve(f"refs/heads/{main}"):
+        return None
+    return main
+
+
+@contextlib.contextmanager
+def on_main_line(root: Path) -> Iterator[Path]:
+    """The project root to write the main line in: the checkout itself, or a temporary worktree (under the lock)."""
+    main = main_branch(root)
+    if main is None:
+        yield root
+        return
+    with project_lock(root), _worktree(root, open_git(root), main) as other_root:
+        yield other_root
+
+
 def approve_requirement(root: Path, reviewer: Reviewer, item_id: str, role: str, seen: str) -> str:
     """Approve ``item_id`` in ``role`` when its fingerprint is still ``seen``; commit; return the commit."""
+    _role_allowed(reviewer, role)
+    config = Store.open(root).config()
+    with committing_as(config, reviewer), on_main_line(root) as target:
+        return _approve_requirement_in(target, reviewer, item_id, role, seen)
+
+
+def _approve_requirement_in(root: Path, reviewer: Reviewer, item_id: str, role: str, seen: str) -> str:
     from reqctl.ops.items import approve_requirement as record
     from reqctl.ops.writeguard import item_write, restored_on_failure
 
-    _role_allowed(reviewer, role)
-    store = Store.open(root)
-    project = store.project_with(item_id, Kind.REQUIREMENT)
-    with committing_as(project.config, reviewer), item_write(project, item_id, Kind.REQUIREMENT) as fresh:
+    project = Store.open(root).project_with(item_id, Kind.REQUIREMENT)
+    with item_write(project, item_id, Kind.REQUIREMENT) as fresh:
         item = fresh.get(item_id, Kind.REQUIREMENT)
         if fingerprint(item) != seen:
             raise StaleContentError(f"{item.id} {STALE}")
@@ -168,6 +203,11 @@ def request_changes(
     from reqctl.store import roundtrip
 
     _role_allowed(reviewer, role)
+    from reqctl.model.ids import normalize_id_argument
+
+    item_id = normalize_id_argument(item_id)
+    if len(seen) > 100:
+        raise ReqctlError("the form's fingerprint is not valid; reload the page")
     text = comment.strip()
     if not text:
         raise ReqctlError("say what should change in the comment box")
@@ -175,7 +215,8 @@ def request_changes(
         raise ReqctlError("the comment is too long (at most 20000 characters)")
     store = Store.open(root)
     config = store.config()
-    with committing_as(config, reviewer), project_write(store.root) as project_root:
+    store.project_with(item_id).get(item_id)  # an item that exists (NotFoundError otherwise)
+    with committing_as(config, reviewer), on_main_line(store.root) as target, project_write(target) as project_root:
         repo = open_git(project_root)
         folder = project_root / REVIEWS_FOLDER
         if folder.is_symlink():

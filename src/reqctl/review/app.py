@@ -41,6 +41,7 @@ from reqctl.review import actions, invitations
 from reqctl.review.actions import Reviewer, StaleContentError
 
 COOKIE = "reqctl_review"
+SITE_SECONDS = 30  # the read-only project site is rebuilt at most this often
 LOG = logging.getLogger("reqctl.serve")
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -77,6 +78,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "too_many": "Too many failed attempts; wait a few minutes.",
         "internal": "Something went wrong on the server; nothing was recorded. Tell the project manager.",
         "signed_out": "You are signed out.",
+        "site": "Project site (read-only)", "no_page": "There is no such page in the project site.",
     },
     "zh": {
         "title": "等待您审阅", "signed_in": "当前用户", "sign_out": "退出",
@@ -99,6 +101,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "too_many": "失败次数过多，请稍后再试。",
         "internal": "服务器出错，未记录任何内容。请告知项目经理。",
         "signed_out": "您已退出。",
+        "site": "项目网站（只读）", "no_page": "项目网站中没有此页面。",
     },
 }
 
@@ -110,6 +113,7 @@ class Session:
     roles: tuple[str, ...]
     expires: float
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    notice: str = ""  # shown once on the next page (kept server-side: a URL cannot put words on the page)
 
 
 @dataclass
@@ -271,7 +275,7 @@ def create_app(
         if session is None:
             return message(labels["denied"], labels["signin"], 401)
         entries = await run_in_threadpool(_entries, session)
-        notice = request.query_params.get("done", "")[:300]
+        notice, session.notice = session.notice, ""
         return page("review_page.html.j2", email=session.email, csrf=session.csrf, pending=entries,
                     notice=notice, project_name=config.name)
 
@@ -311,8 +315,8 @@ def create_app(
         except ReqctlError as exc:
             return message(labels["error"], str(exc), 400, back=True)
         LOG.info("%s approved %s as %s (commit %s)", session.email, fields["id"], fields["role"], commit[:10])
-        done = labels["approved"].format(id=fields["id"], role=fields["role"])
-        return RedirectResponse(f"/?{_query(done)}", status_code=303)
+        session.notice = labels["approved"].format(id=fields["id"], role=fields["role"])
+        return RedirectResponse("/", status_code=303)
 
     async def request_changes(request: Request) -> Response:
         got = await _form(request)
@@ -327,8 +331,8 @@ def create_app(
         except ReqctlError as exc:
             return message(labels["error"], str(exc), 400, back=True)
         LOG.info("%s requested changes to %s (%s)", session.email, fields["id"], review_id)
-        done = labels["requested"].format(id=fields["id"], review=review_id)
-        return RedirectResponse(f"/?{_query(done)}", status_code=303)
+        session.notice = labels["requested"].format(id=fields["id"], review=review_id)
+        return RedirectResponse("/", status_code=303)
 
     async def logout(request: Request) -> Response:
         session = state.session(request)
@@ -340,6 +344,46 @@ def create_app(
         response = message(labels["sign_out"], labels["signed_out"], 200)
         response.delete_cookie(COOKIE, path="/")
         return response
+
+    site_lock = threading.Lock()
+    site_built = [0.0]
+
+    def _site_file(rel: str) -> Path | None:
+        """``rel`` in the project's published site (rebuilt at most every ``SITE_SECONDS``), or None."""
+        import datetime as dt
+
+        from reqctl.ops.publish import publish_site
+        from reqctl.store.statedir import ensure_state_dir
+
+        folder = ensure_state_dir(state.root)
+        if folder is None:
+            return None
+        target = folder / "review-site"
+        with site_lock:
+            if not target.is_dir() or time.monotonic() - site_built[0] > SITE_SECONDS:
+                project = Store.open(state.root).project()
+                publish_site(project, target, lang, dt.date.today())
+                site_built[0] = time.monotonic()
+        parts = Path(rel or "index.html").parts
+        if not parts or any(part in ("..", "") or part.startswith(".") for part in parts) or Path(rel).is_absolute():
+            return None
+        path = target.joinpath(*parts)
+        if path.is_dir():
+            path = path / "index.html"
+        if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(target.resolve()):
+            return None
+        return path
+
+    async def site(request: Request) -> Response:
+        session = state.session(request)
+        if session is None:
+            return message(labels["denied"], labels["signin"], 401)
+        path = await run_in_threadpool(_site_file, str(request.path_params.get("rel", "")))
+        if path is None:
+            return message(labels["error"], labels["no_page"], 404, back=True)
+        media = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml",
+                 ".png": "image/png"}.get(path.suffix, "application/octet-stream")
+        return Response(path.read_bytes(), media_type=media)
 
     async def no_icon(request: Request) -> Response:
         return Response(status_code=204)
@@ -370,18 +414,14 @@ def create_app(
             Route("/logout", logout, methods=["POST"]),
             Route("/assets/review.css", stylesheet, methods=["GET"]),
             Route("/favicon.ico", no_icon, methods=["GET"]),
+            Route("/site/", site, methods=["GET"]),
+            Route("/site/{rel:path}", site, methods=["GET"]),
         ],
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=guard)],
     )
 
     app.state.review = state
     return app
-
-
-def _query(text: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode({"done": text})
 
 
 REVIEW_CSS = """

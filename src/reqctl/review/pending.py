@@ -53,8 +53,11 @@ def _approvable(item: Requirement) -> bool:
 
 
 def pending_for(root: Path, email: str, roles: tuple[str, ...]) -> list[Pending]:
+    from reqctl.review.actions import main_branch
+
     store = Store.open(root)
-    project = store.project()
+    main = main_branch(store.root)  # the checkout is on another branch: show the main line as committed
+    project = store.project() if main is None else HistoryReader(store.root).project_at(main)
     config = project.config
     mine = [r for r in roles if r in config.roles_of(email)]
     found: list[Pending] = []
@@ -67,7 +70,9 @@ def pending_for(root: Path, email: str, roles: tuple[str, ...]) -> list[Pending]
                 continue
             if reader is None:
                 reader = HistoryReader(project.root, open_git(project.root), worktree=project)
-            diffs, note = _since_last_approval(reader, project.file_of(item.id).path, item, email, state.role, config)
+            diffs, note = _since_last_approval(
+                reader, project.file_of(item.id).path, item, email, state.role, config, main
+            )
             found.append(
                 Pending("requirement", item.id, item.title, state.role, state.state, fingerprint(item), item,
                         diffs, note)
@@ -77,7 +82,7 @@ def pending_for(root: Path, email: str, roles: tuple[str, ...]) -> list[Pending]
 
 
 def _since_last_approval(
-    reader: HistoryReader, rel: str, item: Requirement, email: str, role: str, config: Config
+    reader: HistoryReader, rel: str, item: Requirement, email: str, role: str, config: Config, rev: str | None
 ) -> tuple[tuple[ItemChange, ...], str]:
     """The diff from the version ``email`` last approved in ``role`` to now (empty: never approved)."""
     from reqctl.changes.approvals import record_role
@@ -89,11 +94,14 @@ def _since_last_approval(
         return (), "You have not approved an earlier version."
     wanted = mine[-1].fingerprint
     repo = reader.repo
-    shas = repo.text("log", f"-{MAX_HISTORY}", "--format=%H", "--", repo.project_path(rel)).split()
-    current = reader.root / rel
+    shas = repo.text("log", f"-{MAX_HISTORY}", "--format=%H", rev or "HEAD", "--", repo.project_path(rel)).split()
     from reqctl.store.reader import read_file
 
-    now_file = read_file(reader.root, item.kind, current)
+    now_file = read_file(reader.root, item.kind, reader.root / rel) if rev is None else reader.files_by_path(
+        rev, [rel]
+    ).get(rel)
+    if now_file is None:
+        return (), ""
     for sha in shas:
         files = reader.files_by_path(sha, [rel])
         old = files.get(rel)
