@@ -90,10 +90,7 @@ def files_naming(store: Store, item_id: str) -> list[ItemFile]:
     cache = store.cache
     if not cache.enabled:
         return store.read_all(entries)
-    rows = cache.parses()
-    wanted = []
-    for entry in entries:
-        row = rows.get(entry.rel)
-        if row is None or row[0] != entry.key or item_id in row[1]:
-            wanted.append(entry)
+    keys = cache.parse_keys()
+    naming = cache.parses_containing(item_id)
+    wanted = [entry for entry in entries if keys.get(entry.rel) != entry.key or entry.rel in naming]
     return store.read_all(wanted, subset=True)

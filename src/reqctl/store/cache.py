@@ -78,6 +78,22 @@ class Cache:
                     found[rel] = ((size, mtime, ctime, ino), value)
         return found
 
+    def parse_keys(self) -> dict[str, StatKey]:
+        """The stat key of every cached parse (no parse is decoded)."""
+        found: dict[str, StatKey] = {}
+        with self._guard() as db:
+            if db is not None:
+                for rel, size, mtime, ctime, ino in db.execute("SELECT rel, size, mtime, ctime, ino FROM parses"):
+                    found[rel] = (size, mtime, ctime, ino)
+        return found
+
+    def parses_containing(self, text: str) -> set[str]:
+        """Paths whose cached parse holds ``text`` anywhere (searched inside SQLite, nothing decoded)."""
+        with self._guard() as db:
+            if db is not None:
+                return {rel for (rel,) in db.execute("SELECT rel FROM parses WHERE instr(value, ?) > 0", (text,))}
+        return set()
+
     def parse_of(self, rel: str, key: StatKey) -> Any:
         with self._guard() as db:
             if db is not None:
