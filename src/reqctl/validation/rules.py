@@ -73,7 +73,7 @@ def unknown_fields(project: Project, options: CheckOptions) -> Iterator[Finding]
             continue
         known = known_fields(item_file.kind)
         for key in item_file.data:
-            if key not in known:
+            if key not in known and not key.startswith("x-"):  # x-*: custom fields kept on purpose (imports)
                 yield _finding("R003", WARNING, f"unknown field '{key}' for a {item_file.kind.value}", item_file, key)
 
 

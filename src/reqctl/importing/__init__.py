@@ -1,0 +1,1 @@
+"""Importers: Doorstop, StrictDoc, ReqIF (and spreadsheets) into reqctl items via one plan."""

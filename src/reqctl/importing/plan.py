@@ -1,0 +1,243 @@
+"""The import plan every importer builds, and the one place that applies it.
+
+An importer (Doorstop, StrictDoc, ReqIF, a spreadsheet) only *reads* its
+source and returns an ``ImportPlan``: the items it found (``PlannedItem``:
+title, body, fields, links to other planned items by their ``source`` key)
+and a report of what it mapped, kept as custom fields, or could not map.
+``apply_plan`` then does everything shared, so each format behaves the same:
+
+- **idempotent**: an item whose ``source:`` already exists in the project is
+  the same item; it is updated (only the fields that differ) or left alone,
+  never duplicated;
+- **IDs**: new ones after the highest ever used, or with ``keep_ids`` the
+  source's own ID when it fits the configured prefix (``REQ001`` → ``REQ-001``);
+- **links**: a planned item names its targets by ``source`` key; they become
+  reqctl IDs in ``plan.link_field`` (``depends_on`` by default); a target
+  that was not imported is reported, never written as a dangling ID;
+- **all or nothing**: every file is rendered and validated before the first
+  write, all writes happen under the project lock (the same lock ``add``
+  takes) and are atomic, and a failure midway puts every file back;
+- **commits nothing**: the user reviews ``git diff`` and commits.
+
+``dry_run`` computes the same outcome and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reqctl.errors import UsageError
+from reqctl.model.ids import ID_RE, Kind, format_id, split_id
+from reqctl.model.project import validate_item
+from reqctl.ops.allocate import next_id
+from reqctl.ops.items import FIELD_ORDER
+from reqctl.ops.writeguard import project_write, refuse_conflict_markers, restored_on_failure
+from reqctl.store import roundtrip
+from reqctl.store.atomic import write_atomic
+from reqctl.store.reader import item_path, parse_bytes
+from reqctl.store.store import Store
+
+# Fields an import never overwrites on an existing item: they belong to the reqctl workflow.
+_WORKFLOW_FIELDS = frozenset({"id", "status", "approval", "approvals"})
+CUSTOM_PREFIX = "x-"
+
+
+@dataclass
+class PlannedItem:
+    """One item an importer found; ``links`` name other items by their ``source`` key."""
+
+    source: str  # where it came from, unique per plan: "doorstop:REQ001", "reqif:<IDENTIFIER>"
+    title: str
+    body: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)  # more front matter: tags, "x-doorstop": {...}
+    links: list[str] = field(default_factory=list)
+    original_id: str | None = None  # the source tool's ID, used by keep_ids
+    kind: Kind = Kind.REQUIREMENT
+
+
+@dataclass
+class ImportReport:
+    """What an import did with its input: nothing is dropped without a line here."""
+
+    mapped: dict[str, str] = field(default_factory=dict)  # source attribute -> reqctl field
+    custom: dict[str, str] = field(default_factory=dict)  # source attribute -> custom field kept
+    unmapped: list[str] = field(default_factory=list)  # what could not be mapped, one line each
+    notes: list[str] = field(default_factory=list)  # states reported, e.g. "REQ003: not reviewed"
+
+    def map(self, attribute: str, target: str) -> None:
+        self.mapped.setdefault(attribute, target)
+
+    def keep(self, attribute: str, target: str) -> None:
+        self.custom.setdefault(attribute, target)
+
+
+@dataclass
+class ImportPlan:
+    tool: str  # "doorstop", "strictdoc", "reqif", "csv"...
+    items: list[PlannedItem] = field(default_factory=list)
+    report: ImportReport = field(default_factory=ImportReport)
+    link_field: str = "depends_on"
+
+
+@dataclass
+class Outcome:
+    """What ``apply_plan`` did (or, in a dry run, would do)."""
+
+    created: list[tuple[str, PlannedItem]] = field(default_factory=list)
+    updated: list[tuple[str, PlannedItem, list[str]]] = field(default_factory=list)  # with changed fields
+    unchanged: list[tuple[str, PlannedItem]] = field(default_factory=list)
+    unresolved_links: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def kept_id(original: str | None, prefix: str) -> str | None:
+    """The reqctl ID a source ID becomes with ``--keep-ids``, or None when it does not fit the prefix.
+
+    ``REQ-001`` stays; ``REQ001``, ``REQ_001`` and ``REQ.001`` become ``REQ-001``.
+    """
+    if not original:
+        return None
+    candidate = original.strip().upper()
+    if ID_RE.match(candidate):
+        return candidate if candidate.startswith(prefix + "-") else None
+    if not candidate.startswith(prefix):
+        return None
+    rest = candidate[len(prefix):].lstrip("-_.")
+    if not rest.isdigit() or len(rest) > 9:
+        return None
+    return format_id(prefix, int(rest), len(rest))
+
+
+def _front_matter(item: PlannedItem, item_id: str, links: list[str], link_field: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": item_id, "title": item.title}
+    data.update({key: value for key, value in item.fields.items() if value not in (None, [], {}, "")})
+    data["source"] = item.source
+    if links:
+        data[link_field] = links
+    return _ordered(item.kind, data)
+
+
+def _validated(kind: Kind, rel: str, text: str, source: str) -> None:
+    item_file = parse_bytes(kind, rel, text.encode("utf-8"))
+    if item_file.error is not None:
+        raise UsageError(f"{source}: {item_file.error.message}")
+    _model, problems = validate_item(item_file)
+    if problems:
+        raise UsageError(f"{source}: {problems[0].field}: {problems[0].message}")
+
+
+def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids: bool = False) -> Outcome:
+    """Create or update the planned items under the project lock; commits nothing."""
+    seen: set[str] = set()
+    for item in plan.items:
+        if item.source in seen:
+            raise UsageError(f"{item.source}: appears twice in the input")
+        seen.add(item.source)
+    with project_write(start, commits=False) as root:
+        store = Store.open(root)
+        project = store.project()
+        config = project.config
+        existing: dict[str, tuple[str, Any]] = {}  # source -> (id, ItemFile)
+        for item_file in project.files:
+            data = item_file.data or {}
+            if isinstance(data.get("source"), str) and isinstance(data.get("id"), str):
+                existing.setdefault(data["source"], (data["id"], item_file))
+        taken = set(project.files_by_id)
+        ids: dict[str, str] = {}
+        for item in plan.items:
+            if item.source in existing:
+                ids[item.source] = existing[item.source][0]
+        counters: dict[Kind, list[Any]] = {}
+        for item in plan.items:
+            if item.source in ids:
+                continue
+            wanted = kept_id(item.original_id, config.prefix(item.kind)) if keep_ids else None
+            if wanted is not None and wanted not in taken:
+                ids[item.source] = wanted
+                taken.add(wanted)
+                continue
+            if keep_ids:
+                plan.report.notes.append(
+                    f"{item.source}: its ID does not fit the prefix {config.prefix(item.kind)} or is taken; new ID"
+                )
+            if item.kind not in counters:
+                first = next_id(root, config, item.kind)
+                parts = split_id(first)
+                assert parts is not None
+                counters[item.kind] = [parts[0], parts[1], len(first) - len(parts[0]) - 1]
+            prefix, number, digits = counters[item.kind]
+            candidate = format_id(prefix, number, digits)
+            while candidate in taken:
+                number += 1
+                candidate = format_id(prefix, number, digits)
+            counters[item.kind][1] = number + 1
+            ids[item.source] = candidate
+            taken.add(candidate)
+
+        outcome = Outcome(dry_run=dry_run)
+        writes: list[tuple[Path, str, str | None, dict[str, Any], str | None]] = []
+        for item in plan.items:
+            links: list[str] = []
+            for target in item.links:
+                if target in ids:
+                    links.append(ids[target])
+                elif target in existing:
+                    links.append(existing[target][0])
+                else:
+                    outcome.unresolved_links.append(f"{item.source} -> {target}: not imported, link left out")
+            links = list(dict.fromkeys(links))
+            item_id = ids[item.source]
+            wanted_data = _front_matter(item, item_id, links, plan.link_field)
+            body = item.body.strip("\n")
+            if item.source in existing:
+                _id, item_file = existing[item.source]
+                current = item_file.data or {}
+                updates = {
+                    key: value for key, value in wanted_data.items()
+                    if key not in _WORKFLOW_FIELDS and current.get(key) != value
+                }
+                body_changed = item_file.body.strip("\n") != body
+                changed = [*updates, *(["body"] if body_changed else [])]
+                if not changed:
+                    outcome.unchanged.append((item_id, item))
+                    continue
+                outcome.updated.append((item_id, item, changed))
+                merged = {**current, **updates}
+                text = roundtrip.render_new(merged, body)  # validated as the whole new file
+                _validated(item.kind, item_file.path, text, item.source)
+                writes.append((root / item_file.path, item_file.path, None, updates, body if body_changed else None))
+            else:
+                outcome.created.append((item_id, item))
+                data = {"status": "draft", **wanted_data} if item.kind is Kind.REQUIREMENT else wanted_data
+                text = roundtrip.render_new(_ordered(item.kind, data), body)
+                path = item_path(root, item.kind, item_id)
+                rel = path.relative_to(root).as_posix()
+                _validated(item.kind, rel, text, item.source)
+                writes.append((path, rel, text, {}, None))
+        if dry_run or not writes:
+            return outcome
+        refuse_conflict_markers(root, [write[1] for write in writes if write[2] is None])
+        with restored_on_failure(root, [rel for _path, rel, *_rest in writes]):
+            for path, rel, new_text, updates, new_body in writes:
+                if new_text is not None:
+                    path.parent.mkdir(exist_ok=True)
+                    write_atomic(path, new_text.encode("utf-8"), exclusive=True)
+                else:
+                    roundtrip.edit_front_matter(
+                        path, rel, updates, body=None if new_body is None else _body_text(new_body)
+                    )
+        return outcome
+
+
+def _ordered(kind: Kind, data: Mapping[str, Any]) -> dict[str, Any]:
+    order = FIELD_ORDER[kind]
+    ordered = {key: data[key] for key in order if key in data}
+    ordered.update({key: value for key, value in data.items() if key not in ordered})
+    return ordered
+
+
+def _body_text(body: str) -> str:
+    return f"{body}\n" if body else ""

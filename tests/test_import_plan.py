@@ -1,0 +1,70 @@
+"""The shared import plan: IDs, links, idempotence, dry run, all-or-nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.conftest import git
+
+from reqctl.errors import UsageError
+from reqctl.importing.plan import ImportPlan, PlannedItem, apply_plan, kept_id
+
+
+def _plan(title_b: str = "Second") -> ImportPlan:
+    return ImportPlan(
+        tool="test",
+        items=[
+            PlannedItem(source="t:A1", title="First", body="Body A", links=["t:B2", "t:GONE"],
+                        fields={"tags": ["x"], "x-test": {"k": 1}}, original_id="REQ7"),
+            PlannedItem(source="t:B2", title=title_b, original_id="REQ-012"),
+        ],
+    )
+
+
+def test_creates_items_with_links_and_source(project: Path) -> None:
+    outcome = apply_plan(project, _plan())
+    assert [item_id for item_id, _ in outcome.created] == ["REQ-001", "REQ-002"]
+    text = (project / "requirements/REQ-001.md").read_text()
+    assert "source: t:A1" in text and "depends_on: [REQ-002]" in text and "x-test:" in text
+    assert outcome.unresolved_links == ["t:A1 -> t:GONE: not imported, link left out"]
+    assert git(project, "status", "--porcelain").count("??") == 1  # nothing committed or staged
+
+
+def test_second_import_changes_nothing_and_updates_only_changed(project: Path) -> None:
+    apply_plan(project, _plan())
+    before = (project / "requirements/REQ-001.md").read_bytes()
+    again = apply_plan(project, _plan())
+    assert not again.created and not again.updated and len(again.unchanged) == 2
+    changed = apply_plan(project, _plan("Second, renamed"))
+    assert [(i, fields) for i, _, fields in changed.updated] == [("REQ-002", ["title"])]
+    assert (project / "requirements/REQ-001.md").read_bytes() == before
+    assert "title: Second, renamed" in (project / "requirements/REQ-002.md").read_text()
+
+
+def test_dry_run_writes_nothing(project: Path) -> None:
+    outcome = apply_plan(project, _plan(), dry_run=True)
+    assert len(outcome.created) == 2
+    assert list((project / "requirements").iterdir()) == []
+
+
+def test_keep_ids(project: Path) -> None:
+    outcome = apply_plan(project, _plan(), keep_ids=True)
+    assert sorted(item_id for item_id, _ in outcome.created) == ["REQ-007", "REQ-012"]
+
+
+def test_invalid_item_writes_nothing(project: Path) -> None:
+    plan = _plan()
+    plan.items.append(PlannedItem(source="t:bad", title="two\nlines"))
+    with pytest.raises(UsageError, match="t:bad: title"):
+        apply_plan(project, plan)
+    assert list((project / "requirements").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("REQ001", "REQ-001"), ("REQ-0042", "REQ-0042"), ("req_7", "REQ-007"), ("SYS001", None), ("REQ", None),
+     (None, None), ("REQ-1a", None)],
+)
+def test_kept_id(raw: str | None, expected: str | None) -> None:
+    assert kept_id(raw, "REQ") == expected
