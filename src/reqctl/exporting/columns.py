@@ -119,6 +119,6 @@ def cell_value(kind: Kind, column: str, value: Any) -> Any:
     """The value an XLSX cell gets: numbers and dates as such, everything else as its text."""
     if isinstance(value, bool) or value is None:
         return cell_text(kind, column, value) or None
-    if isinstance(value, (int, float, dt.date)):
+    if isinstance(value, (int, float, dt.date)) and column not in json_fields(kind) | list_fields(kind):
         return value
     return cell_text(kind, column, value) or None

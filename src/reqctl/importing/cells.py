@@ -21,7 +21,7 @@ from reqctl.exporting.columns import LINE_LISTS, int_fields, json_fields, list_f
 from reqctl.model.ids import ID_RE, Kind
 
 _SPLIT_ITEMS = re.compile(r"[,;\n]")
-_INT = re.compile(r"-?(?:0|[1-9]\d{0,17})")
+_INT = re.compile(r"-?(?:0|[1-9]\d*)")
 _FLOAT = re.compile(r"-?(?:0|[1-9]\d*)\.\d+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -108,7 +108,7 @@ def parse_custom(value: Any) -> Any:
         return value
     if isinstance(value, (dt.datetime, dt.date)):
         return parse_date(value) if not isinstance(value, dt.datetime) or value.time() == dt.time() else value
-    text = _text(value).strip()
+    text = _text(value)  # not stripped: ' 12' is text, kept as written
     if _INT.fullmatch(text):
         return int(text)
     if _FLOAT.fullmatch(text) and repr(float(text)) == text:

@@ -727,6 +727,27 @@ _FLOW_SAFE = re.compile(r"[^\W_][\w.@+-]*")
 _FLOW_KEYS = frozenset({"depends_on", "affects", "relates", "supersedes", "tags", "deciders"})
 
 
+def _indent_sequences(front: str) -> str:
+    """Indent block lists under their key (``  - a``) as ``roundtrip.render_new`` does; PyYAML writes ``- a``.
+
+    Every line inside a list moves two columns right per enclosing list.  The
+    only lines that can be moved by mistake are continuation lines of a
+    quoted or long plain scalar, whose leading spaces YAML ignores.
+    """
+    out = []
+    open_lists: list[int] = []  # the original indentation of each enclosing list
+    for line in front.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        content = line[indent:]
+        is_item = content.startswith("- ") or content == "-"
+        while open_lists and (indent < open_lists[-1] or (indent == open_lists[-1] and not is_item)):
+            open_lists.pop()
+        if is_item and (not open_lists or open_lists[-1] != indent):
+            open_lists.append(indent)
+        out.append(" " * (2 * len(open_lists)) + line if line else line)
+    return "\n".join(out)
+
+
 def render_new(data: Mapping[str, Any], body: str) -> str:
     """The text of a new item file, as ``roundtrip.render_new`` writes it, ~30 times faster.
 
@@ -744,5 +765,7 @@ def render_new(data: Mapping[str, Any], body: str) -> str:
     }
     front = yaml.dump(shaped, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=4096,
                       default_flow_style=False)
+    if "- " in front:
+        front = _indent_sequences(front)
     body = body.strip("\n")
     return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
