@@ -121,10 +121,11 @@ def test_export_reqif_parses_back_with_the_reqif_library(seeded: Path, tmp_path:
         values = {}
         for attribute in spec_object.attributes:
             value = attribute.value
-            if value.startswith("<xhtml:pre>"):
+            if value.startswith("<xhtml:div><xhtml:pre>"):
                 import html
 
-                value = html.unescape(value.removeprefix("<xhtml:pre>").removesuffix("</xhtml:pre>"))
+                inner = value.removeprefix("<xhtml:div><xhtml:pre>").removesuffix("</xhtml:pre></xhtml:div>")
+                value = html.unescape(inner)
             values[names[attribute.definition_ref]] = value
         objects[values["id"]] = (spec_object.identifier, values)
     assert set(objects) == {"REQ-001", "REQ-002", "REQ-003", "RISK-001"}
@@ -142,6 +143,19 @@ def test_export_reqif_parses_back_with_the_reqif_library(seeded: Path, tmp_path:
     assert links == {("REQ-002", "depends_on", "REQ-001"), ("RISK-001", "relates", "REQ-001")}
     specifications = {s.long_name: len(s.children) for s in content.specifications}
     assert specifications == {"requirement": 3, "risk": 1}
+
+
+def test_export_reqif_is_valid_against_the_reqif_schema(seeded: Path, tmp_path: Path) -> None:
+    import reqif
+    import xmlschema
+
+    write_item(seeded, "requirements", "REQ-004", "title: 'Escapes <b> & \"quotes\"'\nstatus: draft\n",
+               "A & B <c>\n\n中文\n")
+    out = tmp_path / "out.reqif"
+    assert run_reqctl(seeded, "export", "reqif", "-o", str(out)).code == 0
+    schema = xmlschema.XMLSchema(str(Path(reqif.__file__).parent / "reqif_schema" / "reqif.xsd"))
+    errors = [str(error).splitlines()[0] for error in schema.iter_errors(str(out))]
+    assert errors == []
 
 
 # ------------------------------------------------------------- round trips ----

@@ -3,7 +3,7 @@
 One SPEC-OBJECT-TYPE per kind with one string ATTRIBUTE-DEFINITION per
 column (long name = the column name, so an import maps them straight back),
 one SPEC-OBJECT per item (a column with a line break in some value is
-XHTML instead, the text kept whole in one ``<xhtml:pre>``: an XML attribute
+XHTML instead, the text kept whole in one ``<xhtml:div><xhtml:pre>``: an XML attribute
 would turn the line breaks into spaces), one SPEC-RELATION per reference (``depends_on``,
 ``relates``, ``affects``, ``supersedes``; the relation type's long name is
 the field) and one SPECIFICATION per kind listing its items in ID order.
@@ -27,7 +27,7 @@ XHTML_TYPE = "reqctl-datatype-xhtml"
 
 def xhtml_value(text: str) -> str:
     """Multi-line text as ReqIF XHTML that keeps every character and line break."""
-    return f"<xhtml:pre>{html.escape(text, quote=False)}</xhtml:pre>"
+    return f"<xhtml:div><xhtml:pre>{html.escape(text, quote=False)}</xhtml:pre></xhtml:div>"
 
 
 def _ident(*parts: str) -> str:
