@@ -23,6 +23,7 @@ import plans its rows itself.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 import os
@@ -756,6 +757,88 @@ def render_new(data: Mapping[str, Any], body: str) -> str:
     ID lists and tags in flow style, YAML 1.1 look-alike strings quoted), and
     reqctl reads files with PyYAML, so what is written reads back as planned.
     """
+    front = _emit_simple(data)
+    if front is None:
+        front = _emit_pyyaml(data)
+    body = body.strip("\n")
+    return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
+
+
+_YAML11_WORDS = frozenset(
+    w for word in ("yes", "no", "true", "false", "on", "off", "null") for w in (word, word.title(), word.upper())
+)
+
+
+def _plain(text: str) -> bool:
+    """True when ``text`` can be written unquoted and PyYAML reads it back as this very string.
+
+    Starting with a letter rules out numbers, dates, and every YAML indicator;
+    the rest rules out comments, keys, YAML 1.1 booleans/nulls and characters
+    an emitter would escape.  Anything else goes through PyYAML.
+    """
+    return (
+        0 < len(text) < 1000
+        and text[0].isalpha()
+        and text.isprintable()
+        and text == text.rstrip()
+        and ": " not in text
+        and " #" not in text
+        and not text.endswith(":")
+        and text not in _YAML11_WORDS
+    )
+
+
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str) and _plain(value):
+        return value
+    return None
+
+
+def _emit_simple(data: Mapping[str, Any]) -> str | None:
+    """The front matter PyYAML would write, for plain keys, scalars, lists of scalars and one level of mapping.
+
+    ~5 times faster than PyYAML's (pure Python) representer; None for anything
+    else, which then goes through PyYAML.  The tests compare both.
+    """
+    lines: list[str] = []
+    for key, value in data.items():
+        if not _plain(key):
+            return None
+        if isinstance(value, list):
+            if not value:
+                return None
+            items = [_scalar(v) for v in value]
+            if any(item is None for item in items):
+                return None
+            if key in _FLOW_KEYS and all(isinstance(v, str) and _FLOW_SAFE.fullmatch(v) for v in value):
+                lines.append(f"{key}: [{', '.join(value)}]")
+            else:
+                lines.append(f"{key}:")
+                lines.extend(f"  - {item}" for item in items)
+        elif isinstance(value, Mapping):
+            if not value:
+                return None
+            lines.append(f"{key}:")
+            for sub_key, sub_value in value.items():
+                text = _scalar(sub_value)
+                if not isinstance(sub_key, str) or not _plain(sub_key) or text is None:
+                    return None
+                lines.append(f"  {sub_key}: {text}")
+        else:
+            text = _scalar(value)
+            if text is None:
+                return None
+            lines.append(f"{key}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _emit_pyyaml(data: Mapping[str, Any]) -> str:
     import yaml
 
     shaped = {
@@ -765,7 +848,4 @@ def render_new(data: Mapping[str, Any], body: str) -> str:
     }
     front = yaml.dump(shaped, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=4096,
                       default_flow_style=False)
-    if "- " in front:
-        front = _indent_sequences(front)
-    body = body.strip("\n")
-    return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
+    return _indent_sequences(front) if "- " in front else front
