@@ -127,11 +127,13 @@ def test_export_reqif_parses_back_with_the_reqif_library(seeded: Path, tmp_path:
                 inner = value.removeprefix("<xhtml:div><xhtml:pre>").removesuffix("</xhtml:pre></xhtml:div>")
                 value = html.unescape(inner)
             values[names[attribute.definition_ref]] = value
-        objects[values["id"]] = (spec_object.identifier, values)
+        objects[values["ReqIF.ForeignID"]] = (spec_object.identifier, values)
     assert set(objects) == {"REQ-001", "REQ-002", "REQ-003", "RISK-001"}
-    assert objects["REQ-002"][1]["title"] == "系统必须支持中文报表"
+    assert objects["REQ-002"][1]["ReqIF.Name"] == "系统必须支持中文报表"
+    assert objects["REQ-002"][1]["ReqIF.Text"] == "用户可以导出中文 PDF。"
+    assert objects["REQ-002"][1]["priority"] == "should"
     assert objects["REQ-001"][1]["acceptance"] == "PDF opens in Acrobat, Preview\ntotals match the ledger"
-    assert objects["REQ-001"][1]["body"] == "The report lists *every* booking.\n\nSecond paragraph."
+    assert objects["REQ-001"][1]["ReqIF.Text"] == "The report lists *every* booking.\n\nSecond paragraph."
     assert objects["REQ-001"][1]["effort"] == "3"
     assert objects["RISK-001"][1]["probability"] == "3"
     by_identifier = {identifier: item_id for item_id, (identifier, _values) in objects.items()}

@@ -1,7 +1,9 @@
 """ReqIF export built with the ``reqif`` library (the one StrictDoc uses), never by hand.
 
 One SPEC-OBJECT-TYPE per kind with one string ATTRIBUTE-DEFINITION per
-column (long name = the column name, so an import maps them straight back),
+column (long name = the column name, except ``ReqIF.ForeignID``,
+``ReqIF.Name`` and ``ReqIF.Text`` for id, title and body; the body is always
+XHTML),
 one SPEC-OBJECT per item (a column with a line break in some value is
 XHTML instead, the text kept whole in one ``<xhtml:div><xhtml:pre>``: an XML attribute
 would turn the line breaks into spaces), one SPEC-RELATION per reference (``depends_on``,
@@ -22,6 +24,9 @@ from reqctl.exporting.columns import cell_text
 from reqctl.model.items import MODELS
 
 STRING_TYPE = "reqctl-datatype-string"
+# The ReqIF Implementation Guide's standard attribute names, which DOORS, Polarion and Jama map by
+# themselves; every other column keeps its reqctl name.
+STANDARD_NAMES = {"id": "ReqIF.ForeignID", "title": "ReqIF.Name", "body": "ReqIF.Text"}
 XHTML_TYPE = "reqctl-datatype-xhtml"
 
 
@@ -72,12 +77,13 @@ def reqif_text(tables: Sequence[Table], *, title: str, now: dt.datetime | None =
         texts = [[cell_text(tab.kind, name, value) for name, value in zip(tab.columns, row, strict=True)]
                  for row in tab.rows]
         multiline = {name for index, name in enumerate(tab.columns) if any("\n" in t[index] for t in texts)}
+        multiline.add("body")
         definitions = {
             name: SpecAttributeDefinition(
                 attribute_type=xhtml if name in multiline else string,
                 identifier=_ident("reqctl-attr", kind, name),
                 datatype_definition=XHTML_TYPE if name in multiline else STRING_TYPE,
-                long_name=name, last_change=stamp,
+                long_name=STANDARD_NAMES.get(name, name), last_change=stamp,
             )
             for name in tab.columns
         }
