@@ -338,3 +338,21 @@ def test_not_a_workbook_is_one_error_line(project: Path, tmp_path: Path) -> None
     assert result.code == 2
     assert len(result.err.strip().splitlines()) == 1
     assert "is not an XLSX workbook" in result.err
+
+
+def test_a_failure_midway_leaves_every_file_as_it_was(
+    seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reqctl.errors import ReqctlError
+    from reqctl.store import roundtrip
+
+    sheet = _csv(tmp_path / "s.csv", [["id", "title"], ["REQ-001", "Changed title"], ["NEW-1", "A new one"]])
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise ReqctlError("disk full")
+
+    monkeypatch.setattr(roundtrip, "edit_front_matter", fail)
+    result = run_reqctl(seeded, "import", "csv", str(sheet))
+    assert result.code == 2
+    assert "disk full" in result.err
+    assert _status(seeded) == ""

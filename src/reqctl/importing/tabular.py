@@ -657,30 +657,35 @@ def import_tables(
 
 
 def _write_all(root: Path, writes: list[_Write]) -> None:
-    refuse_conflict_markers(root, [w.rel for w in writes if w.text is None])
-    with restored_on_failure(root, [w.rel for w in writes]):
-        for folder in {(root / w.rel).parent for w in writes if w.text is not None}:
-            try:
-                folder.mkdir(exist_ok=True)
-            except OSError as exc:
-                raise ReqctlError(f"cannot create folder: {exc.strerror}", path=folder) from None
-        created = [(root / w.rel, w.text.encode("utf-8")) for w in writes if w.text is not None]
-        if len(created) > 50:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                for _done in pool.map(lambda job: _create(*job), created):
-                    pass
-        else:
-            for path, data in created:
-                _create(path, data)
-        if created:
-            os.sync()  # one flush for every new file instead of one fsync each (10,000 fsyncs take ~40 s)
-        for write in writes:
-            if write.text is None:
-                roundtrip.edit_front_matter(
-                    root / write.rel, write.rel, write.updates, remove=write.remove, body=write.body
-                )
+    """Create the new files, then edit the updated ones; on any failure every file is as it was."""
+    edited = [w.rel for w in writes if w.text is None]
+    refuse_conflict_markers(root, edited)
+    created: list[Path] = []
+    # restored_on_failure saves the edited files; the new ones are simply removed again (saving
+    # them first would try to read 10,000 files that do not exist yet).
+    with restored_on_failure(root, edited):
+        try:
+            for folder in {(root / w.rel).parent for w in writes if w.text is not None}:
+                try:
+                    folder.mkdir(exist_ok=True)
+                except OSError as exc:
+                    raise ReqctlError(f"cannot create folder: {exc.strerror}", path=folder) from None
+            for write in writes:
+                if write.text is not None:
+                    path = root / write.rel
+                    _create(path, write.text.encode("utf-8"))
+                    created.append(path)
+            if created:
+                os.sync()  # one flush for every new file instead of one fsync each (10,000 fsyncs take ~40 s)
+            for write in writes:
+                if write.text is None:
+                    roundtrip.edit_front_matter(
+                        root / write.rel, write.rel, write.updates, remove=write.remove, body=write.body
+                    )
+        except BaseException:
+            for path in created:
+                path.unlink(missing_ok=True)
+            raise
 
 
 def _create(path: Path, data: bytes) -> None:
@@ -689,8 +694,6 @@ def _create(path: Path, data: bytes) -> None:
     Unlike ``write_atomic`` there is no temporary file, rename and fsync per
     file: the import holds the project lock, the caller syncs once at the end
     and, on any failure, ``restored_on_failure`` removes every file created.
-    On a busy disk a file creation costs ~1 ms, so 10,000 files are created by
-    a few threads at once (the system calls release the GIL).
     """
     try:
         with path.open("xb") as handle:
