@@ -356,3 +356,11 @@ def test_a_failure_midway_leaves_every_file_as_it_was(
     assert result.code == 2
     assert "disk full" in result.err
     assert _status(seeded) == ""
+
+
+def test_export_names_each_item_it_leaves_out(seeded: Path, tmp_path: Path) -> None:
+    write_item(seeded, "requirements", "REQ-009", "title: Broken\npriority: [not, text]\n")
+    result = run_reqctl(seeded, "export", "csv", "--kind", "requirement", "-o", str(tmp_path / "r.csv"))
+    assert result.code == 0
+    assert "warning: requirements/REQ-009.md" in result.err and "skipped" in result.err
+    assert "REQ-009" not in (tmp_path / "r.csv").read_text(encoding="utf-8")

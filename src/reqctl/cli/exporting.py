@@ -51,6 +51,14 @@ def _tables(project: Project, kinds: list[Kind] | None) -> list[Table]:
     from reqctl.exporting import table
 
     chosen = kinds or [k for k in Kind if k is Kind.REQUIREMENT or any(True for _ in project.of_kind(k))]
+    for item_file in project.files:  # never silently: name each file left out, as 'list' does
+        if item_file.kind in chosen and item_file.path not in project.models:
+            problems = project.problems.get(item_file.path)
+            if problems:
+                why = f"{problems[0].field}: {problems[0].message}"
+            else:
+                why = item_file.error.message if item_file.error is not None else "unreadable"
+            console.warning_line(f"{item_file.path}: skipped: {why}; run 'reqctl check'")
     return [table(project, kind) for kind in chosen]
 
 
