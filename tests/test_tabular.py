@@ -364,3 +364,15 @@ def test_export_names_each_item_it_leaves_out(seeded: Path, tmp_path: Path) -> N
     assert result.code == 0
     assert "warning: requirements/REQ-009.md" in result.err and "skipped" in result.err
     assert "REQ-009" not in (tmp_path / "r.csv").read_text(encoding="utf-8")
+
+
+def test_a_sheet_of_some_columns_updates_only_those(seeded: Path, tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "prio.csv", [["ID", "Priority"], ["req-2", "must"], ["REQ-003", ""]])
+    result = run_reqctl(seeded, "import", "csv", str(sheet))
+    assert result.code == 0, result.err
+    assert "update REQ-002" in result.out and "0 created, 1 updated, 1 unchanged" in result.out
+    assert "priority: must\n" in (seeded / "requirements/REQ-002.md").read_text(encoding="utf-8")
+    new_row = _csv(tmp_path / "new.csv", [["id", "priority"], ["X-1", "must"]])
+    refused = run_reqctl(seeded, "import", "csv", str(new_row))
+    assert refused.code == 2
+    assert 'row 2, column "title": a new item needs a title' in refused.err

@@ -266,10 +266,6 @@ def targets(sheet: Sheet, maps: Mapping[str, str], custom_keys: set[str]) -> lis
     missing = [column for column in maps if column not in {c.lower() for c in sheet.header}]
     if missing:
         raise UsageError(f"--map: {sheet.label} has no column '{missing[0]}' (columns: {', '.join(sheet.header)})")
-    if "title" not in taken:
-        raise UsageError(
-            f"{sheet.label}: no title column (columns: {', '.join(sheet.header)}); name one with --map 'COLUMN=title'"
-        )
     return found
 
 
