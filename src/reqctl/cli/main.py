@@ -103,7 +103,11 @@ def _build() -> None:
     schema.register(app)
     review.register(app)
     serve.register(app)
+    from reqctl.cli import exporting, import_tabular
+
+    import_tabular.register(importing.group)
     importing.register(app)
+    exporting.register(app)
     keep_summaries_whole(app)
 
 

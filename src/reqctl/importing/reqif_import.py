@@ -96,7 +96,7 @@ def _members(path: Path, raw: bytes) -> Iterator[tuple[str, bytes]]:
 
 
 def _parse(text: str, where: str) -> Any:
-    from reqif.parser import ReqIFParser  # type: ignore[import-untyped]
+    from reqif.parser import ReqIFParser
 
     try:
         bundle = ReqIFParser.parse_from_string(text)

@@ -109,6 +109,21 @@ class ReviewSettings(_Strict):
         return value.strip() if value is not None else None
 
 
+class ExportSettings(_Strict):
+    """``reqctl export``: the spreadsheet columns of each kind, in order (``export.columns.requirement``)."""
+
+    columns: dict[Kind, list[str]] = Field(default_factory=dict)
+
+    @field_validator("columns")
+    @classmethod
+    def _no_repeats(cls, value: dict[Kind, list[str]]) -> dict[Kind, list[str]]:
+        for kind, names in value.items():
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                raise ValueError(f"{kind.value} lists the column '{repeated[0]}' twice")
+        return value
+
+
 class Config(_Strict):
     name: str = Field(min_length=1)
     customer: str = ""
@@ -128,6 +143,7 @@ class Config(_Strict):
     changes: ChangePolicy = Field(default_factory=ChangePolicy)
     ci: CiSettings = Field(default_factory=CiSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
 
     @field_validator("prefixes")
     @classmethod
