@@ -360,3 +360,28 @@ def test_change_show_unknown_and_invalid(approved: Path) -> None:
     listed = run_reqctl(approved, "change", "list", "--json")
     assert listed.code == 0 and json.loads(listed.out) == []
     assert listed.err.startswith("warning: changes/CR-002.md:4: skipped: status: "), listed.err
+
+
+def test_change_list_filters_and_csv(approved: Path) -> None:
+    propose(approved, "--no-branch")
+    second = run_reqctl(approved, "change", "propose", "导出发票为 PDF", "--affects", "REQ-002", "--no-branch")
+    assert second.code == 0, second.err
+    assert run_reqctl(approved, "change", "reject", "CR-002", "--reason", "Out of budget").code == 0
+
+    rejected = json.loads(run_reqctl(approved, "change", "list", "--status", "rejected", "--json").out)
+    assert [row["id"] for row in rejected] == ["CR-002"]
+    by_text = run_reqctl(approved, "change", "list", "--text", "pdf", "--format", "json")
+    assert [row["id"] for row in json.loads(by_text.out)] == ["CR-002"]
+    both = run_reqctl(approved, "change", "list", "--status", "proposed", "--text", "pdf", "--json")
+    assert json.loads(both.out) == []
+
+    csv_out = run_reqctl(approved, "change", "list", "--format", "csv", "--bom")
+    lines = csv_out.out.lstrip("\ufeff").splitlines()
+    assert csv_out.out.startswith("\ufeff")
+    assert lines[0] == "id,title,status,approvals,branch,ahead/behind"
+    assert [line.split(",")[0] for line in lines[1:]] == ["CR-001", "CR-002"]
+    assert "导出发票为 PDF" in lines[2]
+
+    wrong = run_reqctl(approved, "change", "list", "--status", "flying")
+    assert wrong.code == 2 and wrong.err.startswith("error: --status flying: a change status is one of")
+    assert run_reqctl(approved, "change", "list", "--bom").code == 2  # --bom only with csv

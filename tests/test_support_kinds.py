@@ -283,3 +283,10 @@ def test_summary_markdown_and_html_zh(aftercare: Path) -> None:
     html = run_reqctl(aftercare, "report", "summary", "-f", "html", "--lang", "zh", "--until", TODAY)
     assert html.code == 0, html.err
     assert "回访记录" in html.out and "下次回访已逾期" in html.out and "满意度趋势" in html.out
+
+
+def test_support_add_takes_a_past_date_like_the_other_records(project: Path) -> None:
+    result = run_reqctl(project, "support", "add", "Login fails", "--date", "2026-11-20")
+    assert result.code == 0, result.err
+    (path,) = (project / "support").glob("SUP-*.md")
+    assert "reported: 2026-11-20" in path.read_text(encoding="utf-8")

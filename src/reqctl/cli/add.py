@@ -215,7 +215,9 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
         ] = "medium",
         category: Annotated[str | None, typer.Option(help="e.g. bug, question, data, access.")] = None,
         from_: Annotated[str | None, typer.Option("--from", help="Who reported it (e-mail or name).")] = None,
-        reported: Annotated[str | None, typer.Option(help="Reported on, YYYY-MM-DD (default: today).")] = None,
+        reported: Annotated[
+            str | None, typer.Option("--reported", "--date", help="Reported on, YYYY-MM-DD (default: today).")
+        ] = None,
         relates: Annotated[
             list[str] | None, typer.Option("--relates", help="Related requirement or other item (repeatable).")
         ] = None,

@@ -186,20 +186,37 @@ def register(app: typer.Typer) -> None:
     @group.command("list", short_help="Every CR on every branch.")
     def list_command(
         ctx: typer.Context,
-        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+        status: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--status", metavar="<proposed|assessed|approved|rejected|implemented|withdrawn>",
+                help="Only CRs with this status (repeat for several).",
+            ),
+        ] = None,
+        text: Annotated[
+            str | None, typer.Option("--text", help="Only CRs whose title or description contains this text.")
+        ] = None,
+        output: Annotated[
+            str | None, typer.Option("--format", metavar="<table|csv|json>", help="Output format (default table).")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+        bom: Annotated[bool, typer.Option("--bom", help="With --format csv: start with a UTF-8 BOM (Excel).")] = False,
     ) -> None:
         """Every change request on every local and remote-tracking branch."""
-        from reqctl.cli.items import warn_skipped
+        from reqctl.cli.items import list_format, print_csv, warn_skipped
+        from reqctl.model.ids import Kind
         from reqctl.ops import change_list as ops
+        from reqctl.ops.item_filter import as_filter, check_filter, matches
 
-        rows = ops.list_changes(state(ctx).directory)
+        chosen = list_format(output, as_json, bom)
+        wanted = as_filter(status=status or (), text=text)
+        check_filter(Kind.CHANGE, wanted, state(ctx).store().config())
+        rows = [row for row in ops.list_changes(state(ctx).directory) if matches(row.change, wanted)]
         warn_skipped(ops.invalid_changes(state(ctx).directory))
-        if as_json:
+        if chosen == "json":
             console.print_json([row.to_json() for row in rows])
             return
-        if not rows:
-            console.print_plain("no change requests")
-            return
+        columns = ("id", "title", "status", "approvals", "branch", "ahead/behind")
         table = [
             (
                 row.change.id,
@@ -211,7 +228,13 @@ def register(app: typer.Typer) -> None:
             )
             for row in rows
         ]
-        console.stdout().print(console.table(("id", "title", "status", "approvals", "branch", "ahead/behind"), table))
+        if chosen == "csv":
+            print_csv(columns, table, bom=bom)
+            return
+        if not rows:
+            console.print_plain("no change requests")
+            return
+        console.stdout().print(console.table(columns, table))
 
     @group.command("show", short_help="One CR: impact, approvals, branch.")
     def show_command(

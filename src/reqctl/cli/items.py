@@ -128,7 +128,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         from reqctl.ops import items as ops
         from reqctl.ops.item_filter import as_filter
 
-        chosen = _list_format(output, as_json, bom)
+        chosen = list_format(output, as_json, bom)
         project = state(ctx).project()
         wanted = as_filter(status=status or (), milestone=milestone or (), priority=priority or (),
                            tag=tag or (), owner=owner or (), text=text)
@@ -144,7 +144,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         columns = COLUMNS[kind]
         rows = [[cell(item, column, project.config) for column in columns] for item in found]
         if chosen == "csv":
-            _print_csv(columns, rows, bom=bom)
+            print_csv(columns, rows, bom=bom)
             return
         out = console.stdout()
         out.print(console.table(columns, rows))
@@ -239,7 +239,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
 LIST_FORMATS = ("table", "csv", "json")
 
 
-def _list_format(output: str | None, as_json: bool, bom: bool) -> str:
+def list_format(output: str | None, as_json: bool, bom: bool) -> str:
     """The format ``list`` prints: ``--json`` is kept as an alias of ``--format json``."""
     if output is not None and output not in LIST_FORMATS:
         raise UsageError(f"--format {output}: use one of {', '.join(LIST_FORMATS)}")
@@ -251,7 +251,7 @@ def _list_format(output: str | None, as_json: bool, bom: bool) -> str:
     return chosen
 
 
-def _print_csv(columns: Sequence[str], rows: Sequence[Sequence[str]], *, bom: bool) -> None:
+def print_csv(columns: Sequence[str], rows: Sequence[Sequence[str]], *, bom: bool) -> None:
     """CSV (RFC 4180: comma, CRLF, quotes as needed), a header row then one item per row.
 
     Written as UTF-8 bytes whatever the locale, so Chinese titles survive a
