@@ -214,3 +214,21 @@ def test_incremental_check_matches_a_full_check_after_every_edit(project: Path) 
         cached = run_reqctl(project, "check", "--format", "json")
         fresh = run_reqctl(project, "--no-cache", "check", "--format", "json")
         assert (cached.code, cached.out) == (fresh.code, fresh.out), rel
+
+
+def test_parsing_on_every_core_gives_what_one_core_gives(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reqctl.store import reader
+    from reqctl.store.store import Store
+
+    for n in range(1, 9):
+        write_item(project, "requirements", f"REQ-00{n}", f"title: R{n}\nacceptance: [ok]\ndue: 2026-12-0{n}")
+    (project / "requirements" / "REQ-009.md").write_text("---\nid: [broken\n---\n", encoding="utf-8")
+    (project / "risks" / "RISK-001.md").write_text("---\nid: RISK-001\n1: integer key\n---\n", encoding="utf-8")
+    serial = Store.open(project, use_cache=False).read_all()
+    monkeypatch.setattr(reader, "_PARALLEL_MIN_FILES", 1)
+    parallel = Store.open(project).read_all()  # workers encode the rows; the integer-key file is sent as is
+    assert [(f.path, f.data, f.body, f.key_lines, f.blob, str(f.error)) for f in parallel] == [
+        (f.path, f.data, f.body, f.key_lines, f.blob, str(f.error)) for f in serial
+    ]
+    cached = Store.open(project).read_all()  # and read back from the cache
+    assert [(f.path, f.data, str(f.error)) for f in cached] == [(f.path, f.data, str(f.error)) for f in serial]

@@ -157,26 +157,31 @@ def _encoded(item: ItemFile, entry: FileEntry) -> str | None:
         return None
 
 
-def _parse_chunk(entries: list[FileEntry], encode: bool) -> list[tuple[list[Any], str | None]]:
-    """Worker side: parses, plus their cache rows encoded here, on this core."""
-    results = []
+def _parse_chunk(entries: list[FileEntry], encode: bool) -> list[tuple[str | None, list[Any] | None]]:
+    """Worker side: each parse as its encoded cache row (one string is cheap to send back), or,
+    when it cannot be encoded or is not wanted, as the plain list."""
+    results: list[tuple[str | None, list[Any] | None]] = []
     for entry in entries:
         item = _read_and_parse(entry)
-        results.append((_to_cache(item), _encoded(item, entry) if encode else None))
+        text = _encoded(item, entry) if encode else None
+        results.append((text, None if text is not None else _to_cache(item)))
     return results
 
 
 def _parse_many(entries: list[FileEntry], *, encode: bool = False) -> list[tuple[ItemFile, str | None]]:
     """Parse files (and encode their cache rows), on every core when there are many.
 
-    YAML construction and encoding are CPU-bound; the workers send back both
-    the parse and its encoded row, so the parent process only assembles.
+    YAML construction and encoding are CPU-bound; the workers send back the
+    encoded row (decoding it here costs less than sending the parse as well),
+    so the parent process only decodes and assembles.
     """
     workers = min(os.cpu_count() or 1, 4)
     if len(entries) < _PARALLEL_MIN_FILES or workers < 2:
         return _parse_serially(entries, encode)
     import functools
     import multiprocessing
+
+    from reqctl.store import codec
 
     size = -(-len(entries) // workers)
     chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
@@ -185,11 +190,12 @@ def _parse_many(entries: list[FileEntry], *, encode: bool = False) -> list[tuple
             results = pool.map(functools.partial(_parse_chunk, encode=encode), chunks)
     except OSError:
         return _parse_serially(entries, encode)
-    return [
-        (_from_cache(entry.kind, entry.rel, parsed), text)
-        for chunk, chunk_results in zip(chunks, results, strict=True)
-        for entry, (parsed, text) in zip(chunk, chunk_results, strict=True)
-    ]
+    parsed: list[tuple[ItemFile, str | None]] = []
+    for chunk, chunk_results in zip(chunks, results, strict=True):
+        for entry, (text, plain) in zip(chunk, chunk_results, strict=True):
+            value: Any = codec.loads(text) if text is not None else plain
+            parsed.append((_from_cache(entry.kind, entry.rel, value), text))
+    return parsed
 
 
 def _parse_serially(entries: list[FileEntry], encode: bool) -> list[tuple[ItemFile, str | None]]:
