@@ -29,6 +29,7 @@ import yaml
 
 from reqctl.errors import UsageError
 from reqctl.importing.plan import ImportPlan, PlannedItem
+from reqctl.importing.source import decode_utf8, read_capped
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 100_000
@@ -37,19 +38,9 @@ _STANDARD = frozenset({"active", "derived", "header", "level", "links", "normati
                        "references"})
 
 
-def _read(path: Path, rel: str) -> str:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError as exc:
-        raise UsageError(f"cannot read file: {exc.strerror}", path=rel) from None
-    with os.fdopen(fd, "rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise UsageError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", path=rel)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"not UTF-8 (byte {exc.start})", path=rel) from None
+def _read_text(path: Path, rel: str) -> str:
+    """A file found in the tree: never through a symbolic link."""
+    return decode_utf8(read_capped(path, MAX_FILE_BYTES, rel, follow=False), rel)
 
 
 def _load_yaml(text: str, rel: str, first_line: int = 1) -> Any:
@@ -176,7 +167,7 @@ def read_tree(
     for document in documents:
         doc_rel = _display(document, root)
         config_rel = f"{doc_rel}/.doorstop.yml" if doc_rel != "." else ".doorstop.yml"
-        config = _load_yaml(_read(document / ".doorstop.yml", config_rel), config_rel) or {}
+        config = _load_yaml(_read_text(document / ".doorstop.yml", config_rel), config_rel) or {}
         settings = config.get("settings") if isinstance(config, dict) else None
         if not isinstance(settings, dict) or not isinstance(settings.get("prefix"), str):
             raise UsageError("no 'settings: prefix:' in the document configuration", path=config_rel)
@@ -187,7 +178,7 @@ def read_tree(
             used_map.add(prefix)
         for item_path in _item_files(document, doc_set, markdown):
             rel = _display(item_path, root)
-            text = _read(item_path, rel)
+            text = _read_text(item_path, rel)
             data = _markdown_item(text, rel) if item_path.suffix == ".md" else _load_yaml(text, rel)
             if not isinstance(data, dict):
                 raise UsageError("a Doorstop item must be a YAML mapping", path=rel, line=1)

@@ -30,6 +30,7 @@ from typing import Any
 
 from reqctl.errors import UsageError
 from reqctl.importing.plan import ImportPlan, PlannedItem
+from reqctl.importing.source import decode_utf8, read_capped
 from reqctl.importing.xhtml import xhtml_to_markdown
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -47,21 +48,7 @@ _LINE = re.compile(r"line (\d+)")
 def _check_xml(raw: bytes, where: str) -> str:
     if _DOCTYPE.search(raw):
         raise UsageError("refused: the XML declares a DOCTYPE or entities (ReqIF needs none)", path=where)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"not UTF-8 (byte {exc.start})", path=where) from None
-
-
-def _read_capped(path: Path) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"cannot read file: {exc.strerror}", path=path) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise UsageError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", path=path)
-    return raw
+    return decode_utf8(raw, where)
 
 
 def _members(path: Path, raw: bytes) -> Iterator[tuple[str, bytes]]:
@@ -146,7 +133,7 @@ def _one_line(text: str) -> str:
 
 def read_reqif(path: Path, *, link_field: str = "depends_on") -> ImportPlan:
     """The plan for every SPEC-OBJECT in a ``.reqif`` or ``.reqifz`` file."""
-    raw = _read_capped(path)
+    raw = read_capped(path, MAX_FILE_BYTES, path)
     if path.suffix.lower() == ".reqifz" or raw[:4] == b"PK\x03\x04":
         bundles = [(f"{path}:{name}", _parse(_check_xml(data, f"{path}:{name}"), f"{path}:{name}"))
                    for name, data in _members(path, raw)]

@@ -33,6 +33,7 @@ import yaml
 
 from reqctl.errors import UsageError
 from reqctl.importing.plan import ImportPlan, PlannedItem
+from reqctl.importing.source import decode_utf8, read_capped
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CUSTOM_FIELD = "x-strictdoc"
@@ -120,20 +121,6 @@ def parse_sdoc(text: str, where: str = "<sdoc>") -> list[Node]:
     return root.children
 
 
-def _read(path: Path) -> str:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"cannot read file: {exc.strerror}", path=path) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise UsageError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", path=path)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"not UTF-8 (byte {exc.start})", path=path) from None
-
-
 def _first_line(text: str) -> str:
     for raw in text.splitlines():
         line = " ".join(raw.split())
@@ -168,7 +155,7 @@ def read_sdoc(paths: Sequence[Path], *, link_field: str = "depends_on") -> Impor
     skipped: dict[str, int] = {}
     for path in paths:
         where = str(path)
-        nodes = parse_sdoc(_read(path), where)
+        nodes = parse_sdoc(decode_utf8(read_capped(path, MAX_FILE_BYTES, path), path), where)
         document = next((node for node in nodes if node.tag == "DOCUMENT"), None)
         if document is None:
             raise UsageError("no [DOCUMENT] node: not an SDoc file", path=where, line=1)
