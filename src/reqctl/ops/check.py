@@ -82,14 +82,14 @@ def _cached_check(store: Store, options: CheckOptions) -> CheckResult:
         return _full(store.project(entries), options)
     context = _context_key(store, options)
     previous = store.cache.value(_RESULT)
-    keys = {entry.rel: list(entry.key) for entry in entries}
     digest = _keys_digest(entries)
+    if isinstance(previous, dict) and previous.get("context") == context and previous.get("digest") == digest:
+        return _result_from(previous)
+    keys = {entry.rel: list(entry.key) for entry in entries}
     if isinstance(previous, dict) and previous.get("context") == context:
-        if previous.get("digest") == digest:
-            return _result_from(previous)
         old_keys = store.cache.value(_KEYS)
         if isinstance(old_keys, dict):
-            incremental = _incremental(store, options, entries, previous, old_keys, digest)
+            incremental = _incremental(store, options, entries, previous, old_keys, keys, digest)
             if incremental is not None:
                 return incremental
     project = store.project(entries)
@@ -112,6 +112,7 @@ def _incremental(
     entries: list[FileEntry],
     previous: dict[str, Any],
     old_keys: dict[str, Any],
+    keys: dict[str, list[int]],
     digest: str,
 ) -> CheckResult | None:
     """Re-check only the changed files when no fact other files depend on changed; else None."""
@@ -120,9 +121,9 @@ def _incremental(
     from reqctl.validation.check import run_checks
     from reqctl.validation.rules import RULES
 
-    if old_keys.keys() != {entry.rel for entry in entries}:
+    if old_keys.keys() != keys.keys():
         return None  # a file was added or removed
-    dirty = [entry for entry in entries if old_keys[entry.rel] != list(entry.key)]
+    dirty = [entry for entry in entries if old_keys[entry.rel] != keys[entry.rel]]
     if any(entry.kind is Kind.CHANGE or entry.symlink for entry in dirty):
         return None
     facts = store.cache.value(_FACTS)
@@ -143,7 +144,6 @@ def _incremental(
     ]
     findings = sorted([*kept, *fresh], key=lambda f: (f.path or "", f.line or 0, f.code, f.message))
     result = CheckResult(tuple(findings), len(entries))
-    keys = {entry.rel: list(entry.key) for entry in entries}
     _save(store, previous["context"], keys, result, None, digest)
     return result
 

@@ -213,37 +213,34 @@ def read_all(
     are gone are dropped), so one edited file costs one parse.
     """
     entries = scan(root) if entries is None else entries
-    use = cache is not None and cache.enabled
+    cache = cache if cache is not None and cache.enabled else None
+    # a few files: one query each; all of them: every row at once
+    rows_now = cache.parses() if cache is not None and not subset else {}
+
+    def cached(entry: FileEntry) -> ItemFile | None:
+        if cache is None or entry.symlink:
+            return None
+        if subset:
+            hit = cache.parse_of(entry.rel, entry.key)
+            return _from_row(entry, hit) if hit is not None else None
+        row = rows_now.get(entry.rel)
+        return _decode(entry, row[1]) if row is not None and row[0] == entry.key else None
+
     by_rel: dict[str, ItemFile] = {}
     missing: list[FileEntry] = []
-    cached: dict[str, tuple[StatKey, str]] = {}
-    if use and subset:
-        assert cache is not None
-        for entry in entries:
-            hit = None if entry.symlink else cache.parse_of(entry.rel, entry.key)
-            item = _from_row(entry, hit) if hit is not None else None
-            if item is None:
-                missing.append(entry)
-            else:
-                by_rel[entry.rel] = item
-    else:
-        cached = cache.parses() if use and cache is not None else {}
-        for entry in entries:
-            row = cached.get(entry.rel)
-            item = None
-            if row is not None and row[0] == entry.key and not entry.symlink:
-                item = _decode(entry, row[1])
-            if item is None:
-                missing.append(entry)
-            else:
-                by_rel[entry.rel] = item
+    for entry in entries:
+        item = cached(entry)
+        if item is None:
+            missing.append(entry)
+        else:
+            by_rel[entry.rel] = item
     rows = []
-    for entry, (item, text) in zip(missing, _parse_many(missing, encode=use), strict=True):
+    for entry, (item, text) in zip(missing, _parse_many(missing, encode=cache is not None), strict=True):
         by_rel[entry.rel] = item
         if text is not None:
             rows.append((entry.rel, entry.key, text))
-    gone = set() if subset else cached.keys() - by_rel.keys()
-    if use and cache is not None and (missing or gone):
+    gone = rows_now.keys() - by_rel.keys()
+    if cache is not None and (missing or gone):
         cache.store_parses(rows, keep=set(by_rel) if gone else None)
     return [by_rel[entry.rel] for entry in entries]
 
@@ -259,6 +256,7 @@ def _decode(entry: FileEntry, text: str) -> ItemFile | None:
     from reqctl.store import codec
 
     try:
-        return _from_cache(entry.kind, entry.rel, codec.loads(text))
-    except (ValueError, TypeError, IndexError, KeyError):
+        value = codec.loads(text)
+    except (ValueError, TypeError):
         return None  # a damaged row is a miss
+    return _from_row(entry, value)

@@ -26,7 +26,7 @@ from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.store.cache import Cache
 from reqctl.store.lock import project_lock
 from reqctl.store.reader import FileEntry, ItemFile, read_all, read_file, read_no_follow, scan
-from reqctl.store.statedir import LEGACY_DIR, state_dir
+from reqctl.store.statedir import LEGACY_DIR
 
 if TYPE_CHECKING:  # pydantic and the models load only when a configuration or item is read
     from reqctl.model.config import Config
@@ -107,27 +107,6 @@ class Store:
         branch = self.branch_config()
         return [name for name in POLICY_FIELDS if getattr(branch, name) != getattr(base, name)]
 
-    def policy_file(self, rel: str) -> bytes | None:
-        """A policy file (e.g. an allowed-signers list) from the policy revision, else the working tree.
-
-        Never follows a symlink and never reads outside the project.
-        """
-        if self.policy_rev is not None:
-            from reqctl.gitio.repo import open_repo
-
-            repo = open_repo(self.root)
-            if repo is None:
-                return None
-            sha = repo.ls_tree_files(self.policy_rev, [rel]).get(rel)
-            return repo.cat_blobs([sha]).get(sha) if sha else None
-        path = (self.root / rel)
-        if ".." in Path(rel).parts or Path(rel).is_absolute():
-            raise ConfigError(f"{rel}: must be a path inside the project", path=CONFIG_FILE)
-        try:
-            return read_no_follow(path)
-        except OSError:
-            return None
-
     # ------------------------------------------------------- read path ----
 
     @property
@@ -135,9 +114,6 @@ class Store:
         if self._cache is None:
             self._cache = Cache(self.root, enabled=self.use_cache)
         return self._cache
-
-    def state_dir(self) -> Path:
-        return state_dir(self.root)
 
     def scan(self) -> list[FileEntry]:
         return scan(self.root)
