@@ -73,28 +73,43 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Status reports: weekly, status, risks, summary, support.", no_args_is_help=True,
                         rich_markup_mode=None)
 
-    @group.command("weekly", short_help="What happened in a period (default 7 days).")
+    @group.command("weekly", short_help="The PM's weekly report (default: this calendar week).")
     def weekly(
         ctx: typer.Context,
+        week: Annotated[str | None, typer.Option(
+            "--week", metavar="<YYYY-Www>", help="ISO calendar week, Monday to Sunday (default: this week).")] = None,
         since: SinceOption = None,
         until: UntilOption = None,
         weeks: Annotated[int, typer.Option("--weeks", help="Weeks shown in the burn-up chart.")] = 8,
+        edit: Annotated[bool, typer.Option(
+            "--edit", help="Create the week's note (notes/weekly/YYYY-Www.md) and open it in $EDITOR.")] = False,
         fmt: FormatOption = None,
         lang: LangOption = None,
         out: OutOption = None,
     ) -> None:
-        """What happened in the period (default: the last 7 days), read from git history."""
+        """The weekly report of a calendar week (default: this week), read from git history.
+
+        With the PM's note notes/weekly/YYYY-Www.md (create it with --edit): the
+        overall status, the PM's summary, next week's plan and what the project
+        needs from the customer. --since/--until report any other period.
+        """
         from reqctl.ops import reports
         from reqctl.ops.report_weekly import uncommitted_item_files, weekly_context
+        from reqctl.ops.weeks import parse_week
 
+        iso_week = parse_week(week) if week is not None else None
+        since_day, until_day = parse_date("--since", since), parse_date("--until", until)
+        if edit:
+            edit_note(ctx, iso_week, since_day, until_day, lang)
+            return
         project = state(ctx).project()
         language = reports.resolve_language(project, lang)
         dirty = uncommitted_item_files(project)
         if dirty:
             files = "item file is" if dirty == 1 else "item files are"
             sys.stderr.write(f"warning: the report reads committed history; {dirty} {files} not committed\n")
-        context = weekly_context(project, language, dt.date.today(), since=parse_date("--since", since),
-                                 until=parse_date("--until", until), weeks=weeks)
+        context = weekly_context(project, language, dt.date.today(), since=since_day, until=until_day,
+                                 weeks=weeks, week=iso_week)
         render_to(project.root, "weekly", fmt, context, out)
 
     @group.command("status")
@@ -146,6 +161,49 @@ def register(app: typer.Typer) -> None:
         render_to(project.root, "support", fmt, context, out)
 
     app.add_typer(group, name="report")
+
+
+def edit_note(
+    ctx: typer.Context, week: Any, since: dt.date | None, until: dt.date | None, lang: str | None
+) -> None:
+    """``report weekly --edit``: create the week's note from its template, then open it in $VISUAL/$EDITOR.
+
+    Without an editor or a terminal the note is only created and its path
+    printed. An edited note is saved only if it parses (a missing
+    status_reason, bad YAML): otherwise the file stays as it was.
+    """
+    import os
+
+    from reqctl.cli.items import _keep_rejected_edit, _run_editor
+    from reqctl.errors import ReqctlError
+    from reqctl.ops import reports, weekly_note
+    from reqctl.ops.report_weekly import resolve_period
+    from reqctl.ops.weeks import week_of
+    from reqctl.render.filters import format_date_range
+
+    project = state(ctx).project()
+    language = reports.resolve_language(project, lang)
+    _start, end, calendar = resolve_period(since, until, week, dt.date.today())
+    note_week = calendar or week_of(end)
+    period = format_date_range(note_week.monday, note_week.sunday, language)
+    path, created = weekly_note.ensure_note(project.root, note_week, language, period)
+    rel = weekly_note.note_path(note_week)
+    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")) or not sys.stdin.isatty():
+        console.print_plain(rel)
+        what = "created from the template" if created else "exists"
+        console.stderr().print(Text(f"{what}; no editor or terminal, so edit the file yourself", style="dim"))
+        return
+    original = path.read_bytes().decode("utf-8", errors="replace")
+    edited = _run_editor(project.root, note_week.label, original)
+    if edited == original:
+        console.print_plain(f"{rel}: {'created' if created else 'no changes'}")
+        return
+    try:
+        weekly_note.save_note(project.root, note_week, edited)
+    except ReqctlError as exc:
+        kept = _keep_rejected_edit(project.root, note_week.label, edited)
+        raise UsageError(f"{exc}; {rel} is unchanged, your edit is saved in {kept}") from None
+    console.print_plain(f"{rel}: saved")
 
 
 def show_status(context: dict[str, Any]) -> None:

@@ -124,6 +124,36 @@ class ExportSettings(_Strict):
         return value
 
 
+# The counts the weekly report's overall status (red/amber/green) is computed from; see docs/FORMAT.md.
+StatusMetric = Literal[
+    "overdue_milestones", "critical_risks", "high_risks", "overdue_risk_reviews", "suspect_requirements",
+    "pending_approvals", "overdue_actions", "overdue_customer_actions",
+]
+DEFAULT_RED: dict[str, int] = {"overdue_milestones": 1, "critical_risks": 2}
+DEFAULT_AMBER: dict[str, int] = {
+    "critical_risks": 1, "overdue_risk_reviews": 1, "suspect_requirements": 1,
+    "overdue_actions": 2, "overdue_customer_actions": 1,
+}
+
+
+class StatusRules(_Strict):
+    """``weekly.status``: a colour applies when any of its counts reaches its threshold (red before amber).
+
+    A colour left out keeps its defaults; ``{}`` turns it off.
+    """
+
+    red: dict[StatusMetric, Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: dict(DEFAULT_RED))
+    amber: dict[StatusMetric, Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: dict(DEFAULT_AMBER))
+
+
+class WeeklySettings(_Strict):
+    """``reqctl report weekly``: who the customer is and how the overall status is computed."""
+
+    # Roles whose members are the customer; their organisations and e-mail domains are the customer's too.
+    customer_roles: list[str] = Field(default_factory=lambda: ["customer"])
+    status: StatusRules = Field(default_factory=StatusRules)
+
+
 class Config(_Strict):
     name: str = Field(min_length=1)
     customer: str = ""
@@ -144,6 +174,7 @@ class Config(_Strict):
     ci: CiSettings = Field(default_factory=CiSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     export: ExportSettings = Field(default_factory=ExportSettings)
+    weekly: WeeklySettings = Field(default_factory=WeeklySettings)
 
     @field_validator("prefixes")
     @classmethod

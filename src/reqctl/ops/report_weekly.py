@@ -19,8 +19,9 @@ from reqctl.model.ids import Kind
 from reqctl.model.items import APPROVED_OR_LATER, Decision, Meeting, Risk
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
-from reqctl.ops import report_support
+from reqctl.ops import report_support, weekly_note, weekly_pm
 from reqctl.ops.reports import Context, status_context
+from reqctl.ops.weeks import IsoWeek, week_of
 from reqctl.store.reader import ItemFile
 
 DEFAULT_WEEKS = 8
@@ -33,6 +34,24 @@ def period(since: dt.date | None, until: dt.date | None, today: dt.date) -> tupl
     if start > end:
         raise UsageError(f"--since {start} is after --until {end}")
     return start, end
+
+
+def resolve_period(
+    since: dt.date | None, until: dt.date | None, week: IsoWeek | None, today: dt.date
+) -> tuple[dt.date, dt.date, IsoWeek | None]:
+    """The report's period: ``--week``, else ``--since``/``--until``, else the calendar week of today.
+
+    Returns the first and last day and the ISO week when the period is one.
+    """
+    if week is not None:
+        if since is not None or until is not None:
+            raise UsageError("--week cannot be combined with --since or --until")
+        return week.monday, week.sunday, week
+    if since is not None or until is not None:
+        start, end = period(since, until, today)
+        return start, end, None
+    current = week_of(today)
+    return current.monday, current.sunday, current
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -194,10 +213,16 @@ def weekly_context(
     since: dt.date | None = None,
     until: dt.date | None = None,
     weeks: int = DEFAULT_WEEKS,
+    week: IsoWeek | None = None,
 ) -> Context:
+    """The weekly report's context; without ``since``/``until``/``week`` the period is today's calendar week."""
     if not 1 <= weeks <= MAX_WEEKS:
         raise UsageError(f"--weeks {weeks}: use a number from 1 to {MAX_WEEKS}")
-    start, end = period(since, until, today)
+    start, end, calendar_week = resolve_period(since, until, week, today)
+    # A week that ends after today is reported as of today: Friday's report does not call Saturday's items overdue.
+    as_of = min(end, today)
+    note_week = calendar_week or week_of(end)
+    note = weekly_note.read_note(project.root, note_week)
     # The working-tree project lends its parses to every revision holding the same bytes.
     reader = HistoryReader(project.root, worktree=project)
     end_rev = reader.rev_at(_end_of(end))
@@ -205,12 +230,12 @@ def weekly_context(
     new = reader.project_at(end_rev) if end_rev else Project(root=project.root, config=project.config, files=[])
     old = reader.project_at(start_rev) if start_rev else None
     activity = _activity(old, new, start, end)
-    context = status_context(new, lang, end)
+    context = status_context(new, lang, as_of)
     context["report"] = "weekly"
     decisions = [data.decision_row(new, d) for d in data.of_kind(new, Kind.DECISION)
                  if isinstance(d, Decision)
                  and (_in_period(d.date, start, end) or d.id in activity["decided"])]
-    meetings = [data.meeting_row(new, m, end) for m in data.of_kind(new, Kind.MEETING)
+    meetings = [data.meeting_row(new, m, as_of) for m in data.of_kind(new, Kind.MEETING)
                 if isinstance(m, Meeting) and _in_period(m.date, start, end)]
     changes_by_id = {c["id"]: c for c in context["changes"]}
     for bucket in activity["changes"].values():
@@ -222,6 +247,8 @@ def weekly_context(
     context.update({
         "period": {"since": start.isoformat(), "until": end.isoformat(),
                    "days": (end - start).days + 1,
+                   "week": calendar_week.label if calendar_week else None,
+                   "as_of": as_of.isoformat(),
                    "start_revision": start_rev[:10] if start_rev else None,
                    "end_revision": end_rev[:10] if end_rev else None},
         "activity": {"requirements": activity["requirements"], "changes": activity["changes"],
@@ -232,6 +259,15 @@ def weekly_context(
         "period_support": report_support.weekly_section(new, start, end),
         "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None,
                          start=project.config.start),
+    })
+    # The PM's part of the report: the note, the overall status, next week, what the customer must do.
+    note_data = note.as_context() if note is not None else None
+    context.update({
+        "note": note_data,
+        "note_week": note_week.label,
+        "overall": weekly_pm.overall_status(new.config, weekly_pm.metrics(new, context), note_data),
+        "next_week": weekly_pm.next_week(new, note_week.next(), as_of),
+        "customer_needs": weekly_pm.customer_needs(new, context),
     })
     reader.save()
     return context

@@ -50,6 +50,18 @@ def format_short_date(value: Any, lang: str) -> str:
     return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {_MONTHS_EN[day.month - 1]}"
 
 
+def format_date_range(since: Any, until: Any, lang: str) -> str:
+    """A period: ``2026年11月23日至11月29日`` (both years when it spans two), ``23 Nov – 29 Nov 2026``."""
+    start, end = _as_date(since), _as_date(until)
+    if start is None or end is None:
+        return f"{format_date(since, lang)} – {format_date(until, lang)}"
+    if lang == "zh":
+        tail = f"{end.month}月{end.day}日" if end.year == start.year else format_date(end, lang)
+        return f"{format_date(start, lang)}至{tail}"
+    head = f"{start.day} {_MONTHS_EN[start.month - 1]}" if start.year == end.year else format_date(start, lang)
+    return f"{head} – {format_date(end, lang)}"
+
+
 def format_number(value: Any, lang: str, digits: int = 0) -> str:
     if value is None or value == "":
         return "—"
@@ -140,4 +152,5 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
         "md_text": md_text,
         "ids": join_ids,
         "person": person,
+        "date_range": lambda since, until: format_date_range(since, until, lang),
     }
