@@ -67,7 +67,7 @@ def test_weekly_chinese(repo: Path) -> None:
     assert "# Test project 项目周报" in result.out
     assert "## 本周进展" in result.out
     assert "- 需求：新增 1 项，内容变更 0 项，批准 1 项，实现 0 项，验收通过 0 项。" in result.out
-    assert "**统计周期**：2026年11月9日 – 2026年11月15日" in result.out
+    assert "**统计周期**：2026年11月9日至11月15日" in result.out
     assert "费用 1.2 万欧元" in result.out
 
 

@@ -163,6 +163,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="report")
 
 
+def interactive() -> bool:
+    """Whether a person sits at a terminal to use an editor (a function so tests can say yes)."""
+    return sys.stdin.isatty()
+
+
 def edit_note(
     ctx: typer.Context, week: Any, since: dt.date | None, until: dt.date | None, lang: str | None
 ) -> None:
@@ -188,7 +193,7 @@ def edit_note(
     period = format_date_range(note_week.monday, note_week.sunday, language)
     path, created = weekly_note.ensure_note(project.root, note_week, language, period)
     rel = weekly_note.note_path(note_week)
-    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")) or not sys.stdin.isatty():
+    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")) or not interactive():
         console.print_plain(rel)
         what = "created from the template" if created else "exists"
         console.stderr().print(Text(f"{what}; no editor or terminal, so edit the file yourself", style="dim"))

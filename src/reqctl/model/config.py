@@ -129,8 +129,8 @@ StatusMetric = Literal[
     "overdue_milestones", "critical_risks", "high_risks", "overdue_risk_reviews", "suspect_requirements",
     "pending_approvals", "overdue_actions", "overdue_customer_actions",
 ]
-DEFAULT_RED: dict[str, int] = {"overdue_milestones": 1, "critical_risks": 2}
-DEFAULT_AMBER: dict[str, int] = {
+DEFAULT_RED: dict[StatusMetric, int] = {"overdue_milestones": 1, "critical_risks": 2}
+DEFAULT_AMBER: dict[StatusMetric, int] = {
     "critical_risks": 1, "overdue_risk_reviews": 1, "suspect_requirements": 1,
     "overdue_actions": 2, "overdue_customer_actions": 1,
 }

@@ -11,7 +11,7 @@
   action items owned by customer people. Who the customer is comes from
   ``weekly.customer_roles`` (default ``customer``): the members of those
   roles, people of their organisations or of ``customer:``, and people at
-  their e-mail domains.
+  e-mail domains that no other role shares.
 
 Everything returned is plain JSON-ready data for the templates.
 """
@@ -35,14 +35,26 @@ def _domain(email: str) -> str:
     return email.rpartition("@")[2].strip().lower()
 
 
+def _members(config: Config) -> set[str]:
+    return {p.strip().lower() for role in config.weekly.customer_roles for p in config.roles.get(role, [])}
+
+
+def _customer_domains(config: Config, members: set[str]) -> set[str]:
+    """E-mail domains of customer-role members that no member of another role shares."""
+    others = {p.strip().lower() for role, people in config.roles.items()
+              if role not in config.weekly.customer_roles for p in people}
+    vendor = {_domain(p) for p in others - members if "@" in p}
+    return {_domain(m) for m in members if "@" in m} - vendor
+
+
 def customer_people(config: Config) -> set[str]:
     """Lower-cased e-mails of everyone on the customer's side that the configuration knows of."""
-    members = {p.strip().lower() for role in config.weekly.customer_roles for p in config.roles.get(role, [])}
+    members = _members(config)
     orgs = {entry.organisation.strip() for email, entry in config.people.items()
             if email.strip().lower() in members and entry.organisation}
     if config.customer.strip():
         orgs.add(config.customer.strip())
-    domains = {_domain(m) for m in members if "@" in m}
+    domains = _customer_domains(config, members)
     found = set(members)
     for email, entry in config.people.items():
         key = email.strip().lower()
@@ -52,14 +64,13 @@ def customer_people(config: Config) -> set[str]:
 
 
 def is_customer(config: Config, email: str | None, known: set[str] | None = None) -> bool:
+    """Whether an owner is on the customer's side (a known customer person, or at a customer-only domain)."""
     if not email:
         return False
-    people = known if known is not None else customer_people(config)
     key = email.strip().lower()
-    if key in people:
+    if key in (known if known is not None else customer_people(config)):
         return True
-    members = {p.strip().lower() for role in config.weekly.customer_roles for p in config.roles.get(role, [])}
-    return "@" in key and _domain(key) in {_domain(m) for m in members if "@" in m}
+    return "@" in key and _domain(key) in _customer_domains(config, _members(config))
 
 
 def metrics(project: Project, context: dict[str, Any]) -> dict[str, int]:

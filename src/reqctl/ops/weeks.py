@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from reqctl.errors import UsageError
 
-_WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
+_WEEK = re.compile(r"([0-9]{4})-?[Ww]([0-9]{1,2})")
 
 
 @dataclass(frozen=True, order=True)
