@@ -222,7 +222,8 @@ NOTE_ZH = """# 2026-W46 周报备注
 def test_note_sections_in_markdown(repo: Path) -> None:
     write_note(repo, NOTE_EN)
     out = run_reqctl(repo, "report", "weekly", *W46).out
-    for expected in ("## Overall status: Amber", "## PM's summary", "Pilot *on track*; <script>alert(\"x\")</script> <b>bold</b>",
+    for expected in ("## Overall status: Amber", "## PM's summary",
+                     "Pilot *on track*; <script>alert(\"x\")</script> <b>bold</b>",
                      "- Run the **UAT** kick-off", "- Test data by Wednesday", "## Open questions",
                      "1. Who signs the UAT report?", "## Team", "Two new testers joined."):
         assert expected in out, expected
@@ -248,7 +249,8 @@ def test_note_sections_in_html_are_escaped(repo: Path) -> None:
 def test_note_sections_in_chinese(repo: Path) -> None:
     write_note(repo, NOTE_ZH)
     out = run_reqctl(repo, "report", "weekly", *W46, "--lang", "zh").out
-    for expected in ("## 本周总结\n\n试点准备**顺利**。", "## 下周计划（2026年11月16日至11月22日）\n\n启动用户验收测试。",
+    for expected in ("## 本周总结\n\n试点准备**顺利**。",
+                     "## 下周计划（2026年11月16日至11月22日）\n\n启动用户验收测试。",
                      "## 需要客户支持\n\n请客户周三前提供测试数据。", "## 待确认问题\n\n验收报告由谁签字？"):
         assert expected in out, expected
     html = run_reqctl(repo, "report", "weekly", *W46, "--lang", "zh", "-f", "html").out
@@ -338,8 +340,8 @@ def test_edit_runs_the_editor_and_refuses_a_bad_note(repo: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("reqctl.cli.report.interactive", lambda: True)
     good = tmp_path / "good.sh"
-    good.write_text("#!/bin/sh\nprintf -- '---\\nstatus: green\\nstatus_reason: fine\\n---\\n## Summary\\n\\nEdited.\\n'"
-                    " > \"$1\"\n", encoding="utf-8")
+    good.write_text("#!/bin/sh\nprintf -- '---\\nstatus: green\\nstatus_reason: fine\\n---\\n"
+                    "## Summary\\n\\nEdited.\\n' > \"$1\"\n", encoding="utf-8")
     good.chmod(0o755)
     result = run_reqctl(repo, "report", "weekly", "--edit", *W46, env={"VISUAL": str(good)})
     assert result.code == 0, result.err
