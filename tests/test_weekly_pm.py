@@ -249,12 +249,12 @@ def test_note_sections_in_html_are_escaped(repo: Path) -> None:
 def test_note_sections_in_chinese(repo: Path) -> None:
     write_note(repo, NOTE_ZH)
     out = run_reqctl(repo, "report", "weekly", *W46, "--lang", "zh").out
-    for expected in ("## 本周总结\n\n试点准备**顺利**。",
+    for expected in ("## 本周总结（项目经理）\n\n试点准备**顺利**。",
                      "## 下周计划（2026年11月16日至11月22日）\n\n启动用户验收测试。",
                      "## 需要客户支持\n\n请客户周三前提供测试数据。", "## 待确认问题\n\n验收报告由谁签字？"):
         assert expected in out, expected
     html = run_reqctl(repo, "report", "weekly", *W46, "--lang", "zh", "-f", "html").out
-    assert "<h2>本周总结</h2>" in html and "<strong>顺利</strong>" in html
+    assert "<h2>本周总结（项目经理）</h2>" in html and "<strong>顺利</strong>" in html
 
 
 def test_override_without_reason_is_an_error(repo: Path) -> None:
@@ -470,12 +470,12 @@ def test_customer_needs(repo: Path) -> None:
     assert [a["what"] for a in needs["overdue_actions"]] == ["Send test data", "Sign contract"]
     out = run_reqctl(repo, "report", "weekly", *W46).out
     section = out[out.index("## Needs from the customer"):out.index("## Milestones")]
-    assert "- Approval: **REQ-001** Sign in — awaiting customer" in section
-    assert "- Approval: **CR-001** Add SEPA — awaiting customer" in section
+    assert "- Approval: **REQ-001** Sign in — awaiting customer (customer@example.com)" in section
+    assert "- Approval: **CR-001** Add SEPA — awaiting customer (customer@example.com)" in section
     assert "- Overdue action item (MTG-001): Send test data — Olga Acme, due 10 Nov 2026" in section
     assert "Vendor task" not in section and "Not due yet" not in section
     zh = run_reqctl(repo, "report", "weekly", *W46, "--lang", "zh").out
-    assert "- 待审批：**REQ-001** Sign in，等待 customer 审批" in zh
+    assert "- 待审批：**REQ-001** Sign in，等待 customer（customer@example.com）审批" in zh
     assert "- 逾期行动项（MTG-001）：Send test data，负责人 Olga Acme，2026年11月10日 截止" in zh
 
 

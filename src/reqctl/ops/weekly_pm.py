@@ -147,7 +147,11 @@ def customer_needs(project: Project, context: dict[str, Any]) -> Row:
     config = project.config
     roles = set(config.weekly.customer_roles)
     known = customer_people(config)
-    approvals = [dict(p, customer_roles=[r for r in p["roles"] if r in roles])
-                 for p in context["pending_approvals"] if roles & set(p["roles"])]
+    approvals = []
+    for row in context["pending_approvals"]:
+        waiting = [r for r in row["roles"] if r in roles]
+        if waiting:
+            approvers = list(dict.fromkeys(p for r in waiting for p in config.roles.get(r, [])))
+            approvals.append(dict(row, customer_roles=waiting, approvers=approvers))
     actions = [a for a in context["overdue_actions"] if is_customer(config, a["owner"], known)]
     return {"approvals": approvals, "overdue_actions": actions}
