@@ -326,6 +326,14 @@ def test_edit_without_editor_creates_the_note(repo: Path) -> None:
     assert "## Open questions" not in out  # the template's empty sections are left out
 
 
+def test_note_that_is_a_folder_is_refused(repo: Path) -> None:
+    (repo / NOTE).mkdir(parents=True)
+    for args in ((), ("--edit",)):
+        result = run_reqctl(repo, "report", "weekly", *W46, *args, env={"VISUAL": "", "EDITOR": ""})
+        assert result.code == 2
+        assert result.err.strip() == f"error: {NOTE}: is not a regular file"
+
+
 def test_edit_creates_a_chinese_note(repo: Path) -> None:
     result = run_reqctl(repo, "report", "weekly", "--edit", "--week", "2026-W53", "--lang", "zh",
                         env={"VISUAL": "", "EDITOR": ""})

@@ -106,9 +106,10 @@ def _read(root: Path, rel: str) -> bytes | None:
         if exc.errno == errno.ELOOP:
             raise UsageError("is a symbolic link; reqctl does not follow links in notes/", path=rel) from None
         raise UsageError(f"cannot read the weekly note: {exc.strerror}", path=rel) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a FIFO (reading it would wait forever)
+        os.close(fd)
+        raise UsageError("is not a regular file", path=rel)
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise UsageError("is not a regular file", path=rel)
         return handle.read(frontmatter.MAX_FILE_BYTES + 1)
 
 
@@ -237,6 +238,8 @@ def ensure_note(root: Path, week: IsoWeek, lang: str, period: str) -> tuple[Path
     _refuse_links(root, rel)
     path = root / rel
     if path.exists():
+        if not path.is_file():
+            raise UsageError("is not a regular file", path=rel)
         return path, False
     path.parent.mkdir(parents=True, exist_ok=True)
     _refuse_links(root, rel)  # nothing swapped in a link while the folders were made
