@@ -483,7 +483,7 @@ def test_customer_needs(repo: Path) -> None:
     assert "- Overdue action item (MTG-001): Send test data — Olga Acme, due 10 Nov 2026" in section
     assert "Vendor task" not in section and "Not due yet" not in section
     zh = run_reqctl(repo, "report", "weekly", *W46, "--lang", "zh").out
-    assert "- 待审批：**REQ-001** Sign in，等待 customer（customer@example.com）审批" in zh
+    assert "- 待审批：**REQ-001** Sign in，等待客户（customer@example.com）审批" in zh
     assert "- 逾期行动项（MTG-001）：Send test data，负责人 Olga Acme，2026年11月10日 截止" in zh
 
 
@@ -491,3 +491,22 @@ def test_nothing_for_the_customer(repo: Path) -> None:
     out = run_reqctl(repo, "report", "weekly", *W46).out
     assert "## Needs from the customer\n\nNothing is waiting on the customer." in out
     assert "Nothing falls due next week." in out
+
+
+_NOTE_PIECES = st.sampled_from(["---\n", "status: ", "status_reason: ", "## Summary\n", "## 下周计划\n", "```\n",
+                                "# Title\n", "red", "红", "amber\n", "x", "\n", " ", ":", "[", "\t", "~~~\n"])
+
+
+@given(st.lists(_NOTE_PIECES, max_size=25).map("".join))
+def test_any_note_text_parses_or_is_a_located_format_error(text: str) -> None:
+    from reqctl.errors import FileFormatError
+    from reqctl.ops.weekly_note import parse_note
+
+    try:
+        note = parse_note(text.encode("utf-8"), NOTE)
+    except FileFormatError as exc:
+        assert str(exc.path) == NOTE and exc.line is not None
+    else:
+        assert note.status in (None, "red", "amber", "green")
+        assert (note.status is None) == (note.status_reason is None)
+        assert all(s.text.strip() for s in note.sections)
