@@ -110,10 +110,17 @@ def register(app: typer.Typer) -> None:
         keep_ids: KeepIds = False,
         link_field: LinkField = "depends_on",
     ) -> None:
-        """Import every SPEC-OBJECT of a ReqIF file (DOORS, Polarion, ReqIF Studio, StrictDoc...)."""
-        from reqctl.importing.reqif_import import read_reqif
+        """Import every SPEC-OBJECT of a ReqIF file (DOORS, Polarion, ReqIF Studio, StrictDoc, reqctl...)."""
+        from reqctl.importing import reqif_own
+        from reqctl.importing.reqif_import import load, plan_of
 
-        _apply(ctx, read_reqif(file, link_field=link_field), dry_run, keep_ids)
+        bundles = load(file)
+        if reqif_own.is_reqctl_export(bundles):  # read back like the sheet it is: export → import changes nothing
+            from reqctl.cli.import_tabular import run_import
+
+            run_import(ctx, "reqif", lambda: reqif_own.sheets_of(bundles), None, dry_run, False, keep_ids)
+            return
+        _apply(ctx, plan_of(file, bundles, link_field=link_field), dry_run, keep_ids)
 
     @group.command("strictdoc")
     def strictdoc_command(
