@@ -97,6 +97,13 @@ class ImportPlan:
     items: list[PlannedItem] = field(default_factory=list)
     report: ImportReport = field(default_factory=ImportReport)
     link_field: str = "depends_on"
+    # The front-matter fields this importer writes besides title, body, source and the link field
+    # (e.g. {"tags", "x-doorstop"}): on re-import, one the source no longer gives is removed.
+    owned: frozenset[str] = frozenset()
+
+    def owned_fields(self) -> frozenset[str]:
+        """Every field the source owns: what it stopped giving goes on re-import; the rest is reqctl's."""
+        return (self.owned | {"title", "source", self.link_field}) - _WORKFLOW_FIELDS
 
 
 @dataclass
@@ -235,7 +242,8 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
             taken.add(candidate)
 
         outcome = Outcome(dry_run=dry_run)
-        writes: list[tuple[Path, str, str | None, dict[str, Any], str | None]] = []
+        writes: list[tuple[Path, str, str | None, dict[str, Any], str | None, list[str]]] = []
+        owned = plan.owned_fields()
         for item in plan.items:
             links: list[str] = []
             for target in item.links:
@@ -256,16 +264,23 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
                     key: _readable(value) for key, value in wanted_data.items()
                     if key not in _WORKFLOW_FIELDS and current.get(key) != value
                 }
+                # A field the importer owns that the source no longer gives (its last link, a custom
+                # attribute) goes; an item matched by its reqctl ID keeps the source it has.
+                removed = [
+                    key for key in current
+                    if key in owned and key not in wanted_data and not (key == "source" and item.match_id)
+                ]
                 body_changed = item_file.body.strip("\n") != body
-                changed = [*updates, *(["body"] if body_changed else [])]
+                changed = [*updates, *removed, *(["body"] if body_changed else [])]
                 if not changed:
                     outcome.unchanged.append((item_id, item))
                     continue
                 outcome.updated.append((item_id, item, changed))
-                merged = {**current, **updates}
+                merged = {key: value for key, value in {**current, **updates}.items() if key not in removed}
                 text = roundtrip.render_new(merged, body)  # validated as the whole new file
                 _validated(item.kind, item_file.path, text, item.source)
-                writes.append((root / item_file.path, item_file.path, None, updates, body if body_changed else None))
+                writes.append((root / item_file.path, item_file.path, None, updates, body if body_changed else None,
+                               removed))
             else:
                 outcome.created.append((item_id, item))
                 data = {"status": "draft", **wanted_data} if item.kind is Kind.REQUIREMENT else wanted_data
@@ -274,12 +289,12 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
                 path = item_path(root, item.kind, item_id)
                 rel = path.relative_to(root).as_posix()
                 _new_validated(item.kind, rel, data, body, item.source)
-                writes.append((path, rel, text, {}, None))
+                writes.append((path, rel, text, {}, None, []))
         if dry_run or not writes:
             return outcome
-        edited = [rel for _path, rel, text, _u, _b in writes if text is None]
+        edited = [rel for _path, rel, text, *_rest in writes if text is None]
         refuse_conflict_markers(root, edited)
-        new_files = [(path, text) for path, _rel, text, _u, _b in writes if text is not None]
+        new_files = [(path, text) for path, _rel, text, *_rest in writes if text is not None]
         created: list[Path] = []
         # restored_on_failure saves the edited files; the new ones are removed again below (saving
         # them first would try to read 10,000 files that do not exist yet).
@@ -295,10 +310,11 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
                     created.append(path)
                 if created:
                     os.sync()
-                for path, rel, new_text, updates, new_body in writes:
+                for path, rel, new_text, updates, new_body, removed_keys in writes:
                     if new_text is None:
                         roundtrip.edit_front_matter(
-                            path, rel, updates, body=None if new_body is None else _body_text(new_body)
+                            path, rel, updates, remove=removed_keys,
+                            body=None if new_body is None else _body_text(new_body),
                         )
             except BaseException:
                 for path in created:

@@ -150,7 +150,7 @@ def read_reqif(path: Path, *, link_field: str = "depends_on") -> ImportPlan:
 
 def plan_of(path: Path, bundles: list[tuple[str, Any]], *, link_field: str = "depends_on") -> ImportPlan:
     """The plan for every SPEC-OBJECT of ``bundles`` (as ``load`` returns them)."""
-    plan = ImportPlan(tool="reqif", link_field=link_field)
+    plan = ImportPlan(tool="reqif", link_field=link_field, owned=frozenset({CUSTOM_FIELD}))
     report = plan.report
     report.map("SPEC-OBJECT", "requirement (source reqif:<IDENTIFIER>)")
     report.map("SPEC-OBJECT-TYPE", f"{CUSTOM_FIELD}.type")
