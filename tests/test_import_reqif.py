@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import run_reqctl
 
 from reqctl.importing import reqif_import
@@ -207,3 +209,26 @@ def test_not_a_zip(project: Path, tmp_path: Path) -> None:
 )
 def test_xhtml_to_markdown(html: str, markdown: str) -> None:
     assert xhtml_to_markdown(html) == markdown
+
+
+# The one-paragraph shortcut of xhtml_to_markdown gives what the full converter gives.
+_PIECE = st.one_of(
+    st.text(st.sampled_from(list("ab 中文 \t\n\r>.,*#-1")), min_size=1, max_size=12),
+    st.sampled_from(["<b>", "</b>", "<strong>", "</strong>", "<i>", "</i>", "<em>", "</em>", "<xhtml:b>",
+                     "</xhtml:b>", "<xhtml:em>", "</xhtml:em>"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECE, max_size=10), wrapper=st.sampled_from(["div", "p", "xhtml:div", "xhtml:p"]),
+       around=st.sampled_from(["", " ", "\n  "]))
+def test_one_paragraph_shortcut_matches_the_converter(pieces: list[str], wrapper: str, around: str) -> None:
+    from reqctl.importing import xhtml
+
+    fragment = f"{around}<{wrapper}>{''.join(pieces)}</{wrapper}>{around}"
+    fast = xhtml._one_paragraph(fragment)
+    assert fast is not None
+    converter = xhtml._Converter()
+    converter.feed(fragment)
+    converter.close()
+    assert fast == xhtml._finish("".join(converter.out))
