@@ -239,3 +239,24 @@ def test_reqif_body_round_trips_through_the_reqif_library(body: str, title: str)
     [(_number, cells)] = sheet.rows
     expected_body = body or None
     assert cells == ["REQ-001", title, expected_body, expected_body]
+
+
+def test_reqif_invalid_value_names_the_spec_object_and_writes_nothing(project: Path, tmp_path: Path) -> None:
+    _rich(project)
+    _commit(project)
+    out = tmp_path / "all.reqif"
+    assert run_reqctl(project, "export", "reqif", "-o", str(out)).code == 0
+    text = out.read_text(encoding="utf-8").replace('THE-VALUE="must"', 'THE-VALUE="urgent"')
+    out.write_text(text.replace("After blank lines.", "Edited."), encoding="utf-8")
+    result = run_reqctl(project, "import", "reqif", str(out))
+    assert result.code == 2
+    assert (f'error: {out} [requirement]: SPEC-OBJECT REQ-001, column "priority": '
+            "'urgent' is not one of must, should, could, wont") in result.err
+    assert "Traceback" not in result.err and _status(project) == ""
+    partial = run_reqctl(project, "import", "reqif", str(out), "--partial")
+    assert partial.code == 0, partial.err
+    assert _status(project) == " M requirements/REQ-002.md"
+    foreign = tmp_path / "doors.reqif"
+    foreign.write_text(text.replace("reqctl 0", "DOORS 9"), encoding="utf-8")
+    refused = run_reqctl(project, "import", "reqif", str(foreign), "--partial")
+    assert refused.code == 2 and "--partial: only for a file 'reqctl export reqif' wrote" in refused.err

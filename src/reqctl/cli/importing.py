@@ -109,6 +109,10 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
         keep_ids: KeepIds = False,
         link_field: LinkField = "depends_on",
+        partial: Annotated[
+            bool, typer.Option("--partial", help="A file 'reqctl export reqif' wrote: import the valid items "
+                                                 "even when others are invalid.")
+        ] = False,
     ) -> None:
         """Import every SPEC-OBJECT of a ReqIF file (DOORS, Polarion, ReqIF Studio, StrictDoc, reqctl...)."""
         from reqctl.importing import reqif_own
@@ -118,8 +122,10 @@ def register(app: typer.Typer) -> None:
         if reqif_own.is_reqctl_export(bundles):  # read back like the sheet it is: export → import changes nothing
             from reqctl.cli.import_tabular import run_import
 
-            run_import(ctx, "reqif", lambda: reqif_own.sheets_of(bundles), None, dry_run, False, keep_ids)
+            run_import(ctx, "reqif", lambda: reqif_own.sheets_of(bundles), None, dry_run, partial, keep_ids)
             return
+        if partial:
+            raise UsageError("--partial: only for a file 'reqctl export reqif' wrote; this one is imported whole")
         _apply(ctx, plan_of(file, bundles, link_field=link_field), dry_run, keep_ids)
 
     @group.command("strictdoc")

@@ -16,7 +16,13 @@ and a report of what it mapped, kept as custom fields, or could not map.
   that was not imported is reported, never written as a dangling ID;
 - **all or nothing**: every file is rendered and validated before the first
   write, all writes happen under the project lock (the same lock ``add``
-  takes) and are atomic, and a failure midway puts every file back;
+  takes), and a failure midway puts every file back: edited files are
+  restored, new ones (written by ``newfiles``: never over an existing file,
+  one sync at the end) removed;
+- **re-import removes what the source removed**, in the fields the importer
+  owns (``ImportPlan.owned_fields``: title, source, the link field and what
+  the importer declares, e.g. ``x-doorstop`` and ``tags``); ``status``,
+  approvals and fields set in reqctl are never touched;
 - **commits nothing**: the user reviews ``git diff`` and commits.
 
 ``dry_run`` computes the same outcome and writes nothing.

@@ -106,6 +106,7 @@ def sheets_of(bundles: list[tuple[str, Any]]) -> list[Sheet]:
             ]
             header += from_relations
             rows: list[tuple[int, list[Any]]] = []
+            names: dict[int, str] = {}
             for number, spec_object in enumerate(mine, start=1):
                 cells: list[Any] = [None] * len(header)
                 for attribute in spec_object.attributes:
@@ -116,6 +117,7 @@ def sheets_of(bundles: list[tuple[str, Any]]) -> list[Sheet]:
                     targets = links.get((spec_object.identifier, name))
                     cells[offset] = ", ".join(targets) if targets else None
                 rows.append((number, cells))
+                names[number] = f"SPEC-OBJECT {foreign_ids.get(spec_object.identifier) or spec_object.identifier}"
             if rows:
-                sheets.append(Sheet(f"{where} [{kind.value}]", kind, header, rows))
+                sheets.append(Sheet(f"{where} [{kind.value}]", kind, header, rows, names))
     return sheets

@@ -83,6 +83,7 @@ class Sheet:
     kind: Kind
     header: list[str]
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
+    row_names: dict[int, str] | None = None  # row number -> its name in messages, else "row N"
 
 
 @dataclass(frozen=True)
@@ -285,10 +286,16 @@ class _Row:
 
     @property
     def where(self) -> str:
-        return f"{self.sheet.label} row {self.number}"
+        return f"{self.sheet.label} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """How messages name the row: "row 7", or what the sheet calls it ("SPEC-OBJECT REQ-001")."""
+        named = self.sheet.row_names.get(self.number) if self.sheet.row_names else None
+        return named or f"row {self.number}"
 
     def problem(self, column: str, message: str) -> None:
-        self.problems.append(f'{self.sheet.label}: row {self.number}, column "{column}": {message}')
+        self.problems.append(f'{self.sheet.label}: {self.name}, column "{column}": {message}')
 
     def field_problem(self, name: str, message: str) -> None:
         self.problem(self.columns.get(name, name), message)
