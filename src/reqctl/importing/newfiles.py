@@ -120,6 +120,10 @@ def _plain(text: str) -> bool:
     )
 
 
+# Keys repeat in every file of an import (id, title, x-reqif, type...): their check is cached.
+_plain_key = functools.lru_cache(maxsize=4096)(_plain)
+
+
 def _scalar(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -161,7 +165,7 @@ def _emit_simple(data: Mapping[str, Any]) -> str | None:
     """
     lines: list[str] = []
     for key, value in data.items():
-        if not _plain(key):
+        if not _plain_key(key):
             return None
         if isinstance(value, list):
             if not value:
@@ -181,7 +185,7 @@ def _emit_simple(data: Mapping[str, Any]) -> str | None:
             for sub_key, sub_value in value.items():
                 text = _scalar(sub_value)
                 block = _literal(sub_value, "    ") if text is None else None
-                if not isinstance(sub_key, str) or not _plain(sub_key) or (text is None and block is None):
+                if not isinstance(sub_key, str) or not _plain_key(sub_key) or (text is None and block is None):
                     return None
                 lines.append(f"  {sub_key}: {text}" if block is None else f"  {sub_key}: {block}")
         else:
