@@ -83,14 +83,14 @@ def test_failure_midway_removes_every_created_file(project: Path, monkeypatch: p
     from reqctl.errors import ReqctlError
     from reqctl.importing import plan as plan_module
 
-    real = plan_module.write_atomic
+    real = plan_module.create_file
 
-    def failing(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    def failing(path: Path, data: bytes) -> None:
         if path.name == "REQ-002.md":
             raise ReqctlError("disk full", path=path)
-        real(path, data, exclusive=exclusive)
+        real(path, data)
 
-    monkeypatch.setattr(plan_module, "write_atomic", failing)
+    monkeypatch.setattr(plan_module, "create_file", failing)
     with pytest.raises(ReqctlError, match="disk full"):
         apply_plan(project, _plan())
     assert list((project / "requirements").iterdir()) == []

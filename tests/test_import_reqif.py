@@ -7,9 +7,12 @@ import os
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import run_reqctl
 
 from reqctl.importing import reqif_import
@@ -18,6 +21,8 @@ from reqctl.importing.xhtml import xhtml_to_markdown
 REAL = Path(os.environ.get("REQCTL_REAL_FIXTURES", "/work/shared/fixtures/real")) / "reqif"
 FILES = sorted(path.name for path in REAL.glob("*.reqif*")) if REAL.is_dir() else []
 TITLE_NAMES = ("ReqIF.ChapterName", "ReqIF.Name")
+SIMPLE = ("STRING", "INTEGER", "REAL", "BOOLEAN", "DATE")
+XHTML = object()  # marks an XHTML attribute in _expected
 
 
 def _local(tag: str) -> str:
@@ -31,21 +36,36 @@ def _documents(path: Path) -> list[ET.Element]:
     return [ET.parse(path).getroot()]
 
 
-def _expected(path: Path) -> tuple[dict[str, dict[str, str]], list[tuple[str, str]]]:
+def _expected(path: Path) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
     """SPEC-OBJECTs (identifier -> {definition long name: text}) and relations, read with ElementTree."""
-    objects: dict[str, dict[str, str]] = {}
+    objects: dict[str, dict[str, Any]] = {}
     relations: list[tuple[str, str]] = []
     for root in _documents(path):
         names = {
             el.get("IDENTIFIER"): el.get("LONG-NAME") or el.get("IDENTIFIER")
             for el in root.iter() if _local(el.tag).startswith("ATTRIBUTE-DEFINITION-")
         }
+        enum_names = {
+            el.get("IDENTIFIER"): el.get("LONG-NAME") or next(
+                (sub.get("KEY") for sub in el.iter() if _local(sub.tag) == "EMBEDDED-VALUE"), el.get("IDENTIFIER"))
+            for el in root.iter() if _local(el.tag) == "ENUM-VALUE"
+        }
         for obj in (el for el in root.iter() if _local(el.tag) == "SPEC-OBJECT"):
-            values: dict[str, str] = {"": obj.get("LONG-NAME") or ""}
+            values: dict[str, Any] = {"": obj.get("LONG-NAME") or ""}
             for value in obj.iter():
-                if _local(value.tag) == "ATTRIBUTE-VALUE-STRING":
-                    ref = next(el.text for el in value.iter() if _local(el.tag).endswith("DEFINITION-STRING-REF"))
-                    values[names.get(ref, ref) or str(ref)] = value.get("THE-VALUE") or ""
+                kind = _local(value.tag).removeprefix("ATTRIBUTE-VALUE-")
+                if kind not in SIMPLE and kind not in ("ENUMERATION", "XHTML"):
+                    continue
+                ref = next(el.text for el in value.iter() if _local(el.tag).startswith("ATTRIBUTE-DEFINITION-"))
+                name = names.get(ref, ref) or str(ref)
+                if kind in SIMPLE:
+                    values[name] = value.get("THE-VALUE") or ""
+                elif kind == "ENUMERATION":
+                    chosen = [enum_names.get(el.text, el.text) for el in value.iter()
+                              if _local(el.tag) == "ENUM-VALUE-REF"]
+                    values[name] = chosen[0] if len(chosen) == 1 else chosen
+                else:
+                    values[name] = XHTML
             objects[str(obj.get("IDENTIFIER"))] = values
         for rel in (el for el in root.iter() if _local(el.tag) == "SPEC-RELATION"):
             ends = {
@@ -80,14 +100,21 @@ def test_every_real_reqif_file_imports(project: Path, name: str) -> None:
         front = fronts[f"reqif:{identifier}"]
         custom = front["x-reqif"]
         assert isinstance(custom, dict)
-        title = next((values[key] for key in TITLE_NAMES if values.get(key, "").strip()), None)
+        title = next((values[key] for key in TITLE_NAMES
+                      if isinstance(values.get(key), str) and values[key].strip()), None)
         if title is not None:
             assert front["title"] == " ".join(title.split())
         elif values[""]:
             assert front["title"] == values[""]
         for key, value in values.items():
-            if key and key not in TITLE_NAMES:
-                assert custom.get(key) == value or value.strip() in str(front["body"]), (identifier, key)
+            if not key or key in TITLE_NAMES:
+                continue
+            if value is XHTML:  # rich text: the body (the text attribute) or kept as Markdown
+                assert key in custom or key.lower() in reqif_import.TEXT_NAMES, (identifier, key)
+            elif isinstance(value, list):  # an enumeration with several values: their names
+                assert custom.get(key) == value, (identifier, key)
+            else:  # string, integer, real, boolean, date and one-value enumerations, as written
+                assert str(custom.get(key)) == value or value.strip() in str(front["body"]), (identifier, key)
         expected_links = sorted(
             {str(ids[f"reqif:{target}"]) for source, target in relations
              if source == identifier and f"reqif:{target}" in ids}
@@ -207,3 +234,26 @@ def test_not_a_zip(project: Path, tmp_path: Path) -> None:
 )
 def test_xhtml_to_markdown(html: str, markdown: str) -> None:
     assert xhtml_to_markdown(html) == markdown
+
+
+# The one-paragraph shortcut of xhtml_to_markdown gives what the full converter gives.
+_PIECE = st.one_of(
+    st.text(st.sampled_from(list("ab 中文 \t\n\r>.,*#-1")), min_size=1, max_size=12),
+    st.sampled_from(["<b>", "</b>", "<strong>", "</strong>", "<i>", "</i>", "<em>", "</em>", "<xhtml:b>",
+                     "</xhtml:b>", "<xhtml:em>", "</xhtml:em>"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECE, max_size=10), wrapper=st.sampled_from(["div", "p", "xhtml:div", "xhtml:p"]),
+       around=st.sampled_from(["", " ", "\n  "]))
+def test_one_paragraph_shortcut_matches_the_converter(pieces: list[str], wrapper: str, around: str) -> None:
+    from reqctl.importing import xhtml
+
+    fragment = f"{around}<{wrapper}>{''.join(pieces)}</{wrapper}>{around}"
+    fast = xhtml._one_paragraph(fragment)
+    assert fast is not None
+    converter = xhtml._Converter()
+    converter.feed(fragment)
+    converter.close()
+    assert fast == xhtml._finish("".join(converter.out))

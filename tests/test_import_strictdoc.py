@@ -33,10 +33,14 @@ def _expected(paths: list[Path]) -> dict[str, dict[str, object]]:
             status = re.search(r"^STATUS: (.*)$", block, re.MULTILINE)
             parents = re.findall(r"^- TYPE: Parent\n  VALUE: (.*)$", block, re.MULTILINE)
             assert uid is not None
+            one_line = re.sub(r": >>>\n.*?\n<<<$", ": >>>", block, flags=re.MULTILINE | re.DOTALL)
+            fields = {name: value for name, value in re.findall(r"^([A-Z_]+): (.*)$", one_line, re.MULTILINE)
+                      if name not in ("UID", "TITLE", "STATEMENT", "RELATIONS") and value != ">>>"}
             found[uid.group(1)] = {
                 "title": title.group(1) if title else None,
                 "status": status.group(1) if status else None,
                 "parents": parents,
+                "fields": fields,
             }
     return found
 
@@ -69,6 +73,8 @@ def test_all_strictdoc_documents_import_with_counts_titles_links_and_fields(proj
         if data["title"]:
             assert front["title"] == data["title"]
         assert custom.get("STATUS") == data["status"]
+        for name, value in data["fields"].items():  # type: ignore[attr-defined]
+            assert str(custom.get(name)) == value, (uid, name)  # MID, COMMENT, COMPLIANCE, grammar fields...
         parents = sorted(str(ids[f"strictdoc:{p}"]) for p in data["parents"])  # type: ignore[union-attr]
         assert sorted(front.get("depends_on", [])) == parents  # type: ignore[arg-type]
     sectioned = [front for front in fronts.values() if front["x-strictdoc"].get("section")]  # type: ignore[attr-defined]

@@ -112,7 +112,7 @@ ids = st.from_regex(r"REQ-[0-9]{3}", fullmatch=True)
 def test_fast_render_reads_back_like_roundtrip_render(
     title: str, tags: list[str], depends: list[str], acceptance: list[str], custom: dict[str, Any], body: str
 ) -> None:
-    from reqctl.importing.tabular import render_new
+    from reqctl.importing.newfiles import render_new
 
     data: dict[str, Any] = {"id": "REQ-001", "title": title, "status": "draft", "tags": tags,
                             "depends_on": depends, "acceptance": acceptance}
@@ -122,15 +122,15 @@ def test_fast_render_reads_back_like_roundtrip_render(
     slow = frontmatter.parse(roundtrip.render_new(data, body).encode("utf-8"), "f.md")
     assert fast.data == data  # (ruamel's render_new writes U+0085 in a way PyYAML reads back as a space)
     assert fast.body == slow.body
-    from reqctl.importing.tabular import _emit_pyyaml, _emit_simple
+    from reqctl.importing.newfiles import _emit_pyyaml, _emit_simple
 
     simple = _emit_simple(data)
-    if simple is not None:  # the shortcut writes exactly what PyYAML writes
+    if simple is not None and "|" not in simple:  # the shortcut writes exactly what PyYAML writes
         assert simple == _emit_pyyaml(data)
 
 
 def test_fast_render_layout_matches_roundtrip_for_plain_values() -> None:
-    from reqctl.importing.tabular import render_new
+    from reqctl.importing.newfiles import render_new
 
     data = {"id": "REQ-001", "title": "Export 报表", "status": "draft", "tags": ["a", "b"],
             "depends_on": ["REQ-002"], "acceptance": ["one, two", "three"], "x-import": {"Col A": "no", "n": 3}}
@@ -138,6 +138,24 @@ def test_fast_render_layout_matches_roundtrip_for_plain_values() -> None:
     meeting = {"id": "MTG-001", "title": "Kickoff", "date": dt.date(2026, 1, 5),
                "actions": [{"what": "Send notes", "owner": "ana", "done": False}], "attendees": ["ana", "bo"]}
     assert render_new(meeting, "") == roundtrip.render_new(meeting, "")
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines=st.lists(texts.filter(lambda t: "\n" not in t and "\r" not in t), min_size=2, max_size=5),
+       end=st.sampled_from(["", "\n", "\n\n"]))
+def test_fast_render_writes_multi_line_text_as_the_literal_block_roundtrip_writes(lines: list[str], end: str) -> None:
+    """What plan.py gives ruamel as a LiteralScalarString (``|`` block) the fast writer writes the same way."""
+    from reqctl.importing.newfiles import literal_ok, render_new
+    from reqctl.importing.plan import _readable
+
+    text = "\n".join(lines) + end
+    data = {"id": "REQ-001", "title": "T", "text": text, "x-reqif": {"note": text, "k": "v"}}
+    fast = render_new(data, "")
+    assert frontmatter.parse(fast.encode("utf-8"), "f.md").data == data
+    block = fast.startswith("---\nid: REQ-001\ntitle: T\ntext: |")
+    assert block == literal_ok(text)
+    if block:  # as ruamel writes it
+        assert fast == roundtrip.render_new(_readable(data), "")
 
 
 # ------------------------------------------------------------- xlsx reader ----

@@ -68,7 +68,7 @@ def print_outcome(tool: str, outcome: TabularOutcome) -> None:
     console.print_plain("\n".join(lines))
 
 
-def _run(
+def run_import(
     ctx: typer.Context, tool: str, read: Callable[[], list[Sheet]], maps: list[str] | None, dry_run: bool,
     partial: bool, keep_ids: bool,
 ) -> None:
@@ -98,7 +98,7 @@ def register(group: typer.Typer) -> None:
         from reqctl.importing.tabular import read_csv
 
         chosen = _kind(kind) or Kind.REQUIREMENT
-        _run(ctx, "csv", lambda: read_csv(file, chosen), map_, dry_run, partial, keep_ids)
+        run_import(ctx, "csv", lambda: read_csv(file, chosen), map_, dry_run, partial, keep_ids)
 
     @group.command("xlsx")
     def xlsx_command(
@@ -109,4 +109,4 @@ def register(group: typer.Typer) -> None:
         from reqctl.importing.tabular import read_xlsx
 
         chosen = _kind(kind)
-        _run(ctx, "xlsx", lambda: read_xlsx(file, chosen), map_, dry_run, partial, keep_ids)
+        run_import(ctx, "xlsx", lambda: read_xlsx(file, chosen), map_, dry_run, partial, keep_ids)

@@ -109,11 +109,24 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
         keep_ids: KeepIds = False,
         link_field: LinkField = "depends_on",
+        partial: Annotated[
+            bool, typer.Option("--partial", help="A file 'reqctl export reqif' wrote: import the valid items "
+                                                 "even when others are invalid.")
+        ] = False,
     ) -> None:
-        """Import every SPEC-OBJECT of a ReqIF file (DOORS, Polarion, ReqIF Studio, StrictDoc...)."""
-        from reqctl.importing.reqif_import import read_reqif
+        """Import every SPEC-OBJECT of a ReqIF file (DOORS, Polarion, ReqIF Studio, StrictDoc, reqctl...)."""
+        from reqctl.importing import reqif_own
+        from reqctl.importing.reqif_import import load, plan_of
 
-        _apply(ctx, read_reqif(file, link_field=link_field), dry_run, keep_ids)
+        bundles = load(file)
+        if reqif_own.is_reqctl_export(bundles):  # read back like the sheet it is: export → import changes nothing
+            from reqctl.cli.import_tabular import run_import
+
+            run_import(ctx, "reqif", lambda: reqif_own.sheets_of(bundles), None, dry_run, partial, keep_ids)
+            return
+        if partial:
+            raise UsageError("--partial: only for a file 'reqctl export reqif' wrote; this one is imported whole")
+        _apply(ctx, plan_of(file, bundles, link_field=link_field), dry_run, keep_ids)
 
     @group.command("strictdoc")
     def strictdoc_command(

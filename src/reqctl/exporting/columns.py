@@ -31,15 +31,22 @@ DEFAULT_COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.MEETING: ("id", "title", "date", "kind", "attendees", "relates", "actions", "body"),
     Kind.FEEDBACK: ("id", "title", "date", "from", "score", "relates", "body"),
     Kind.LESSON: ("id", "title", "date", "category", "relates", "body"),
+    Kind.TRAINING: ("id", "title", "date", "trainer", "audience", "attendance", "score", "topics", "materials",
+                    "relates", "body"),
+    Kind.SUPPORT: ("id", "title", "status", "severity", "category", "from", "reported", "responded", "resolved",
+                   "relates", "resolution", "body"),
+    Kind.FOLLOWUP: ("id", "title", "date", "contact", "channel", "satisfaction", "topics", "next_visit",
+                    "opportunities", "relates", "body"),
 }
 # Approval records fingerprint the file's content; they are never exported nor imported.
 NOT_EXPORTED = frozenset({"approval", "approvals"})
 
 # Lists of free text: acceptance criteria may hold commas, so they go one per line.
-LINE_LISTS = frozenset({"acceptance"})
-COMMA_LISTS = frozenset({"tags", "attendees", "deciders"})
-DATE_FIELDS = frozenset({"date", "created", "identified", "review_by"})
-INT_FIELDS = frozenset({"probability", "score"})
+LINE_LISTS = frozenset({"acceptance", "topics", "materials", "opportunities"})
+COMMA_LISTS = frozenset({"tags", "attendees", "deciders", "audience"})
+DATE_FIELDS = frozenset({"date", "created", "identified", "review_by", "reported", "responded", "resolved",
+                         "next_visit"})
+INT_FIELDS = frozenset({"probability", "score", "attendance", "satisfaction"})
 # Nested values (a meeting's actions, a change's impact) are written as JSON in their cell.
 JSON_FIELDS = frozenset({"actions"})
 

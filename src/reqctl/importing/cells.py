@@ -123,6 +123,20 @@ def parse_custom(value: Any) -> Any:
     return text
 
 
+def _dates(value: Any) -> Any:
+    """JSON has no dates: 'reqctl export' wrote a date (a meeting action's ``due``) as ISO text; make it one again."""
+    if isinstance(value, dict):
+        return {key: _dates(sub) for key, sub in value.items()}
+    if isinstance(value, list):
+        return [_dates(sub) for sub in value]
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def parse_cell(kind: Kind, field: str, value: Any, *, custom: bool = False) -> Any:
     """The front-matter value of ``field`` for this cell; None for an empty cell."""
     if empty(value):
@@ -139,7 +153,7 @@ def parse_cell(kind: Kind, field: str, value: Any, *, custom: bool = False) -> A
         return parse_list(kind, field, value) or None
     if field in json_fields(kind):
         try:
-            return json.loads(_text(value))
+            return _dates(json.loads(_text(value)))
         except ValueError:
             raise CellError(f"'{_text(value)[:40]}' is not JSON (as 'reqctl export' writes it)") from None
     return _text(value).strip()

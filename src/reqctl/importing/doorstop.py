@@ -152,7 +152,7 @@ def read_tree(
     documents = _documents(root)
     if not documents:
         raise UsageError("no Doorstop document (.doorstop.yml) in this folder or below", path=path)
-    plan = ImportPlan(tool="doorstop", link_field=link_field)
+    plan = ImportPlan(tool="doorstop", link_field=link_field, owned=frozenset({"tags", CUSTOM_FIELD}))
     report = plan.report
     prefix_map = dict(prefix_map or {})
     doc_set = set(documents)

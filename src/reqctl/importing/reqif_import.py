@@ -131,17 +131,26 @@ def _one_line(text: str) -> str:
     return ""
 
 
-def read_reqif(path: Path, *, link_field: str = "depends_on") -> ImportPlan:
-    """The plan for every SPEC-OBJECT in a ``.reqif`` or ``.reqifz`` file."""
+def load(path: Path) -> list[tuple[str, Any]]:
+    """The parsed ReqIF bundles of a ``.reqif`` file (one) or a ``.reqifz`` archive (one per member)."""
     raw = read_capped(path, MAX_FILE_BYTES, path)
     if path.suffix.lower() == ".reqifz" or raw[:4] == b"PK\x03\x04":
         bundles = [(f"{path}:{name}", _parse(_check_xml(data, f"{path}:{name}"), f"{path}:{name}"))
                    for name, data in _members(path, raw)]
         if not bundles:
             raise UsageError("no .reqif file in the archive", path=path)
-    else:
-        bundles = [(str(path), _parse(_check_xml(raw, str(path)), str(path)))]
-    plan = ImportPlan(tool="reqif", link_field=link_field)
+        return bundles
+    return [(str(path), _parse(_check_xml(raw, str(path)), str(path)))]
+
+
+def read_reqif(path: Path, *, link_field: str = "depends_on") -> ImportPlan:
+    """The plan for every SPEC-OBJECT in a ``.reqif`` or ``.reqifz`` file."""
+    return plan_of(path, load(path), link_field=link_field)
+
+
+def plan_of(path: Path, bundles: list[tuple[str, Any]], *, link_field: str = "depends_on") -> ImportPlan:
+    """The plan for every SPEC-OBJECT of ``bundles`` (as ``load`` returns them)."""
+    plan = ImportPlan(tool="reqif", link_field=link_field, owned=frozenset({CUSTOM_FIELD}))
     report = plan.report
     report.map("SPEC-OBJECT", "requirement (source reqif:<IDENTIFIER>)")
     report.map("SPEC-OBJECT-TYPE", f"{CUSTOM_FIELD}.type")

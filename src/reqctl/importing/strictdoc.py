@@ -143,7 +143,7 @@ def _relations(node: Node, where: str) -> list[dict[str, Any]]:
 
 def read_sdoc(paths: Sequence[Path], *, link_field: str = "depends_on") -> ImportPlan:
     """The plan for the requirements of these ``.sdoc`` files (give related documents together)."""
-    plan = ImportPlan(tool="strictdoc", link_field=link_field)
+    plan = ImportPlan(tool="strictdoc", link_field=link_field, owned=frozenset({CUSTOM_FIELD}))
     report = plan.report
     for key, target in {"UID": "source (and the ID with --keep-ids)", "TITLE": "title",
                         "STATEMENT": "body (title from its first line when there is no TITLE)",

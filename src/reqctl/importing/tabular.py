@@ -23,8 +23,6 @@ import plans its rows itself.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import functools
 import io
 import os
 import re
@@ -38,6 +36,7 @@ from pydantic import ValidationError
 from reqctl.errors import ReqctlError, UsageError
 from reqctl.exporting.columns import CUSTOM_KEY, NOT_EXPORTED, cell_text, value_of
 from reqctl.importing.cells import CellError, empty, parse_cell
+from reqctl.importing.newfiles import create_file, render_new
 from reqctl.importing.plan import kept_id
 from reqctl.model.config import Config
 from reqctl.model.ids import ID_RE, Kind, format_id, split_id
@@ -84,6 +83,7 @@ class Sheet:
     kind: Kind
     header: list[str]
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
+    row_names: dict[int, str] | None = None  # row number -> its name in messages, else "row N"
 
 
 @dataclass(frozen=True)
@@ -286,10 +286,16 @@ class _Row:
 
     @property
     def where(self) -> str:
-        return f"{self.sheet.label} row {self.number}"
+        return f"{self.sheet.label} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """How messages name the row: "row 7", or what the sheet calls it ("SPEC-OBJECT REQ-001")."""
+        named = self.sheet.row_names.get(self.number) if self.sheet.row_names else None
+        return named or f"row {self.number}"
 
     def problem(self, column: str, message: str) -> None:
-        self.problems.append(f'{self.sheet.label}: row {self.number}, column "{column}": {message}')
+        self.problems.append(f'{self.sheet.label}: {self.name}, column "{column}": {message}')
 
     def field_problem(self, name: str, message: str) -> None:
         self.problem(self.columns.get(name, name), message)
@@ -669,7 +675,7 @@ def _write_all(root: Path, writes: list[_Write]) -> None:
             for write in writes:
                 if write.text is not None:
                     path = root / write.rel
-                    _create(path, write.text.encode("utf-8"))
+                    create_file(path, write.text.encode("utf-8"))
                     created.append(path)
             if created:
                 os.sync()  # one flush for every new file instead of one fsync each (10,000 fsyncs take ~40 s)
@@ -682,169 +688,3 @@ def _write_all(root: Path, writes: list[_Write]) -> None:
             for path in created:
                 path.unlink(missing_ok=True)
             raise
-
-
-def _create(path: Path, data: bytes) -> None:
-    """Create a new item file; an existing file is never overwritten (``O_EXCL``).
-
-    Unlike ``write_atomic`` there is no temporary file, rename and fsync per
-    file: the import holds the project lock, the caller syncs once at the end
-    and, on any failure, ``restored_on_failure`` removes every file created.
-    """
-    try:
-        with path.open("xb") as handle:
-            handle.write(data)
-    except FileExistsError:
-        raise ReqctlError("file already exists; not overwriting it", path=path) from None
-    except OSError as exc:
-        raise ReqctlError(f"cannot write file: {exc.strerror}", path=path) from None
-
-
-# --------------------------------------------------------------- new files ----
-
-
-class _Flow(list[Any]):
-    """A list written ``[A, B]`` on one line, as ``roundtrip.render_new`` writes ID lists and tags."""
-
-
-@functools.cache
-def _dumper() -> Any:
-    import yaml
-
-    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-    class Dumper(base):  # type: ignore[valid-type,misc]
-        pass
-
-    def flow(dumper: Any, value: _Flow) -> Any:
-        return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
-
-    Dumper.add_representer(_Flow, flow)
-    return Dumper
-
-
-_FLOW_SAFE = re.compile(r"[^\W_][\w.@+-]*")
-_FLOW_KEYS = frozenset({"depends_on", "affects", "relates", "supersedes", "tags", "deciders"})
-
-
-def _indent_sequences(front: str) -> str:
-    """Indent block lists under their key (``  - a``) as ``roundtrip.render_new`` does; PyYAML writes ``- a``.
-
-    Every line inside a list moves two columns right per enclosing list.  The
-    only lines that can be moved by mistake are continuation lines of a
-    quoted or long plain scalar, whose leading spaces YAML ignores.
-    """
-    out = []
-    open_lists: list[int] = []  # the original indentation of each enclosing list
-    for line in front.split("\n"):
-        indent = len(line) - len(line.lstrip(" "))
-        content = line[indent:]
-        is_item = content.startswith("- ") or content == "-"
-        while open_lists and (indent < open_lists[-1] or (indent == open_lists[-1] and not is_item)):
-            open_lists.pop()
-        if is_item and (not open_lists or open_lists[-1] != indent):
-            open_lists.append(indent)
-        out.append(" " * (2 * len(open_lists)) + line if line else line)
-    return "\n".join(out)
-
-
-def render_new(data: Mapping[str, Any], body: str) -> str:
-    """The text of a new item file, as ``roundtrip.render_new`` writes it, ~30 times faster.
-
-    ruamel.yaml takes ~3 ms per file, 30 s for a 10,000-row sheet; PyYAML's
-    C emitter writes the same layout (block lists at the key's indentation,
-    ID lists and tags in flow style, YAML 1.1 look-alike strings quoted), and
-    reqctl reads files with PyYAML, so what is written reads back as planned.
-    """
-    front = _emit_simple(data)
-    if front is None:
-        front = _emit_pyyaml(data)
-    body = body.strip("\n")
-    return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
-
-
-_YAML11_WORDS = frozenset(
-    w for word in ("yes", "no", "true", "false", "on", "off", "null") for w in (word, word.title(), word.upper())
-)
-
-
-def _plain(text: str) -> bool:
-    """True when ``text`` can be written unquoted and PyYAML reads it back as this very string.
-
-    Starting with a letter rules out numbers, dates, and every YAML indicator;
-    the rest rules out comments, keys, YAML 1.1 booleans/nulls and characters
-    an emitter would escape.  Anything else goes through PyYAML.
-    """
-    return (
-        0 < len(text) < 1000
-        and text[0].isalpha()
-        and text.isprintable()
-        and text == text.rstrip()
-        and ": " not in text
-        and " #" not in text
-        and not text.endswith(":")
-        and text not in _YAML11_WORDS
-    )
-
-
-def _scalar(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, str) and _plain(value):
-        return value
-    return None
-
-
-def _emit_simple(data: Mapping[str, Any]) -> str | None:
-    """The front matter PyYAML would write, for plain keys, scalars, lists of scalars and one level of mapping.
-
-    ~5 times faster than PyYAML's (pure Python) representer; None for anything
-    else, which then goes through PyYAML.  The tests compare both.
-    """
-    lines: list[str] = []
-    for key, value in data.items():
-        if not _plain(key):
-            return None
-        if isinstance(value, list):
-            if not value:
-                return None
-            items = [_scalar(v) for v in value]
-            if any(item is None for item in items):
-                return None
-            if key in _FLOW_KEYS and all(isinstance(v, str) and _FLOW_SAFE.fullmatch(v) for v in value):
-                lines.append(f"{key}: [{', '.join(value)}]")
-            else:
-                lines.append(f"{key}:")
-                lines.extend(f"  - {item}" for item in items)
-        elif isinstance(value, Mapping):
-            if not value:
-                return None
-            lines.append(f"{key}:")
-            for sub_key, sub_value in value.items():
-                text = _scalar(sub_value)
-                if not isinstance(sub_key, str) or not _plain(sub_key) or text is None:
-                    return None
-                lines.append(f"  {sub_key}: {text}")
-        else:
-            text = _scalar(value)
-            if text is None:
-                return None
-            lines.append(f"{key}: {text}")
-    return "\n".join(lines) + "\n"
-
-
-def _emit_pyyaml(data: Mapping[str, Any]) -> str:
-    import yaml
-
-    shaped = {
-        key: _Flow(value) if key in _FLOW_KEYS and isinstance(value, list)
-        and all(isinstance(v, str) and _FLOW_SAFE.fullmatch(v) for v in value) else value
-        for key, value in data.items()
-    }
-    front = yaml.dump(shaped, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=4096,
-                      default_flow_style=False)
-    return _indent_sequences(front) if "- " in front else front

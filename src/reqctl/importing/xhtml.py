@@ -131,14 +131,44 @@ class _Converter(HTMLParser):
         self._emit(text)
 
 
+# One paragraph of text with bold and italics and nothing else (no attributes, entities or other
+# tags): most requirements' text.  ``_one_paragraph`` converts it as the parser would, ~10 times faster.
+_ONE_PARAGRAPH = re.compile(
+    r"[ \t\r\n]*<(?:xhtml:)?(div|p)>((?:[^<&]|</?(?:xhtml:)?(?:b|strong|i|em)>)*)</(?:xhtml:)?\1>[ \t\r\n]*"
+)
+_INLINE = re.compile(r"</?(?:xhtml:)?(b|strong|i|em)>")
+
+
+def _one_paragraph(fragment: str) -> str | None:
+    match = _ONE_PARAGRAPH.fullmatch(fragment)
+    if match is None:
+        return None
+    out: list[str] = []
+    for index, part in enumerate(_INLINE.split(match.group(2))):
+        if index % 2:
+            out.append("**" if part in ("b", "strong") else "*")
+            continue
+        text = _SPACE.sub(" ", part)
+        if not text or (not text.strip() and (not out or out[-1].endswith(("\n", " ")))):
+            continue
+        out.append(text)
+    return _finish("".join(out))
+
+
 def xhtml_to_markdown(fragment: str) -> str:
     """Markdown for an XHTML fragment; plain text passes through with its spacing normalised."""
     if "<" not in fragment:
         return "\n".join(line.strip() for line in html.unescape(fragment).strip().splitlines())
+    simple = _one_paragraph(fragment)
+    if simple is not None:
+        return simple
     converter = _Converter()
     converter.feed(fragment)
     converter.close()
-    text = "".join(converter.out)
+    return _finish("".join(converter.out))
+
+
+def _finish(text: str) -> str:
     lines = [line.rstrip() if not line.endswith("  ") else line for line in text.split("\n")]
     text = "\n".join(line.lstrip(" ") if not line.lstrip(" ").startswith(("- ", "1")) else line for line in lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
