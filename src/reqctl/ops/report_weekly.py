@@ -20,7 +20,7 @@ from reqctl.model.items import APPROVED_OR_LATER, Decision, Meeting, Risk
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
 from reqctl.ops import report_support
-from reqctl.ops.reports import Context, status_context
+from reqctl.ops.reports import Context, customer_reviews, status_context
 from reqctl.store.reader import ItemFile
 
 DEFAULT_WEEKS = 8
@@ -233,6 +233,7 @@ def weekly_context(
         "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None,
                          start=project.config.start),
     })
+    context["customer_reviews"] = customer_reviews(new, start, end)
     reader.save()
     return context
 

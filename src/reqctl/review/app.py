@@ -10,7 +10,8 @@ content the page showed and are refused when it changed.  Failed link
 attempts are rate-limited per client address.  Pages come only from the
 built-in templates (a project cannot override what its customer sees),
 autoescaped, Markdown rendered as the site renders it, served with a CSP
-that allows no script at all.
+that allows no inline script: the only script is the site's list filter, a
+static file (``/site/assets/filter.js``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ COOKIE = "reqctl_review"
 SITE_SECONDS = 30  # the read-only project site is rebuilt at most this often
 LOG = logging.getLogger("reqctl.serve")
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS = {
@@ -378,11 +379,14 @@ def create_app(
         session = state.session(request)
         if session is None:
             return message(labels["denied"], labels["signin"], 401)
-        path = await run_in_threadpool(_site_file, str(request.path_params.get("rel", "")))
+        rel = str(request.path_params.get("rel", ""))
+        path = await run_in_threadpool(_site_file, rel)
         if path is None:
             return message(labels["error"], labels["no_page"], 404, back=True)
         media = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml",
                  ".png": "image/png"}.get(path.suffix, "application/octet-stream")
+        if rel == "assets/filter.js":  # the one script 'self' may run (an attachment named .js stays inert)
+            media = "text/javascript; charset=utf-8"
         return Response(path.read_bytes(), media_type=media)
 
     async def no_icon(request: Request) -> Response:
