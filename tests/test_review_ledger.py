@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,35 @@ def test_revoked_then_approved_is_refused(project: Path, tmp_path: Path, revert_
         assert f"{ledger.rel_path(inv.id)} was changed in commit" in out, out
     else:
         assert f"invitation {inv.id} was not valid (revoked or expired) when the commit was made" in out, out
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen (OpenSSH) to make keys")
+def test_with_signatures_the_ledger_counts_only_as_the_recorder_signed_it(project: Path, tmp_path: Path) -> None:
+    from tests.test_change_signatures import public, signing_key
+
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    server_key, eve_key = signing_key(folder, "server"), signing_key(folder, "eve")
+    repo = review_project(project, change=False)
+    (repo / ".reqctl-signers").write_text(f"{RECORDER} {public(server_key)}\n", encoding="utf-8")
+    with (repo / "reqctl.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("check:\n  verify_signatures: true\n  allowed_signers: .reqctl-signers\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "signatures required")
+    # The server's own git configuration signs its commits (ledger and approvals) with its key.
+    for key, value in (("gpg.format", "ssh"), ("user.signingkey", str(server_key)), ("commit.gpgsign", "true")):
+        git(repo, "config", key, value)
+    _approve(repo, "REQ-001")
+    inv = invitations.load(repo)[0]
+    code, out = _verify(_clone(repo, tmp_path))
+    assert code == 0, out
+    # Someone commits a change to the entry "as" the recorder, signed with a key not bound to it.
+    path = repo / ledger.rel_path(inv.id)
+    entry = path.read_text(encoding="utf-8")
+    start = entry.index('expires: "') + len('expires: "')
+    path.write_text(entry[:start] + "2099" + entry[start + 4:], encoding="utf-8")
+    git(repo, "-c", f"user.signingkey={eve_key}", "commit", "-q", "-am", "review: longer", env=AS_RECORDER)
+    (tmp_path / "ci").rename(tmp_path / "ci-before")
+    code, out = _verify(_clone(repo, tmp_path))
+    assert code == 1 and f"{ledger.rel_path(inv.id)} was changed in commit" in out, out
+    assert "not by the review recorder reviews@example.com and signed by its key" in out, out
