@@ -462,9 +462,11 @@ def review_link_problem(
     e-mail, committed by ``review.recorder`` (of the policy: the base's with
     ``--base``) with the ``Reviewed-via: reqctl-serve`` trailer, signed by the
     recorder's key when signatures are required, and the record names an
-    invitation, kept in this repository's state folder, for exactly that
-    person and role that was valid (not revoked, not expired) when the commit
-    was made.
+    invitation for exactly that person and role that was valid (not revoked,
+    not expired) when the commit was made: as this repository's state folder
+    keeps it (where the server runs), else as the invitation ledger in git
+    says, counting only what the recorder's own commits wrote
+    (``review/ledger.py``: what a CI runner's fresh clone checks).
     """
     from reqctl.review import invitations
 
