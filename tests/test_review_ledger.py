@@ -51,9 +51,13 @@ def _forge_approval(repo: Path, invitation_id: str) -> None:
 
 def test_invite_commits_a_ledger_entry_as_the_recorder_without_the_secret(project: Path) -> None:
     repo = review_project(project, change=False)
-    secret = invite(repo)
+    result = run_reqctl(repo, "review", "invite", CUSTOMER)
+    assert result.code == 0, result.err
+    secret = result.out.splitlines()[1].rsplit("/", 1)[1]
     inv = invitations.load(repo)[0]
     rel = ledger.rel_path(inv.id)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert f"recorded in {rel}, commit {head[:10]} by {RECORDER} (no secret in it)" in result.out
     text = (repo / rel).read_text(encoding="utf-8")
     assert f'email: "{CUSTOMER}"' in text and 'roles: ["customer"]' in text and "revoked-at: null" in text
     assert secret not in text and inv.secret_sha256 not in text
@@ -179,3 +183,24 @@ def test_with_signatures_the_ledger_counts_only_as_the_recorder_signed_it(projec
     code, out = _verify(_clone(repo, tmp_path))
     assert code == 1 and f"{ledger.rel_path(inv.id)} was changed in commit" in out, out
     assert "not by the review recorder reviews@example.com and signed by its key" in out, out
+
+
+def test_an_invitation_that_cannot_be_recorded_is_not_made(project: Path, tmp_path: Path) -> None:
+    repo = review_project(project, change=False)
+    invite(repo)
+    before = invitations.store_path(repo).read_bytes()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (repo / "reviews" / "invitations").rename(outside / "invitations")
+    (repo / "reviews" / "invitations").symlink_to(outside / "invitations")  # e.g. from a pull request
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    result = run_reqctl(repo, "review", "invite", PM)
+    assert result.code == 2 and "reviews/invitations is a symbolic link" in result.err, result.err
+    assert "Traceback" not in result.err and "/r/" not in result.out
+    assert invitations.store_path(repo).read_bytes() == before
+    assert git(repo, "status", "--porcelain") == "" and len(list((outside / "invitations").iterdir())) == 1
+    # A revocation is in force at once even when the ledger cannot take it, and says so.
+    revoked = run_reqctl(repo, "review", "revoke", CUSTOMER)
+    assert revoked.code == 2 and "no longer work), but the revocation is not in the ledger" in revoked.err
+    assert invitations.open_invitations(repo) == []

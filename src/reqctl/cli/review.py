@@ -39,6 +39,11 @@ def register(app: typer.Typer) -> None:
             f"{inv.expires.strftime('%Y-%m-%d %H:%M')} UTC; send this link to them only (it works once):"
         )
         console.print_plain(made.link)
+        if made.recorded:
+            console.print_plain(
+                f"recorded in reviews/invitations/{inv.id}.yaml, commit {made.recorded[:10]} "
+                f"by {project.config.review.recorder} (no secret in it): push it so CI can verify approvals"
+            )
         if not project.config.review.recorder:
             console.warning_line(
                 "reqctl.yaml names no review.recorder: the invitation is not recorded in reviews/invitations/, "

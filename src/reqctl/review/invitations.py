@@ -133,6 +133,7 @@ def _save(root: Path, invitations: list[Invitation]) -> None:
 class NewInvitation:
     invitation: Invitation
     link: str
+    recorded: str | None = None  # the commit that put its ledger entry in git (None without a recorder)
 
 
 def invite(
@@ -158,9 +159,10 @@ def invite(
             created=created,
             expires=created + lifetime,
         )
-        _save_then(root, existing, [*existing, invitation],
+        recorded = _save_then(root, existing, [*existing, invitation],
                    lambda: commit_ledger([invitation], f"review: invite {person} ({invitation.id})\n"))
-    return NewInvitation(invitation, f"{base_url.rstrip('/')}{LINK_PATH}{secret}")
+    return NewInvitation(invitation, f"{base_url.rstrip('/')}{LINK_PATH}{secret}",
+                         recorded if isinstance(recorded, str) else None)
 
 
 LedgerCommit = Callable[[list[Invitation], str], object]
@@ -191,11 +193,13 @@ def _ledger_writing(root: Path, config: Config) -> Iterator[LedgerCommit]:
         COMMIT_AS.reset(token)
 
 
-def _save_then(root: Path, before: list[Invitation], after: list[Invitation], commit: Callable[[], object]) -> None:
+def _save_then(
+    root: Path, before: list[Invitation], after: list[Invitation], commit: Callable[[], object]
+) -> object:
     """Save ``after``, then commit the ledger; when the commit fails the state file says ``before`` again."""
     _save(root, after)
     try:
-        commit()
+        return commit()
     except BaseException:
         _save(root, before)
         raise
