@@ -1,7 +1,8 @@
 """End to end: a real 'reqctl serve' (uvicorn on 127.0.0.1) driven by headless Chromium (Debian's, via playwright).
 
 Invite, open the link, approve a requirement and a change request, request
-changes with a comment; then the git log shows the customer's commits,
+changes with a comment; filter a list of the read-only site (its script is a
+static file the CSP allows); then the git log shows the customer's commits,
 'reqctl check' passes, and Ctrl-C stops the server cleanly with no secret in
 its output.  Saves docs/review-page.png for the README.
 """
@@ -79,6 +80,21 @@ def test_customer_reviews_in_chromium(project: Path) -> None:
             page.locator("#requirement-REQ-002-customer button.request").click()
             assert "REV-001" in page.locator(".notice").inner_text()
             assert "Please support single sign-on too." in page.content()
+
+            # The published site under the server's CSP (script-src 'self'): the list filter runs.
+            page.goto(f"{base}/site/requirements.html")
+            rows = page.locator("#items tbody tr")
+            assert rows.count() == 2
+            page.fill("#filter", "export")
+            assert page.locator("#items tbody tr:not([hidden])").count() == 1
+            assert page.locator("#items tbody tr:not([hidden])").inner_text().startswith("REQ-001")
+            assert page.locator("#count").inner_text() == "1"
+            page.fill("#filter", "")
+            assert page.locator("#items tbody tr:not([hidden])").count() == 2
+            page.goto(f"{base}/site/reviews.html")
+            assert "Please support single sign-on too." in page.locator("#items").inner_text()
+            page.fill("#filter", "sign-on")
+            assert page.locator("#items tbody tr:not([hidden])").count() == 1
 
             replay = browser.new_page()
             replay.goto(f"{base}/r/{secret}")

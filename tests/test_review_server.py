@@ -137,13 +137,16 @@ def test_security_headers(repo: Path) -> None:
     client = _client(repo)
     for response in (client.get("/"), client.get(f"/r/{invite(repo)}"), client.get("/assets/review.css")):
         csp = response.headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in csp and "script-src" not in csp and "default-src 'none'" in csp
+        assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+        assert "script-src 'self';" in csp and "unsafe-inline" not in csp
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "same-origin"
 
 
 def _nothing_written(repo: Path, head: str) -> None:
-    assert _head(repo) == head
+    """No commit since ``head`` but the recorder's invitation ledger commits (invite, revoke)."""
+    touched = git(repo, "log", "--format=", "--name-only", f"{head}..HEAD").split()
+    assert all(path.startswith("reviews/invitations/") for path in touched), touched
     assert git(repo, "status", "--porcelain") == ""
 
 
@@ -318,7 +321,8 @@ def test_the_published_site_is_browsable_read_only(repo: Path) -> None:
     assert 'href="/site/index.html"' in page
     index = client.get("/site/index.html")
     assert index.status_code == 200 and "Test project" in index.text
-    assert "script-src" not in index.headers["content-security-policy"]
+    csp = index.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp and "<script>" not in index.text
     item = client.get("/site/items/REQ-001.html")
     assert item.status_code == 200 and "Export orders" in item.text
     assert client.get("/site/assets/style.css").headers["content-type"].startswith("text/css")

@@ -71,10 +71,10 @@ def test_revoked_or_unknown_invitations_do_not_verify(project: Path) -> None:
     later = invitations.now() + dt.timedelta(minutes=5)
     invitations._save(repo, [dataclasses.replace(stored[0], revoked=True, revoked_at=later)])
     assert _verify(repo)[0] == 0
-    # Another clone (a CI runner) has no invitations: it cannot vouch for the record.
+    # Without the state folder (as on a CI runner) the ledger committed by the recorder vouches for it.
     invitations.store_path(repo).unlink()
     code, out = _verify(repo)
-    assert code == 1 and "is not known here" in out, out
+    assert code == 0, out
 
 
 def test_the_recorder_comes_from_the_base_policy(project: Path) -> None:

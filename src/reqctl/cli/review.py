@@ -39,6 +39,16 @@ def register(app: typer.Typer) -> None:
             f"{inv.expires.strftime('%Y-%m-%d %H:%M')} UTC; send this link to them only (it works once):"
         )
         console.print_plain(made.link)
+        if made.recorded:
+            console.print_plain(
+                f"recorded in reviews/invitations/{inv.id}.yaml, commit {made.recorded[:10]} "
+                f"by {project.config.review.recorder} (no secret in it): push it so CI can verify approvals"
+            )
+        if not project.config.review.recorder:
+            console.warning_line(
+                "reqctl.yaml names no review.recorder: the invitation is not recorded in reviews/invitations/, "
+                "so only this repository can verify approvals made with it"
+            )
 
     @group.command("list")
     def list_command(
@@ -72,5 +82,6 @@ def register(app: typer.Typer) -> None:
         """End every open invitation of this person, and their sessions, at once."""
         from reqctl.review import invitations
 
-        ended = invitations.revoke(state(ctx).project_config().root, email)
+        project = state(ctx).project_config()
+        ended = invitations.revoke(project.root, email, project.config)
         console.print_plain(f"revoked {', '.join(inv.id for inv in ended)} for {ended[0].email}")

@@ -169,6 +169,9 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
                    ("srs.html", "需求规格说明书" if lang == "zh" else "Specification")]
     nav = [{"href": f, "label": word(kind.value, lang) if lang == "zh" else kind.folder.capitalize()}
            for kind, f in LISTS if rows[kind]]
+    reviews = _review_rows(project, pages)
+    if reviews:
+        nav.append({"href": REVIEWS_PAGE, "label": "客户评审" if lang == "zh" else "Reviews"})
     nav += [{"href": f"reports/{href}", "label": label} for href, label in reports_nav]
     history = _history(project)
     try:
@@ -191,6 +194,7 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
         (staging / "items").mkdir()
         (staging / "reports").mkdir()
         (staging / "assets" / "style.css").write_text(render_with(env, project.root, "_style.css.j2", {}), "utf-8")
+        (staging / "assets" / "filter.js").write_text(filter_js(), "utf-8")
 
         def write(rel: str, template: str, context: dict[str, Any], root: str) -> None:
             nonlocal count
@@ -202,7 +206,8 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
 
         status = status_context(project, lang, today)
         write("index.html", "site_index.html.j2",
-              {**status, "counts": {kind.value: len(rows[kind]) for kind, _ in LISTS}}, "")
+              {**status, "counts": {**{kind.value: len(rows[kind]) for kind, _ in LISTS}, REVIEWS_PAGE: len(reviews)}},
+              "")
         for kind, filename in LISTS:
             if rows[kind]:
                 write(filename, "site_list.html.j2", {**base, "kind": kind.value, "items": rows[kind]}, "")
@@ -212,7 +217,13 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
                 referenced = [link.to_json() for link in links.get(row["id"], [])]
                 write(pages[row["id"]], "site_item.html.j2",
                       {**base, "item": row, "history": history.get(row.get("path") or "", []),
-                       "referenced_by": referenced}, "../")
+                       "referenced_by": referenced, "reviews": [r for r in reviews if r["item"] == row["id"]]},
+                      "../")
+        if reviews:
+            write(REVIEWS_PAGE, "site_reviews.html.j2", {**base, "reviews": reviews}, "")
+            for review in reviews:
+                if review["id"] and pages.get(review["id"]) == f"items/{review['id']}.html":
+                    write(pages[review["id"]], "site_review.html.j2", {**base, "review": review}, "../")
         write("reports/status.html", f"status.{lang}.html.j2", status, "../")
         write("reports/risk-register.html", f"risks.{lang}.html.j2", risks_context(project, lang, today), "../")
         write("reports/summary.html", f"summary.{lang}.html.j2", summary_context(project, lang, today), "../")
@@ -231,6 +242,27 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return PublishResult(shown, count, tuple(skipped))
+
+
+REVIEWS_PAGE = "reviews.html"
+
+
+def filter_js() -> str:
+    """The list filter script, a static file (never inline: ``reqctl serve``'s CSP is ``script-src 'self'``)."""
+    from reqctl.bundled import bundled
+
+    return bundled("templates").joinpath("site_filter.js").read_text(encoding="utf-8")
+
+
+def _review_rows(project: Project, pages: dict[str, str]) -> list[dict[str, Any]]:
+    """Customer review decisions; each review record (REV-NNN) gets a page beside the items' (added to ``pages``)."""
+    from reqctl.review import records
+
+    reviews = records.rows(project)
+    for review in reviews:
+        if review["id"] and is_page_id(review["id"]) and review["id"] not in pages:
+            pages[review["id"]] = f"items/{review['id']}.html"
+    return reviews
 
 
 def _swap(staging: Path, target: Path) -> None:

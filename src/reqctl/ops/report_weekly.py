@@ -20,7 +20,7 @@ from reqctl.model.items import APPROVED_OR_LATER, Decision, Meeting, Risk
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
 from reqctl.ops import report_support, weekly_note, weekly_pm
-from reqctl.ops.reports import Context, status_context
+from reqctl.ops.reports import Context, customer_reviews, status_context
 from reqctl.ops.weeks import IsoWeek, week_of
 from reqctl.store.reader import ItemFile
 
@@ -269,6 +269,7 @@ def weekly_context(
         "next_week": weekly_pm.next_week(new, note_week.next(), as_of),
         "customer_needs": weekly_pm.customer_needs(new, context),
     })
+    context["customer_reviews"] = customer_reviews(new, start, end)
     reader.save()
     return context
 

@@ -81,7 +81,15 @@ def status_context(project: Project, lang: str, today: dt.date) -> Context:
         "recent_meetings": sorted(meetings, key=lambda m: m["date"] or "", reverse=True)[:5],
         "recent_decisions": sorted(decisions, key=lambda d: d["date"] or "", reverse=True)[:5],
         **report_support.status_section(project, today),
+        "customer_reviews": customer_reviews(project, None, None)[:10],
     }
+
+
+def customer_reviews(project: Project, since: dt.date | None, until: dt.date | None) -> list[dict[str, Any]]:
+    """Customer review decisions (``reqctl serve``) dated in the period, newest first."""
+    from reqctl.review import records
+
+    return records.rows(project, since, until)
 
 
 def risks_context(project: Project, lang: str, today: dt.date) -> Context:

@@ -10,12 +10,16 @@ content the page showed and are refused when it changed.  Failed link
 attempts are rate-limited per client address.  Pages come only from the
 built-in templates (a project cannot override what its customer sees),
 autoescaped, Markdown rendered as the site renders it, served with a CSP
-that allows no script at all.
+that allows no inline script: the only script is the site's list filter, a
+static file (``/site/assets/filter.js``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import json
 import logging
 import secrets
 import threading
@@ -39,12 +43,13 @@ from reqctl.bundled import bundled
 from reqctl.errors import PermissionDeniedError, ReqctlError
 from reqctl.review import actions, invitations
 from reqctl.review.actions import Reviewer, StaleContentError
+from reqctl.store.atomic import write_atomic
 
 COOKIE = "reqctl_review"
 SITE_SECONDS = 30  # the read-only project site is rebuilt at most this often
 LOG = logging.getLogger("reqctl.serve")
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS = {
@@ -106,6 +111,19 @@ LABELS: dict[str, dict[str, Any]] = {
 }
 
 
+SESSIONS_FILE = "review-sessions.json"
+
+
+def _sid_key(sid: str) -> str:
+    """What the sessions file keeps of a session id: its hash (reading the file does not sign anyone in)."""
+    return hashlib.sha256(b"session:" + sid.encode("utf-8")).hexdigest()
+
+
+def _csrf_of(sid: str) -> str:
+    """The session's CSRF token, derived from the id (so it survives a restart without being stored)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(b"csrf:" + sid.encode("utf-8")).digest()).decode().rstrip("=")
+
+
 @dataclass
 class Session:
     email: str
@@ -115,6 +133,10 @@ class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     notice: str = ""  # shown once on the next page (kept server-side: a URL cannot put words on the page)
 
+    def to_json(self, key: str) -> dict[str, Any]:
+        return {"sid_sha256": key, "email": self.email, "invitation": self.invitation, "roles": list(self.roles),
+                "expires": self.expires}
+
 
 @dataclass
 class ServerState:
@@ -123,9 +145,48 @@ class ServerState:
     max_failures: int
     failure_window: float
     clock: Callable[[], float] = time.time
-    sessions: dict[str, Session] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)  # hash of the session id -> session
     failures: dict[str, deque[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def load_sessions(self) -> None:
+        """Sessions opened before a restart (the state folder keeps their ids' hashes and expiry)."""
+        from reqctl.store.statedir import state_dir
+
+        path = state_dir(self.root) / SESSIONS_FILE
+        try:
+            data = json.loads(path.read_bytes())
+            entries = data["sessions"]
+            loaded = {
+                str(e["sid_sha256"]): Session(str(e["email"]), str(e["invitation"]),
+                                              tuple(str(r) for r in e["roles"]), float(e["expires"]), csrf="")
+                for e in entries
+            }
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):
+            LOG.warning("the saved review sessions could not be read; reviewers sign in again with a new link")
+            return
+        now = self.clock()
+        with self.lock:
+            self.sessions.update({key: s for key, s in loaded.items() if s.expires > now})
+
+    def _save_sessions(self) -> None:
+        """Write the live sessions (called with ``self.lock`` held); a failure only costs persistence."""
+        from reqctl.store.statedir import ensure_state_dir
+
+        now = self.clock()
+        for key in [k for k, s in self.sessions.items() if s.expires <= now]:
+            del self.sessions[key]
+        folder = ensure_state_dir(self.root)
+        if folder is None:
+            return
+        data = {"version": 1, "sessions": [s.to_json(k) for k, s in self.sessions.items()]}
+        try:
+            write_atomic(folder / SESSIONS_FILE, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
+            (folder / SESSIONS_FILE).chmod(0o600)
+        except OSError as exc:
+            LOG.warning("cannot save the review sessions: %s", exc.strerror)
 
     def too_many_failures(self, client: str) -> bool:
         with self.lock:
@@ -144,31 +205,39 @@ class ServerState:
         sid = secrets.token_urlsafe(32)
         lifetime = min(self.session_seconds, invitation.expires.timestamp() - self.clock())
         with self.lock:
-            self.sessions[sid] = Session(invitation.email, invitation.id, invitation.roles, self.clock() + lifetime)
+            self.sessions[_sid_key(sid)] = Session(invitation.email, invitation.id, invitation.roles,
+                                                   self.clock() + lifetime, csrf=_csrf_of(sid))
+            self._save_sessions()
         return sid
 
     def session(self, request: Request) -> Session | None:
         """The request's session while it and its invitation are valid (revocation takes effect at once)."""
         sid = request.cookies.get(COOKIE)
-        if not sid:
+        if not sid or len(sid) > 200:
             return None
+        key = _sid_key(sid)
         with self.lock:
-            found = self.sessions.get(sid)
+            found = self.sessions.get(key)
             if found is not None and found.expires <= self.clock():
-                del self.sessions[sid]
+                del self.sessions[key]
+                self._save_sessions()
                 found = None
         if found is None:
             return None
+        if not found.csrf:
+            found.csrf = _csrf_of(sid)  # a session restored after a restart
         invitation = invitations.find_by_id(self.root, found.invitation)
         if invitation is None or not invitation.valid_at(invitations.now()):
             with self.lock:
-                self.sessions.pop(sid, None)
+                self.sessions.pop(key, None)
+                self._save_sessions()
             return None
         return found
 
     def end(self, request: Request) -> None:
         with self.lock:
-            self.sessions.pop(request.cookies.get(COOKIE, ""), None)
+            self.sessions.pop(_sid_key(request.cookies.get(COOKIE, "")), None)
+            self._save_sessions()
 
 
 def _environment() -> jinja2.Environment:
@@ -224,6 +293,7 @@ def create_app(
             path="reqctl.yaml",
         )
     state = ServerState(store.root, session_hours * 3600, max_failures, failure_window_seconds, clock)
+    state.load_sessions()
     env = _environment()
     lang = config.language
     labels = LABELS[lang]
@@ -378,11 +448,14 @@ def create_app(
         session = state.session(request)
         if session is None:
             return message(labels["denied"], labels["signin"], 401)
-        path = await run_in_threadpool(_site_file, str(request.path_params.get("rel", "")))
+        rel = str(request.path_params.get("rel", ""))
+        path = await run_in_threadpool(_site_file, rel)
         if path is None:
             return message(labels["error"], labels["no_page"], 404, back=True)
         media = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml",
                  ".png": "image/png"}.get(path.suffix, "application/octet-stream")
+        if rel == "assets/filter.js":  # the one script 'self' may run (an attachment named .js stays inert)
+            media = "text/javascript; charset=utf-8"
         return Response(path.read_bytes(), media_type=media)
 
     async def no_icon(request: Request) -> Response:

@@ -10,13 +10,14 @@ printed once, by ``reqctl review invite``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,7 @@ def _save(root: Path, invitations: list[Invitation]) -> None:
 class NewInvitation:
     invitation: Invitation
     link: str
+    recorded: str | None = None  # the commit that put its ledger entry in git (None without a recorder)
 
 
 def invite(
@@ -147,7 +149,7 @@ def invite(
         raise UsageError(f"--base-url {base_url}: give an http(s) URL such as https://review.example.com")
     secret = secrets.token_urlsafe(32)  # 256 bits
     created = now()
-    with project_lock(root):
+    with _ledger_writing(root, config) as commit_ledger:
         existing = load(root)
         invitation = Invitation(
             id=f"INV-{secrets.token_hex(6)}",
@@ -157,26 +159,88 @@ def invite(
             created=created,
             expires=created + lifetime,
         )
-        _save(root, [*existing, invitation])
-    return NewInvitation(invitation, f"{base_url.rstrip('/')}{LINK_PATH}{secret}")
+        recorded = _save_then(root, existing, [*existing, invitation],
+                   lambda: commit_ledger([invitation], f"review: invite {person} ({invitation.id})\n"))
+    return NewInvitation(invitation, f"{base_url.rstrip('/')}{LINK_PATH}{secret}",
+                         recorded if isinstance(recorded, str) else None)
+
+
+LedgerCommit = Callable[[list[Invitation], str], object]
+
+
+@contextlib.contextmanager
+def _ledger_writing(root: Path, config: Config) -> Iterator[LedgerCommit]:
+    """Hold the project lock; yield a function committing ledger entries as the recorder on the main line.
+
+    Without ``review.recorder`` there is no ledger (the server cannot run
+    either): the function does nothing, as before.
+    """
+    if not config.review.recorder:
+        with project_lock(root):
+            yield lambda _invitations, _message: None
+        return
+    from reqctl.gitio.repo import COMMIT_AS
+    from reqctl.ops.writeguard import project_write
+    from reqctl.review import ledger
+    from reqctl.review.actions import on_main_line
+
+    token = COMMIT_AS.set(ledger.recorder_identity(config))
+    try:
+        # on_main_line locks root when it uses a worktree; project_write locks the root it writes in.
+        with on_main_line(root) as target, project_write(target) as project_root:
+            yield lambda invitations, message: ledger.commit_entries(project_root, invitations, message)
+    finally:
+        COMMIT_AS.reset(token)
+
+
+def _save_then(
+    root: Path, before: list[Invitation], after: list[Invitation], commit: Callable[[], object]
+) -> object:
+    """Save ``after``, then commit the ledger; when the commit fails the state file says ``before`` again."""
+    _save(root, after)
+    try:
+        return commit()
+    except BaseException:
+        _save(root, before)
+        raise
 
 
 def open_invitations(root: Path) -> list[Invitation]:
     return [inv for inv in load(root) if inv.open_now()]
 
 
-def revoke(root: Path, email: str) -> list[Invitation]:
-    """End every open invitation of ``email`` at once (sessions opened with them end too)."""
+def revoke(root: Path, email: str, config: Config | None = None) -> list[Invitation]:
+    """End every open invitation of ``email`` at once (sessions opened with them end too).
+
+    With ``config`` naming a recorder, the revocation is committed to the ledger as well.
+    """
     wanted = email.strip().lower()
     when = now()
-    with project_lock(root):
+    writing = _ledger_writing(root, config) if config is not None else _no_ledger(root)
+    with writing as commit_ledger:
         invitations = load(root)
         ended = [inv for inv in invitations if inv.email.lower() == wanted and inv.valid_at(when)]
         if not ended:
             raise NotFoundError(f"{email.strip()} has no open review invitation")
         ids = {inv.id for inv in ended}
-        _save(root, [replace(inv, revoked=True, revoked_at=when) if inv.id in ids else inv for inv in invitations])
+        after = [replace(inv, revoked=True, revoked_at=when) if inv.id in ids else inv for inv in invitations]
+        revoked = [inv for inv in after if inv.id in ids]
+        message = f"review: revoke {', '.join(sorted(ids))} of {ended[0].email}\n"
+        _save(root, after)  # in force at once, whatever happens to the ledger commit
+        try:
+            commit_ledger(revoked, message)
+        except ReqctlError as exc:
+            raise ReqctlError(
+                f"revoked {', '.join(sorted(ids))} (the links and their sessions no longer work), but the "
+                f"revocation is not in the ledger: {exc.message}"
+            ) from None
     return ended
+
+
+@contextlib.contextmanager
+def _no_ledger(root: Path) -> Iterator[LedgerCommit]:
+    with project_lock(root):
+        yield lambda _invitations, _message: None
 
 
 def find_by_id(root: Path, invitation_id: str) -> Invitation | None:

@@ -44,6 +44,7 @@ from reqctl.validation.findings import CheckResult, Finding, Severity
 from reqctl.validation.signers import Signers, read_signers_file, signers_from
 
 if TYPE_CHECKING:
+    from reqctl.review.ledger import Ledger
     from reqctl.store.store import Store
 
 ITEM_FOLDERS = [kind.folder for kind in Kind]
@@ -346,6 +347,7 @@ def verify_approvals(
     *,
     config: Config | None = None,
     signers: Signers | None = None,
+    ledger_revs: tuple[str, ...] = ("HEAD",),
 ) -> list[Finding]:
     """G003: the commit that last added each approval record was made by the approver.
 
@@ -355,7 +357,9 @@ def verify_approvals(
     default: the working tree's) and ``signers`` its keys (default: read from
     the working tree) — ``check --base`` passes the base revision's, e.g.
     ``signers_at(reader, base_config, base_sha)``.  A shallow clone is an
-    error: its oldest commit seems to add every record.
+    error: its oldest commit seems to add every record.  ``ledger_revs`` are
+    the revisions whose history holds the invitation ledger (HEAD, and the
+    base with ``--base``: an invitation made after a CR branch forked).
     """
     reader = reader or HistoryReader(project.root)
     if reader.repo.is_shallow():
@@ -372,8 +376,17 @@ def verify_approvals(
             )
     else:
         signers = None
-    with _signers_file(signers) as signers_file:
+    with contextlib.ExitStack() as stack:  # the signers file lives until the ledger is read (if it is)
+        signers_file = stack.enter_context(_signers_file(signers))
         introduced = _introductions(reader, config, signers, signers_file)
+        ledger = _LazyLedger(project.root, config, signers, signers_file, ledger_revs)
+        return _verify_records(project, config, signers, introduced, ledger)
+
+
+def _verify_records(
+    project: Project, config: Config, signers: Signers | None, introduced: dict[ApprovalKey, list[Author]],
+    ledger: _LazyLedger,
+) -> list[Finding]:
     verified: set[ApprovalKey] = set()
     findings: list[Finding] = []
     pending: list[tuple[ItemFile, ApprovalKey, str]] = []
@@ -394,7 +407,7 @@ def verify_approvals(
             continue
         record = records[(item_file.path, key)]
         if authors and record.get("via") == REVIEW_LINK:
-            problem = review_link_problem(project.root, config, signers, authors[-1], by, key[3], record)
+            problem = review_link_problem(project.root, config, signers, authors[-1], by, key[3], record, ledger)
             if not problem:
                 verified.add(key)
                 continue
@@ -423,9 +436,25 @@ def verify_approvals(
 REVIEW_LINK = "review link"
 
 
+class _LazyLedger:
+    """The invitation ledger's history, read only when a review-link record needs it."""
+
+    def __init__(self, root: Path, config: Config, signers: Signers | None, signers_file: Path | None,
+                 revs: tuple[str, ...]) -> None:
+        self._args = (root, config, signers, signers_file, revs)
+        self._ledger: Ledger | None = None
+
+    def problem(self, invitation_id: str, by: str, role: str, when: dt.datetime | None) -> str:
+        if self._ledger is None:
+            from reqctl.review.ledger import Ledger
+
+            self._ledger = Ledger(*self._args)
+        return self._ledger.problem(invitation_id, by, role, when)
+
+
 def review_link_problem(
     root: Path, config: Config, signers: Signers | None, author: Author, by: str, role: str,
-    record: Mapping[str, object],
+    record: Mapping[str, object], ledger: _LazyLedger | None = None,
 ) -> str:
     """Why an approval recorded by ``reqctl serve`` does not hold ("" when it does).
 
@@ -433,9 +462,11 @@ def review_link_problem(
     e-mail, committed by ``review.recorder`` (of the policy: the base's with
     ``--base``) with the ``Reviewed-via: reqctl-serve`` trailer, signed by the
     recorder's key when signatures are required, and the record names an
-    invitation, kept in this repository's state folder, for exactly that
-    person and role that was valid (not revoked, not expired) when the commit
-    was made.
+    invitation for exactly that person and role that was valid (not revoked,
+    not expired) when the commit was made: as this repository's state folder
+    keeps it (where the server runs), else as the invitation ledger in git
+    says, counting only what the recorder's own commits wrote
+    (``review/ledger.py``: what a CI runner's fresh clone checks).
     """
     from reqctl.review import invitations
 
@@ -455,7 +486,9 @@ def review_link_problem(
         return "the record names no invitation"
     found = invitations.find_by_id(root, invitation_id)
     if found is None:
-        return f"invitation {invitation_id} is not known here (invitations are kept where 'reqctl serve' runs)"
+        if ledger is None:
+            return f"invitation {invitation_id} is not known here (invitations are kept where 'reqctl serve' runs)"
+        return ledger.problem(invitation_id, by, role, author.committed)
     if found.email.strip().lower() != by.strip().lower():
         return f"invitation {invitation_id} was made for {found.email}"
     if role not in found.roles:
@@ -542,7 +575,8 @@ def add_gate_findings(
         signers = None
         if store.policy_rev is not None and store.base_config() is not None and project.config.check.verify_signatures:
             signers = signers_at(reader, project.config, store.policy_rev)  # the base's keys, not the branch's
-        extra += verify_approvals(project, reader, config=project.config, signers=signers)
+        revs = ("HEAD", store.policy_rev) if store.policy_rev is not None else ("HEAD",)
+        extra += verify_approvals(project, reader, config=project.config, signers=signers, ledger_revs=revs)
     extra = apply_severities(extra, severity_overrides(project.config))
     findings = sorted(
         [*result.findings, *extra], key=lambda f: (f.path or "", f.line or 0, f.code, f.message)
