@@ -118,7 +118,7 @@ def summary_context(project: Project, lang: str, today: dt.date) -> Context:
     schedule: dict[str, Any] = {"start": data.iso(config.start), "end": data.iso(config.end),
                                 "planned_days": None, "elapsed_days": None, "elapsed_pct": None,
                                 "delay_days": sum(c["impact"]["schedule_days"] or 0 for c in changes
-                                                  if c["impact"] and c["status"] in ("approved", "implemented"))}
+                                                  if c["impact"] and c["status"] in ("approved", "baselined"))}
     if config.start and config.end and config.end > config.start:
         planned = (config.end - config.start).days
         elapsed = max(0, min((today - config.start).days, planned))
@@ -131,7 +131,7 @@ def summary_context(project: Project, lang: str, today: dt.date) -> Context:
         "milestones": milestones,
         "schedule": schedule,
         "changes": changes,
-        "change_stats": data.change_stats(changes),
+        "change_stats": data.change_stats(changes, config.budget.currency if config.budget else "EUR"),
         "risks": {"total": len(risks), "open": sum(1 for r in risks if data.is_open_risk(r)),
                   "occurred": [r for r in risks if r["status"] == "occurred"]},
         "feedback": feedback,

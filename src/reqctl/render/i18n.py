@@ -43,6 +43,8 @@ _ZH: Mapping[str, str] = {
     "met": "已达成", "in_progress": "进行中", "missed": "未达成",
     # yes/no fields (review_overdue)
     "True": "是", "False": "否",
+    # change request merged into the agreed scope (not built yet)
+    "baselined": "纳入基线",
 }
 
 _EN: Mapping[str, str] = {
