@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -120,8 +121,30 @@ class Money(BaseModel):
     """An amount with its currency (``cost: {amount: 12000, currency: CNY}``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    amount: float = Field(ge=0)
+    amount: float
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code: CNY, EUR, USD")
+
+
+_COST_FORM = "write a number, or {amount: 12000, currency: CNY}"
+
+
+def _cost(value: Any) -> Any:
+    """Check ``cost`` here, so a mistake reads as one plain sentence, not one per member of the union."""
+    if value is None or isinstance(value, Money):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
+        raise ValueError(f"{value!r} is not a cost: {_COST_FORM}")
+    if isinstance(value, dict):
+        extra = sorted(str(k) for k in value if k not in ("amount", "currency"))
+        if extra:
+            raise ValueError(f"unknown key '{extra[0]}': {_COST_FORM}")
+        amount, currency = value.get("amount"), value.get("currency")
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+            raise ValueError(f"amount {amount!r} is not a number: {_COST_FORM}")
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+            raise ValueError(f"currency {currency!r} is not a three-letter ISO 4217 code such as CNY, EUR or USD")
+        return Money(amount=amount, currency=currency)
+    return value
 
 
 class Impact(BaseModel):
@@ -136,7 +159,7 @@ class Impact(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     schedule_days: float | None = None
     effort_days: float | None = Field(default=None, ge=0)
-    cost: float | Money | None = None
+    cost: Annotated[float | Money | None, BeforeValidator(_cost)] = None
     risk: Literal["low", "medium", "high"] | None = None
     summary: str | None = None
 

@@ -305,8 +305,6 @@ def _cost(config: Config, change: Change, amount: float | None, currency: str | 
         if currency is not None:
             raise UsageError("--currency goes with --cost AMOUNT")
         return None
-    if amount < 0:
-        raise UsageError(f"--cost {_plain_number(amount)}: a cost cannot be negative")
     chosen = (currency.strip().upper() if currency else None) or (change.impact.currency if change.impact else None)
     chosen = chosen or (config.budget.currency if config.budget else None)
     return {"amount": amount, "currency": chosen} if chosen else amount
