@@ -25,6 +25,11 @@ def _roles_line(row: ChangeRow | UpdateResult) -> str:
     return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
 
+def _named(described: str, email: str | None, config: Config) -> str:
+    """A role's state as ``describe()`` words it, the person by name from the people directory."""
+    return described.replace(f"by {email}", f"by {config.person_name(email)}") if email else described
+
+
 def _impact_cells(row: ChangeRow, currency: str | None) -> tuple[str, str, str]:
     """Effort (person-days), schedule impact (days) and cost with its currency, as list cells."""
     from reqctl.ops.change_list import cost_text, plain_number
@@ -179,10 +184,13 @@ def register(app: typer.Typer) -> None:
         from reqctl.ops import changes as ops
 
         result = ops.approve(state(ctx).directory, change_id, by=by, role=role)
-        waiting = [s.describe() for s in result.roles if not s.ok]
+        config = state(ctx).project_config().config
+        waiting = [_named(s.describe(), s.by, config) for s in result.roles if not s.ok]
         tail = f"; still needed: {', '.join(waiting)}" if waiting else "; ready to merge"
+        who = next((s.by for s in result.roles if s.role == result.detail.split(", ")[0] and s.by), None)
+        by_whom = f" by {config.person_name(who)}" if who else ""
         console.print_plain(
-            f"{result.change_id} approved as {result.detail} (commit {result.commit[:10]}), "
+            f"{result.change_id} approved{by_whom} as {result.detail} (commit {result.commit[:10]}), "
             f"status {result.status}{tail}"
         )
 
