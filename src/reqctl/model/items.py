@@ -309,6 +309,8 @@ class Lesson(_Item):
 
     date: dt.date | None = None
     category: str | None = None
+    context: str | None = None  # the situation it comes from ("ERP go-live, fixed-price"): for other projects
+    links: TextList = Field(default_factory=list)  # URLs or documents that tell more
     relates: IdList = Field(default_factory=list)
 
     @classmethod

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import ReqctlError, UsageError
+from reqctl.knowledge.library import library
 from reqctl.model.ids import ID_RE, Kind
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
@@ -181,6 +182,9 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
                    ("srs.html", "需求规格说明书" if lang == "zh" else "Specification")]
     nav = [{"href": f, "label": word(kind.value, lang) if lang == "zh"
             else _EN_LABELS.get(kind, kind.folder.capitalize())} for kind, f in LISTS if rows[kind]]
+    knowledge = library(project)  # lessons of earlier projects: a page of their own when there are any
+    if knowledge["total"]:
+        nav.append({"href": "knowledge.html", "label": "案例库" if lang == "zh" else "Earlier projects"})
     nav += [{"href": f"reports/{href}", "label": label} for href, label in reports_nav]
     history = _history(project)
     try:
@@ -218,6 +222,8 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
         for kind, filename in LISTS:
             if rows[kind]:
                 write(filename, "site_list.html.j2", {**base, "kind": kind.value, "items": rows[kind]}, "")
+        if knowledge["total"]:
+            write("knowledge.html", "site_knowledge.html.j2", {**base, "knowledge": knowledge}, "")
         links = backlinks(project)
         for kind, _ in LISTS:
             for row in rows[kind]:

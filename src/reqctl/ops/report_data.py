@@ -235,6 +235,7 @@ def feedback_row(project: Project, item: Feedback, *, body: bool = False) -> Row
 def lesson_row(project: Project, item: Lesson, *, body: bool = False) -> Row:
     row: Row = {
         "id": item.id, "title": item.title, "date": iso(item.date), "category": item.category,
+        "context": item.context, "links": list(item.links),
         "relates": list(item.relates), "path": path_of(project, item),
     }
     if body:

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from reqctl.gitio.repo import open_repo
+from reqctl.knowledge.library import library
 from reqctl.model.ids import Kind
 from reqctl.model.items import Change, Decision, Feedback, Lesson, Meeting
 from reqctl.model.project import Project
@@ -141,5 +142,7 @@ def summary_context(project: Project, lang: str, today: dt.date) -> Context:
             "distribution": {str(n): scores.count(n) for n in range(1, 6)},
         },
         "lessons": lessons,
+        # lessons of earlier projects (knowledge/ and reqctl.yaml 'knowledge:'), by category: the case library
+        "knowledge": library(project),
         **report_support.summary_section(project, today),
     }
