@@ -143,13 +143,15 @@ def library(project: Project) -> dict[str, Any]:
             row = lesson.model_dump(mode="json")
             row.update(project=source.export.project, customer=source.export.customer, source=source.path)
             groups.setdefault(lesson.category or "", []).append(row)
-    categories = [{"category": name or None, "lessons": sorted(rows, key=lambda r: (r["project"], r["date"] or ""))}
-                  for name, rows in sorted(groups.items(), key=lambda g: (g[0] == "", g[0].lower()))]
+    categories: list[dict[str, Any]] = [
+        {"category": name or None, "lessons": sorted(rows, key=lambda r: (r["project"], r["date"] or ""))}
+        for name, rows in sorted(groups.items(), key=lambda g: (g[0] == "", g[0].lower()))
+    ]
     return {
         "sources": [{"project": s.export.project, "customer": s.export.customer,
                      "exported": s.export.exported.isoformat(), "path": s.path,
                      "lessons": len(s.export.lessons)} for s in found],
         "categories": categories,
-        "total": sum(len(g["lessons"]) for g in categories),
+        "total": sum(len(rows) for rows in groups.values()),
     }
 
