@@ -277,7 +277,8 @@ def register(app: typer.Typer) -> None:
         if not rows:
             console.print_plain("no change requests")
             return
-        console.stdout().print(console.table(columns, table))
+        # short headers on screen: person-days, calendar days, cost (the CSV keeps the field names)
+        console.stdout().print(console.table((*columns[:6], "effort (pd)", "days", "cost"), table))
 
     @group.command("show", short_help="One CR: impact, approvals, branch.")
     def show_command(
