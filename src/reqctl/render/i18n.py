@@ -67,6 +67,7 @@ FIELDS_ZH: Mapping[str, str] = {
     "severity": "严重程度", "reported": "报告日期", "responded": "首次响应日期", "resolved": "解决日期",
     "resolution": "解决方案", "contact": "回访对象", "channel": "回访方式", "satisfaction": "满意度",
     "next_visit": "下次回访日期", "opportunities": "合作机会",
+    "context": "背景", "links": "参考链接",
 }
 
 CHART_LABELS: Mapping[str, Mapping[str, str]] = {
