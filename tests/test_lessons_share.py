@@ -129,6 +129,16 @@ def test_chinese_project_names_get_a_stable_file_name(project: Path, tmp_path: P
     assert run_reqctl(project, "lessons", "import", str(zh)).out.startswith(f"{name}: 3 lessons")
 
 
+def test_projects_whose_names_differ_only_in_case_get_two_files(project: Path, tmp_path: Path) -> None:
+    assert run_reqctl(project, "lessons", "import", str(_export_file(tmp_path))).code == 0
+    other = run_reqctl(project, "lessons", "import",
+                       str(_export_file(tmp_path, dict(EXPORT, project="ACME Portal"), "other.json")))
+    assert other.code == 0 and other.out.startswith("knowledge/acme-portal-") and "(added)" in other.out
+    assert len(list((project / "knowledge").iterdir())) == 2
+    again = run_reqctl(project, "lessons", "import", str(tmp_path / "other.json"))
+    assert "(unchanged)" in again.out
+
+
 def _knowledge_config(root: Path, paths: str) -> None:
     config = root / "reqctl.yaml"
     config.write_text(config.read_text(encoding="utf-8") + f"knowledge: {paths}\n", encoding="utf-8")

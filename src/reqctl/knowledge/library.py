@@ -36,10 +36,10 @@ class Imported:
     state: str  # 'added', 'updated' or 'unchanged'
 
 
-def file_name(project_name: str) -> str:
+def file_name(project_name: str, *, hashed: bool = False) -> str:
     """``knowledge/<slug>.json``: readable for ASCII names, a stable hash keeps other names apart."""
     slug = re.sub(r"[^a-z0-9]+", "-", project_name.lower()).strip("-")[:48]
-    if project_name.isascii() and slug:
+    if project_name.isascii() and slug and not hashed:
         return f"{slug}.json"
     digest = hashlib.sha256(project_name.encode("utf-8")).hexdigest()[:10]
     return f"{slug + '-' if slug else 'project-'}{digest}.json"
@@ -92,6 +92,8 @@ def import_exports(project: Project, files: list[Path], shown: list[str]) -> lis
     planned: list[tuple[Path, bytes, Imported]] = []
     for export, name in zip(exports, shown, strict=True):
         rel = f"{FOLDER}/{file_name(export.project)}"
+        if _holds_other_project(root, rel, export.project):  # 'Acme Portal' and 'acme portal' stay apart
+            rel = f"{FOLDER}/{file_name(export.project, hashed=True)}"
         target = root / rel
         if target.is_symlink():
             raise UsageError(f"{rel} is a symbolic link; remove it first")
@@ -104,6 +106,15 @@ def import_exports(project: Project, files: list[Path], shown: list[str]) -> lis
         if result.state != "unchanged":
             write_atomic(target, text)
     return [result for _target, _text, result in planned]
+
+
+def _holds_other_project(root: Path, rel: str, project: str) -> bool:
+    if not (root / rel).is_file() or (root / rel).is_symlink():
+        return False
+    try:
+        return parse(_read_file(root, rel), rel).project != project
+    except FileFormatError:
+        return False  # a damaged file of the same name is replaced
 
 
 @dataclass(frozen=True)
