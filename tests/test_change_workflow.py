@@ -128,7 +128,7 @@ def test_full_workflow(approved: Path) -> None:
     assert "Change-Request: CR-001" in git(root, "log", "-1", "--format=%B")
     req = (root / "requirements" / "REQ-001.md").read_text(encoding="utf-8")
     assert "change: CR-001" in req and f"by: {CUSTOMER}" in req
-    assert "status: implemented" in (root / "changes" / "CR-001.md").read_text(encoding="utf-8")
+    assert "status: baselined" in (root / "changes" / "CR-001.md").read_text(encoding="utf-8")
     assert run_reqctl(root, "check").code == 0
     verify = run_reqctl(root, "check", "--verify-approvals")
     assert verify.code == 0, verify.out
@@ -378,7 +378,7 @@ def test_change_list_filters_and_csv(approved: Path) -> None:
     csv_out = run_reqctl(approved, "change", "list", "--format", "csv", "--bom")
     lines = csv_out.out.lstrip("\ufeff").splitlines()
     assert csv_out.out.startswith("\ufeff")
-    assert lines[0] == "id,title,status,approvals,branch,ahead/behind"
+    assert lines[0] == "id,title,status,approvals,branch,ahead/behind,effort_days,schedule_days,cost"
     assert [line.split(",")[0] for line in lines[1:]] == ["CR-001", "CR-002"]
     assert "导出发票为 PDF" in lines[2]
 

@@ -27,7 +27,7 @@ def test_weekly_markdown_lines(repo: Path) -> None:
     for expected in (
         "# Test project — Weekly status report",
         "- Requirements: 1 added, 0 changed, 1 approved, 0 implemented, 0 verified.",
-        "- Change requests: 1 opened, 0 approved, 0 implemented.",
+        "- Change requests: 1 opened, 0 approved, 0 baselined.",
         "- Risks: 1 new, 0 closed, 1 re-scored; 2 open in total.",
         "- **REQ-001** Customer signs in with e-mail (proposed → approved)",
         "- **REQ-003** Order history for 24 months",

@@ -80,7 +80,7 @@ def test_change_approved_and_merged_in_one_week_counts_as_approved(project: Path
     write_item(project, "changes", "CR-001", CR + "implemented")
     commit_at(project, "2026-11-11", "merge CR-001")
     md = run_reqctl(project, "report", "weekly", "--since", "2026-11-09", "--until", "2026-11-15").out
-    assert "- Change requests: 0 opened, 1 approved, 1 implemented." in md
+    assert "- Change requests: 0 opened, 1 approved, 1 baselined." in md
     zh = run_reqctl(project, "report", "weekly", "--since", "2026-11-09", "--until", "2026-11-15",
                     "--lang", "zh", "--format", "json").out
     import json

@@ -170,12 +170,19 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
         ctx: typer.Context,
         title: Title,
         category: Annotated[str | None, typer.Option(help="e.g. process, technical, communication.")] = None,
+        context: Annotated[
+            str | None, typer.Option(help="The situation it comes from, for other projects (one line).")
+        ] = None,
+        link: Annotated[
+            list[str] | None, typer.Option("--link", help="URL or document that tells more (repeatable).")
+        ] = None,
         date: Date = None,
         relates: Relates = None,
         body: Body = None,
     ) -> None:
         """Record a lesson learned and print its ID."""
-        fields = {"title": title, "category": category, "date": _date(date, "--date"), "relates": relates}
+        fields = {"title": title, "category": category, "context": context, "links": link,
+                  "date": _date(date, "--date"), "relates": relates}
         _add(ctx, Kind.LESSON, fields, body)
 
     @groups[Kind.TRAINING].command("add")

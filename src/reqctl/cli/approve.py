@@ -30,13 +30,15 @@ def register(app: typer.Typer) -> None:
         project = state(ctx).project_with(item_id)
         result = approve_requirement_guarded(project, item_id, by, role=role)
         awaiting = f"; still awaiting {', '.join(result.awaiting)}" if result.awaiting else ""
+        # people by name from the directory in reqctl.yaml (the e-mail where none is known)
+        who = ", ".join(project.config.person_name(email.strip()) for email in result.by.split(","))
         if result.unchanged:
             console.print_plain(
-                f"{result.item_id} is already approved by {result.by} as {result.role} for this content{awaiting}"
+                f"{result.item_id} is already approved by {who} as {result.role} for this content{awaiting}"
             )
             return
         moved = f"; status {result.old_status} → {result.new_status}" if result.old_status != result.new_status else ""
         console.print_plain(
-            f"{result.item_id} approved by {result.by} as {result.role} "
+            f"{result.item_id} approved by {who} as {result.role} "
             f"(fingerprint {short(result.fingerprint)}){moved}{awaiting}"
         )

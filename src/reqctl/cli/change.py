@@ -25,11 +25,30 @@ def _roles_line(row: ChangeRow | UpdateResult) -> str:
     return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
 
+def _named(described: str, email: str | None, config: Config) -> str:
+    """A role's state as ``describe()`` words it, the person by name from the people directory."""
+    return described.replace(f"by {email}", f"by {config.person_name(email)}") if email else described
+
+
+def _impact_cells(row: ChangeRow, currency: str | None) -> tuple[str, str, str]:
+    """Effort (person-days), schedule impact (days) and cost with its currency, as list cells."""
+    from reqctl.ops.change_list import cost_text, plain_number
+
+    impact = row.change.impact
+
+    def number(value: float | None) -> str:
+        return "" if value is None else str(plain_number(value))
+
+    if impact is None:
+        return ("", "", "")
+    return (number(impact.effort_days), number(impact.schedule_days), cost_text(impact, currency))
+
+
 def _render_change(row: ChangeRow, config: Config | None = None) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    from reqctl.ops.change_list import plain_number
+    from reqctl.ops.change_list import cost_text, plain_number
 
     change = row.change
     fields = Text()
@@ -57,7 +76,9 @@ def _render_change(row: ChangeRow, config: Config | None = None) -> None:
     impact = change.impact
     if impact is not None:
         fields.append("impact:\n", style="bold")
-        for key, value in (("schedule_days", impact.schedule_days), ("cost", impact.cost),
+        currency = config.budget.currency if config is not None and config.budget else None
+        for key, value in (("effort_days", impact.effort_days), ("schedule_days", impact.schedule_days),
+                           ("cost", cost_text(impact, currency) or None),
                            ("risk", impact.risk), ("summary", impact.summary)):
             if value is not None:
                 fields.append(f"  {key}: {plain_number(value)}\n")
@@ -126,8 +147,17 @@ def register(app: typer.Typer) -> None:
     def assess_command(
         ctx: typer.Context,
         change_id: IdArg,
-        schedule_days: Annotated[float | None, typer.Option("--schedule-days", help="Schedule impact in days.")] = None,
-        cost: Annotated[float | None, typer.Option("--cost", help="Cost impact.")] = None,
+        schedule_days: Annotated[
+            float | None, typer.Option("--schedule-days", help="How many calendar days later delivery gets.")
+        ] = None,
+        effort_days: Annotated[
+            float | None, typer.Option("--effort-days", help="The work it takes, in person-days (人天).")
+        ] = None,
+        cost: Annotated[float | None, typer.Option("--cost", help="Cost impact (an amount).")] = None,
+        currency: Annotated[
+            str | None,
+            typer.Option("--currency", help="ISO 4217 code of --cost, e.g. CNY (default: budget.currency)."),
+        ] = None,
         risk: Annotated[
             str | None, typer.Option("--risk", metavar="<low|medium|high>", help="Risk of the change.")
         ] = None,
@@ -140,7 +170,9 @@ def register(app: typer.Typer) -> None:
             state(ctx).directory,
             change_id,
             schedule_days=schedule_days,
+            effort_days=effort_days,
             cost=cost,
+            currency=currency,
             risk=risk,
             summary=summary,
         )
@@ -152,10 +184,13 @@ def register(app: typer.Typer) -> None:
         from reqctl.ops import changes as ops
 
         result = ops.approve(state(ctx).directory, change_id, by=by, role=role)
-        waiting = [s.describe() for s in result.roles if not s.ok]
+        config = state(ctx).project_config().config
+        waiting = [_named(s.describe(), s.by, config) for s in result.roles if not s.ok]
         tail = f"; still needed: {', '.join(waiting)}" if waiting else "; ready to merge"
+        who = next((s.by for s in result.roles if s.role == result.detail.split(", ")[0] and s.by), None)
+        by_whom = f" by {config.person_name(who)}" if who else ""
         console.print_plain(
-            f"{result.change_id} approved as {result.detail} (commit {result.commit[:10]}), "
+            f"{result.change_id} approved{by_whom} as {result.detail} (commit {result.commit[:10]}), "
             f"status {result.status}{tail}"
         )
 
@@ -181,7 +216,9 @@ def register(app: typer.Typer) -> None:
         result = ops.merge(state(ctx).directory, change_id)
         where = f"{result.branch} merged into {result.into}" if result.branch else f"completed on {result.into}"
         again = f"; re-approved {', '.join(result.reapproved)}" if result.reapproved else ""
-        console.print_plain(f"{result.change_id}: {where} (commit {result.commit[:10]}){again}")
+        back = (f"; {', '.join(result.returned)} returned to approved (delivery no longer complete)"
+                if result.returned else "")
+        console.print_plain(f"{result.change_id}: {where} (commit {result.commit[:10]}){again}{back}")
 
     @group.command("list", short_help="Every CR on every branch.")
     def list_command(
@@ -189,7 +226,7 @@ def register(app: typer.Typer) -> None:
         status: Annotated[
             list[str] | None,
             typer.Option(
-                "--status", metavar="<proposed|assessed|approved|rejected|implemented|withdrawn>",
+                "--status", metavar="<proposed|assessed|approved|rejected|baselined|withdrawn>",
                 help="Only CRs with this status (repeat for several).",
             ),
         ] = None,
@@ -209,14 +246,19 @@ def register(app: typer.Typer) -> None:
         from reqctl.ops.item_filter import as_filter, check_filter, matches
 
         chosen = list_format(output, as_json, bom)
-        wanted = as_filter(status=status or (), text=text)
+        # 'implemented' is what older versions called 'baselined'
+        wanted = as_filter(status=["baselined" if s == "implemented" else s for s in status or ()], text=text)
         check_filter(Kind.CHANGE, wanted, state(ctx).store().config())
         rows = [row for row in ops.list_changes(state(ctx).directory) if matches(row.change, wanted)]
         warn_skipped(ops.invalid_changes(state(ctx).directory))
         if chosen == "json":
             console.print_json([row.to_json() for row in rows])
             return
-        columns = ("id", "title", "status", "approvals", "branch", "ahead/behind")
+        config = state(ctx).store().config()
+        currency = config.budget.currency if config.budget else None
+        # the impact columns come last so that scripts reading the older columns by position keep working
+        columns = ("id", "title", "status", "approvals", "branch", "ahead/behind", "effort_days", "schedule_days",
+                   "cost")
         table = [
             (
                 row.change.id,
@@ -225,6 +267,7 @@ def register(app: typer.Typer) -> None:
                 _roles_line(row),
                 row.branch or "(none)",
                 "" if row.ahead is None else f"+{row.ahead}/-{row.behind}",
+                *_impact_cells(row, currency),
             )
             for row in rows
         ]
@@ -234,7 +277,8 @@ def register(app: typer.Typer) -> None:
         if not rows:
             console.print_plain("no change requests")
             return
-        console.stdout().print(console.table(columns, table))
+        # short headers on screen: person-days, calendar days, cost (the CSV keeps the field names)
+        console.stdout().print(console.table((*columns[:6], "effort (pd)", "days", "cost"), table))
 
     @group.command("show", short_help="One CR: impact, approvals, branch.")
     def show_command(

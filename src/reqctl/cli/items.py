@@ -81,7 +81,7 @@ SORT_KEYS = ("id", "score", "priority", "status", "milestone", "date")
 # load pydantic on every run, --help included.
 STATUSES: dict[Kind, tuple[str, ...]] = {
     Kind.REQUIREMENT: ("draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated"),
-    Kind.CHANGE: ("proposed", "assessed", "approved", "rejected", "implemented", "withdrawn"),
+    Kind.CHANGE: ("proposed", "assessed", "approved", "rejected", "baselined", "withdrawn"),
     Kind.RISK: ("open", "mitigating", "closed", "occurred"),
     Kind.DECISION: ("proposed", "accepted", "superseded", "deprecated"),
     Kind.SUPPORT: ("open", "in-progress", "resolved", "closed"),

@@ -22,6 +22,7 @@ from reqctl.cli import (
     doc,
     importing,
     init,
+    lessons,
     publish,
     report,
     review,
@@ -96,6 +97,7 @@ def _build() -> None:
     for kind, (name, _help) in GROUP_NAMES.items():
         app.add_typer(groups[kind], name=name)
     change.register(app)
+    lessons.register(app)
     baseline.register(app)
     report.register(app)
     doc.register(app)

@@ -175,6 +175,8 @@ class Config(_Strict):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     export: ExportSettings = Field(default_factory=ExportSettings)
     weekly: WeeklySettings = Field(default_factory=WeeklySettings)
+    # lessons exports of earlier projects ('reqctl lessons export'), as paths inside this project
+    knowledge: list[str] = Field(default_factory=list)
 
     @field_validator("prefixes")
     @classmethod
@@ -184,6 +186,18 @@ class Config(_Strict):
         for kind, prefix in value.items():
             if not re.fullmatch(PREFIX_PATTERN, prefix):
                 raise ValueError(f"prefix for {kind.value} must be upper case letters, got {prefix!r}")
+        return value
+
+    @field_validator("knowledge")
+    @classmethod
+    def _knowledge_inside(cls, value: list[str]) -> list[str]:
+        for path in value:
+            parts = path.replace("\\", "/").split("/")
+            if not path.strip() or path.startswith(("/", "~")) or ".." in parts or re.match(r"^[A-Za-z]:", path):
+                raise ValueError(
+                    f"'{path}' is not a path inside the project; copy the export into the project "
+                    "(e.g. knowledge/acme.json) or use 'reqctl lessons import'"
+                )
         return value
 
     @model_validator(mode="after")

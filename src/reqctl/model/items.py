@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from reqctl.model.ids import Kind
 
@@ -108,12 +117,67 @@ class Requirement(_Item):
         return (*legacy, *self.approvals)
 
 
+class Money(BaseModel):
+    """An amount with its currency (``cost: {amount: 12000, currency: CNY}``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    amount: float
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code: CNY, EUR, USD")
+
+
+_COST_FORM = "write a number, or {amount: 12000, currency: CNY}"
+
+
+def _cost(value: Any) -> Any:
+    """Check ``cost`` here, so a mistake reads as one plain sentence, not one per member of the union."""
+    if value is None or isinstance(value, Money):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
+        raise ValueError(f"{value!r} is not a cost: {_COST_FORM}")
+    if isinstance(value, dict):
+        extra = sorted(str(k) for k in value if k not in ("amount", "currency"))
+        if extra:
+            raise ValueError(f"unknown key '{extra[0]}': {_COST_FORM}")
+        amount, currency = value.get("amount"), value.get("currency")
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+            raise ValueError(f"amount {amount!r} is not a number: {_COST_FORM}")
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+            raise ValueError(f"currency {currency!r} is not a three-letter ISO 4217 code such as CNY, EUR or USD")
+        return Money(amount=amount, currency=currency)
+    return value
+
+
 class Impact(BaseModel):
+    """A change request's assessed impact, in the terms a PM quotes to the customer.
+
+    ``effort_days`` is the work (person-days, 人天); ``schedule_days`` how much
+    later delivery gets (calendar days) - two different numbers.  ``cost`` is
+    either a bare number (in the budget's currency, the older form) or an
+    amount with its currency.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     schedule_days: float | None = None
-    cost: float | None = None
+    effort_days: float | None = Field(default=None, ge=0)
+    cost: Annotated[float | Money | None, BeforeValidator(_cost)] = None
     risk: Literal["low", "medium", "high"] | None = None
     summary: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_new_blanks(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave out an unset ``effort_days``: fingerprints of CRs approved before it existed stay valid."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("effort_days") is None:
+            data.pop("effort_days", None)
+        return data
+
+    @property
+    def amount(self) -> float | None:
+        return self.cost.amount if isinstance(self.cost, Money) else self.cost
+
+    @property
+    def currency(self) -> str | None:
+        return self.cost.currency if isinstance(self.cost, Money) else None
 
 
 class ChangeApproval(BaseModel):
@@ -128,14 +192,27 @@ class ChangeApproval(BaseModel):
     invitation: str | None = None  # the review invitation (INV-…) it was given with
 
 
+def _legacy_change_status(value: Any) -> Any:
+    """``implemented`` was the status of a merged CR before 'baselined'; it means the same thing."""
+    return "baselined" if value == "implemented" else value
+
+
+CHANGE_STATUSES = ("proposed", "assessed", "approved", "rejected", "baselined", "withdrawn")
+# Closed CRs: nothing more to assess, approve or reject.
+CLOSED_CHANGE_STATUSES = frozenset({"rejected", "withdrawn", "baselined"})
+
+
 class Change(_Item):
     kind = Kind.CHANGE
-    statuses = ("proposed", "assessed", "approved", "rejected", "implemented", "withdrawn")
+    statuses = CHANGE_STATUSES
     normative = ("title", "body", "affects", "impact")
 
-    status: Literal["proposed", "assessed", "approved", "rejected", "implemented", "withdrawn"] = (
-        "proposed"
-    )
+    # 'baselined': merged into the agreed scope (纳入基线) - not built yet.  The status is not
+    # fingerprinted, so reading an old 'implemented' as 'baselined' leaves every approval valid.
+    status: Annotated[
+        Literal["proposed", "assessed", "approved", "rejected", "baselined", "withdrawn"],
+        BeforeValidator(_legacy_change_status),
+    ] = "proposed"
     requested_by: str | None = None
     created: dt.date | None = None
     affects: IdList = Field(default_factory=list)
@@ -232,6 +309,8 @@ class Lesson(_Item):
 
     date: dt.date | None = None
     category: str | None = None
+    context: str | None = None  # the situation it comes from ("ERP go-live, fixed-price"): for other projects
+    links: TextList = Field(default_factory=list)  # URLs or documents that tell more
     relates: IdList = Field(default_factory=list)
 
     @classmethod

@@ -21,7 +21,7 @@ from reqctl.history.snapshots import HistoryReader, open_git
 from reqctl.locate import find_root
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
-from reqctl.model.items import Change
+from reqctl.model.items import Change, Impact
 from reqctl.model.project import Project
 from reqctl.ops.changes import model_of
 from reqctl.ops.history import diff_revisions
@@ -65,8 +65,19 @@ class ChangeRow:
 
 
 def plain_number(value: Any) -> Any:
-    """``3.0`` as ``3``: whole numbers stay integers in JSON and on screen."""
+    """``3.0`` as ``3``: whole numbers stay integers in JSON and on screen (inside ``cost`` too)."""
+    if isinstance(value, dict):
+        return {key: plain_number(v) for key, v in value.items()}
     return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def cost_text(impact: Impact | None, default_currency: str | None = None) -> str:
+    """``12000 CNY``; a bare ``cost: 12000`` (older files) is in the budget's currency.  Empty: not assessed."""
+    if impact is None or impact.amount is None:
+        return ""
+    amount = plain_number(impact.amount)
+    currency = impact.currency or default_currency
+    return f"{amount} {currency}" if currency else str(amount)
 
 
 def locate(reader: HistoryReader, change_id: str) -> ChangeOnRef:

@@ -45,6 +45,8 @@ class MergeResult:
     into: str
     commit: str
     reapproved: list[str] = field(default_factory=list)
+    # requirements that were implemented or verified and changed: back to approved (delivery incomplete)
+    returned: list[str] = field(default_factory=list)
 
 
 def _merge_refusals(config: Config, change: Change, current: dict[str, str], gate: list[str]) -> list[str]:
@@ -174,7 +176,12 @@ def _change_at(reader: HistoryReader, rev: str, change_id: str) -> Change:
 def _complete(
     reader: HistoryReader, change_id: str, branch: str | None, into: str, today: dt.date | None
 ) -> MergeResult:
-    """The merge is applied in the working tree: check it, re-approve, mark implemented, commit."""
+    """The merge is applied in the working tree: check it, re-approve, mark baselined, commit.
+
+    A requirement whose content the CR changed after it was implemented or verified goes back
+    to ``approved``: what was delivered no longer matches it.  Status is not part of any
+    fingerprint, so this leaves the approvals just recorded valid.
+    """
     repo = reader.repo
     changed = repo.changed_paths("HEAD", None, ITEM_FOLDERS)
     refuse_conflict_markers(reader.root, changed)
@@ -192,7 +199,7 @@ def _complete(
             f"({'; '.join(problems)}); merge {into} into the branch and approve again"
         )
     approvers = _requirement_approvers(config, change)
-    reapproved, edited = [], []
+    reapproved, returned, edited = [], [], []
     for item_id in change.affects:
         item = project.items.get(item_id)
         if not isinstance(item, Requirement):
@@ -202,12 +209,29 @@ def _complete(
         if not result.unchanged:
             reapproved.append(item_id)
             edited.append(project.file_of(item_id).path)
+        if item.status in DELIVERED and (not result.unchanged or _changed_since_head(reader, project, item)):
+            item_rel = project.file_of(item_id).path
+            roundtrip.edit_front_matter(project.root / item_rel, item_rel, {"status": "approved"})
+            returned.append(item_id)
+            if item_rel not in edited:
+                edited.append(item_rel)
     rel = project.file_of(change_id).path
-    roundtrip.edit_front_matter(project.root / rel, rel, {"status": "implemented"})
+    roundtrip.edit_front_matter(project.root / rel, rel, {"status": "baselined"})
     repo.stage([rel, *edited])
-    what = f"merge {branch}" if branch else "implemented"
-    commit = repo.commit_index(commit_message(change_id, f"{what}: {change.title}"))
-    return MergeResult(change_id, branch, into, commit, reapproved)
+    what = f"merge {branch}" if branch else "baselined"
+    body = "".join(f"{item_id} returned to approved: delivery no longer complete\n" for item_id in returned)
+    commit = repo.commit_index(commit_message(change_id, f"{what}: {change.title}", body.strip()))
+    return MergeResult(change_id, branch, into, commit, reapproved, returned)
+
+
+DELIVERED = frozenset({"implemented", "verified"})
+
+
+def _changed_since_head(reader: HistoryReader, project: Project, item: Requirement) -> bool:
+    """Whether the merge changes the requirement's approved content against the main line's last commit."""
+    rel = project.file_of(item.id).path
+    before = [model_of(f) for f in reader.files_by_path("HEAD", [rel]).values()]
+    return not before or before[0] is None or fingerprint(before[0]) != fingerprint(item)
 
 
 def _finish_merge(reader: HistoryReader, project: Project, change_id: str, today: dt.date | None) -> MergeResult:
@@ -235,7 +259,7 @@ def _written_by_complete(project: Project, change: Change) -> list[str]:
 def _merge_in_place(
     reader: HistoryReader, project: Project, change: Change, branch: str, today: dt.date | None
 ) -> MergeResult:
-    """A CR recorded with --no-branch: nothing to merge; re-approve and mark it implemented."""
+    """A CR recorded with --no-branch: nothing to merge; re-approve and mark it baselined."""
     if project.items.get(change.id) is None:
         raise NotFoundError(f"{change.id} is not on the current branch {branch}")
     current = touched_for(project, change)

@@ -10,6 +10,7 @@ was.  Commands that act on a CR kept on its own branch must run there.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from reqctl.history.snapshots import open_git
 from reqctl.model.config import CONFIG_FILE, Config
 from reqctl.model.fingerprint import POLICY_KEY, fingerprint, policy_fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument
-from reqctl.model.items import Change, Item, Requirement
+from reqctl.model.items import CLOSED_CHANGE_STATUSES, Change, Item, Requirement
 from reqctl.model.project import Project, validate_item
 from reqctl.ops.allocate import next_id
 from reqctl.ops.items import FIELD_ORDER, resolve_person
@@ -260,19 +261,26 @@ def assess(
     raw_id: str,
     *,
     schedule_days: float | None = None,
+    effort_days: float | None = None,
     cost: float | None = None,
+    currency: str | None = None,
     risk: str | None = None,
     summary: str | None = None,
 ) -> UpdateResult:
+    """Record the impact; ``cost`` is written with its currency (``currency``, else the budget's)."""
     ws = open_change(root, raw_id, "assess a change")
     change = ws.change
     if change.status not in ("proposed", "assessed", "approved"):
         raise UsageError(f"{change.id} is {change.status}; only an open change request can be assessed")
     if risk is not None and risk not in ("low", "medium", "high"):
         raise UsageError(f"--risk {risk}: use low, medium or high")
-    given = {"schedule_days": schedule_days, "cost": cost, "risk": risk, "summary": summary}
+    cost_value = _cost(ws.project.config, change, cost, currency)
+    if effort_days is not None and effort_days < 0:
+        raise UsageError(f"--effort-days {_plain_number(effort_days)}: person-days cannot be negative")
+    given = {"schedule_days": schedule_days, "effort_days": effort_days, "cost": cost_value,
+             "risk": risk, "summary": summary}
     if all(value is None for value in given.values()):
-        raise UsageError("give the impact: --schedule-days, --cost, --risk and/or --summary")
+        raise UsageError("give the impact: --schedule-days, --effort-days, --cost, --risk and/or --summary")
     require_clean(ws.repo, "assess a change", _project_paths())
     impact = change.impact.model_dump(exclude_none=True) if change.impact else {}
     impact.update({key: _plain_number(value) for key, value in given.items() if value is not None})
@@ -284,7 +292,22 @@ def assess(
 def _plain_number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, dict):
+        return {key: _plain_number(v) for key, v in value.items()}
     return value
+
+
+def _cost(config: Config, change: Change, amount: float | None, currency: str | None) -> Any:
+    """``{amount, currency}`` for the file; the currency defaults to the CR's current one, then the budget's."""
+    if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency.strip().upper()):
+        raise UsageError(f"--currency {currency}: use a three-letter ISO 4217 code such as CNY, EUR or USD")
+    if amount is None:
+        if currency is not None:
+            raise UsageError("--currency goes with --cost AMOUNT")
+        return None
+    chosen = (currency.strip().upper() if currency else None) or (change.impact.currency if change.impact else None)
+    chosen = chosen or (config.budget.currency if config.budget else None)
+    return {"amount": amount, "currency": chosen} if chosen else amount
 
 
 # ----------------------------------------------------------------- approve ----
@@ -367,7 +390,7 @@ def approve(
     if expect is not None:
         expect(ws)
     change, config = ws.change, ws.project.config
-    if change.status in ("rejected", "withdrawn", "implemented"):
+    if change.status in CLOSED_CHANGE_STATUSES:
         raise UsageError(f"{change.id} is {change.status}; there is nothing to approve")
     if change.status == "proposed" or change.impact is None:
         raise UsageError(f"{change.id} has no impact assessment yet; run 'reqctl change assess {change.id}' first")
@@ -422,7 +445,7 @@ def reject(
         raise UsageError("say why with --reason TEXT")
     ws = open_change(root, raw_id, "reject a change")
     change = ws.change
-    if change.status in ("rejected", "withdrawn", "implemented"):
+    if change.status in CLOSED_CHANGE_STATUSES:
         raise UsageError(f"{change.id} is already {change.status}")
     require_clean(ws.repo, "reject a change", _project_paths())
     person = resolve_person(ws.project, by)

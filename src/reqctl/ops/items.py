@@ -50,7 +50,7 @@ FIELD_ORDER: dict[Kind, tuple[str, ...]] = {
     Kind.DECISION: ("id", "title", "status", "date", "deciders", "supersedes", "relates"),
     Kind.MEETING: ("id", "title", "date", "kind", "attendees", "relates", "actions"),
     Kind.FEEDBACK: ("id", "title", "date", "from", "score", "relates"),
-    Kind.LESSON: ("id", "title", "date", "category", "relates"),
+    Kind.LESSON: ("id", "title", "date", "category", "context", "links", "relates"),
     Kind.TRAINING: ("id", "title", "date", "trainer", "audience", "attendance", "score", "topics", "materials",
                     "relates"),
     Kind.SUPPORT: ("id", "title", "status", "severity", "category", "from", "reported", "responded", "resolved",

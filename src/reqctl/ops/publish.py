@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import ReqctlError, UsageError
+from reqctl.knowledge.library import library
 from reqctl.model.ids import ID_RE, Kind
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
+from reqctl.ops import report_support
 from reqctl.ops.attachments import SITE_FOLDER, Attachments, rewrite_context
 from reqctl.ops.backlinks import backlinks
 from reqctl.ops.invalid import invalid_files
@@ -39,8 +41,13 @@ MARKER = ".reqctl-site"
 LISTS: tuple[tuple[Kind, str], ...] = (
     (Kind.REQUIREMENT, "requirements.html"), (Kind.CHANGE, "changes.html"), (Kind.RISK, "risks.html"),
     (Kind.DECISION, "decisions.html"), (Kind.MEETING, "meetings.html"), (Kind.FEEDBACK, "feedback.html"),
-    (Kind.LESSON, "lessons.html"),
+    (Kind.LESSON, "lessons.html"), (Kind.TRAINING, "trainings.html"), (Kind.SUPPORT, "support.html"),
+    (Kind.FOLLOWUP, "followups.html"),
 )
+
+
+# Folder names that do not read as titles in English ('Followups', 'Training').
+_EN_LABELS = {Kind.TRAINING: "Training", Kind.SUPPORT: "Support tickets", Kind.FOLLOWUP: "Follow-up visits"}
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,12 @@ def _item_rows(project: Project, kind: Kind, today: dt.date, skipped: list[str])
             row = data.meeting_row(project, item, today, body=True)  # type: ignore[arg-type]
         elif kind is Kind.FEEDBACK:
             row = data.feedback_row(project, item, body=True)  # type: ignore[arg-type]
+        elif kind is Kind.TRAINING:
+            row = report_support.training_row(project, item, body=True)  # type: ignore[arg-type]
+        elif kind is Kind.SUPPORT:
+            row = report_support.support_row(project, item, today, body=True)  # type: ignore[arg-type]
+        elif kind is Kind.FOLLOWUP:
+            row = report_support.followup_row(project, item, today, body=True)  # type: ignore[arg-type]
         else:
             row = data.lesson_row(project, item, body=True)  # type: ignore[arg-type]
         row["kind"] = kind.value
@@ -167,8 +180,11 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
                    ("risk-register.html", "风险登记册" if lang == "zh" else "Risk register"),
                    ("summary.html", "项目总结" if lang == "zh" else "Summary"),
                    ("srs.html", "需求规格说明书" if lang == "zh" else "Specification")]
-    nav = [{"href": f, "label": word(kind.value, lang) if lang == "zh" else kind.folder.capitalize()}
-           for kind, f in LISTS if rows[kind]]
+    nav = [{"href": f, "label": word(kind.value, lang) if lang == "zh"
+            else _EN_LABELS.get(kind, kind.folder.capitalize())} for kind, f in LISTS if rows[kind]]
+    knowledge = library(project)  # lessons of earlier projects: a page of their own when there are any
+    if knowledge["total"]:
+        nav.append({"href": "knowledge.html", "label": "案例库" if lang == "zh" else "Earlier projects"})
     reviews = _review_rows(project, pages)
     if reviews:
         nav.append({"href": REVIEWS_PAGE, "label": "客户评审" if lang == "zh" else "Reviews"})
@@ -211,6 +227,8 @@ def publish_site(project: Project, target: Path, lang: str, today: dt.date, *, w
         for kind, filename in LISTS:
             if rows[kind]:
                 write(filename, "site_list.html.j2", {**base, "kind": kind.value, "items": rows[kind]}, "")
+        if knowledge["total"]:
+            write("knowledge.html", "site_knowledge.html.j2", {**base, "knowledge": knowledge}, "")
         links = backlinks(project)
         for kind, _ in LISTS:
             for row in rows[kind]:

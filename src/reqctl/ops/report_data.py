@@ -117,6 +117,10 @@ def requirement_row(project: Project, item: Requirement, *, body: bool = False) 
 
 def change_row(project: Project, item: Change, *, body: bool = False) -> Row:
     impact = item.impact.model_dump(mode="json") if item.impact is not None else None
+    if impact is not None and item.impact is not None:
+        # 'cost' stays a number for templates and scripts; its currency (None: the budget's) beside it
+        impact.update(cost=item.impact.amount, currency=item.impact.currency,
+                      effort_days=item.impact.effort_days)
     row: Row = {
         "id": item.id,
         "title": item.title,
@@ -231,6 +235,7 @@ def feedback_row(project: Project, item: Feedback, *, body: bool = False) -> Row
 def lesson_row(project: Project, item: Lesson, *, body: bool = False) -> Row:
     row: Row = {
         "id": item.id, "title": item.title, "date": iso(item.date), "category": item.category,
+        "context": item.context, "links": list(item.links),
         "relates": list(item.relates), "path": path_of(project, item),
     }
     if body:
@@ -344,12 +349,27 @@ def is_open_risk(row: Row) -> bool:
     return row["status"] in ("open", "mitigating")
 
 
-def change_stats(changes: list[Row]) -> Row:
+def change_stats(changes: list[Row], currency: str = "EUR") -> Row:
+    """Counts by status and what the accepted CRs add: days, person-days, cost (``currency``: the budget's)."""
     counts = Counter(row["status"] for row in changes)
-    accepted = [row for row in changes if row["status"] in ("approved", "implemented")]
+    accepted = [row for row in changes if row["status"] in ("approved", "baselined")]
     return {
         "total": len(changes),
         "by_status": {status: counts.get(status, 0) for status in Change.statuses},
         "schedule_days": sum((row["impact"] or {}).get("schedule_days") or 0 for row in accepted),
-        "cost": sum((row["impact"] or {}).get("cost") or 0 for row in accepted),
+        "effort_days": sum((row["impact"] or {}).get("effort_days") or 0 for row in accepted),
+        "cost": sum((row["impact"] or {}).get("cost") or 0 for row in accepted
+                    if (row["impact"] or {}).get("currency") in (None, currency)),
+        # accepted cost per currency: CRs quoted in another currency are not added into 'cost'
+        "costs": _costs_by_currency(accepted, currency),
     }
+
+
+def _costs_by_currency(rows: list[Row], default: str) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for row in rows:
+        impact = row["impact"] or {}
+        if impact.get("cost") is not None:
+            key = impact.get("currency") or default
+            totals[key] = totals.get(key, 0) + impact["cost"]
+    return dict(sorted(totals.items()))

@@ -137,7 +137,7 @@ def srs_context(project: Project, lang: str, today: dt.date, group_by: str = "mi
         "withdrawn": [data.requirement_row(project, r) for r in all_reqs
                       if r.status in CLOSED_REQUIREMENT_STATUSES],
         "traceability": _traceability(project, active),
-        "change_history": [c for c in changes if c["status"] in ("approved", "implemented")],
+        "change_history": [c for c in changes if c["status"] in ("approved", "baselined")],
         "open_changes": [c for c in changes if c["status"] in ("proposed", "assessed")],
         "baselines": found,
         # files left out because they are invalid: the document says so instead of looking complete

@@ -19,7 +19,7 @@ from reqctl.model.ids import Kind
 from reqctl.model.items import APPROVED_OR_LATER, Decision, Meeting, Risk
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
-from reqctl.ops import report_support, weekly_note, weekly_pm
+from reqctl.ops import report_returned, report_support, weekly_note, weekly_pm
 from reqctl.ops.reports import Context, customer_reviews, status_context
 from reqctl.ops.weeks import IsoWeek, week_of
 from reqctl.store.reader import ItemFile
@@ -143,7 +143,7 @@ def _activity(old: Project | None, new: Project, start: dt.date, end: dt.date) -
     diff = diff_projects(before, new)
     req: dict[str, list[dict[str, Any]]] = {k: [] for k in (
         "added", "approved", "implemented", "verified", "changed", "removed", "status_changes")}
-    crs: dict[str, list[dict[str, Any]]] = {k: [] for k in ("opened", "approved", "implemented", "rejected")}
+    crs: dict[str, list[dict[str, Any]]] = {k: [] for k in ("opened", "approved", "baselined", "rejected")}
     risks: dict[str, list[dict[str, Any]]] = {k: [] for k in ("opened", "closed", "rescored", "occurred")}
     decided: list[str] = []
     for change in diff.items:
@@ -169,9 +169,9 @@ def _activity(old: Project | None, new: Project, start: dt.date, end: dt.date) -
             if change.change == "added":
                 crs["opened"].append(row)
             target = moved[1] if moved else (row["status"] if change.change == "added" else None)
-            if target in ("approved", "implemented", "rejected"):
+            if target in ("approved", "baselined", "rejected"):
                 crs[target].append(row)
-            if target == "implemented" and (moved[0] if moved else None) != "approved":
+            if target == "baselined" and (moved[0] if moved else None) != "approved":
                 crs["approved"].append(row)  # approved and merged within the period: approved too
         elif kind == Kind.RISK.value:
             if change.change == "added":
@@ -186,6 +186,7 @@ def _activity(old: Project | None, new: Project, start: dt.date, end: dt.date) -
                                           "probability": item.probability, "impact": item.impact})
         elif kind == Kind.DECISION.value and moved and moved[1] == "accepted":
             decided.append(change.id)
+    crs["implemented"] = crs["baselined"]  # the key's older name, kept for scripts reading --format json
     return {"requirements": req, "changes": crs, "risks": risks, "decided": decided,
             "summary": {"added": len(diff.added), "changed": len(diff.changed), "removed": len(diff.removed)}}
 
@@ -230,6 +231,7 @@ def weekly_context(
     new = reader.project_at(end_rev) if end_rev else Project(root=project.root, config=project.config, files=[])
     old = reader.project_at(start_rev) if start_rev else None
     activity = _activity(old, new, start, end)
+    returned = report_returned.returned_rows(activity["requirements"], new)
     context = status_context(new, lang, as_of)
     context["report"] = "weekly"
     decisions = [data.decision_row(new, d) for d in data.of_kind(new, Kind.DECISION)
@@ -257,6 +259,7 @@ def weekly_context(
         "meetings": sorted(meetings, key=lambda m: m["date"] or ""),
         "commits": {"count": len(log), "authors": [{"name": n, "commits": c} for n, c in authors.most_common()]},
         "period_support": report_support.weekly_section(new, start, end),
+        "returned_to_approved": returned,
         "burnup": burnup(reader, end, weeks, known=(end_rev, new.files) if end_rev else None,
                          start=project.config.start),
     })

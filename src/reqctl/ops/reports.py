@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from reqctl.gitio.repo import open_repo
+from reqctl.knowledge.library import library
 from reqctl.model.ids import Kind
 from reqctl.model.items import Change, Decision, Feedback, Lesson, Meeting
 from reqctl.model.project import Project
@@ -126,7 +127,7 @@ def summary_context(project: Project, lang: str, today: dt.date) -> Context:
     schedule: dict[str, Any] = {"start": data.iso(config.start), "end": data.iso(config.end),
                                 "planned_days": None, "elapsed_days": None, "elapsed_pct": None,
                                 "delay_days": sum(c["impact"]["schedule_days"] or 0 for c in changes
-                                                  if c["impact"] and c["status"] in ("approved", "implemented"))}
+                                                  if c["impact"] and c["status"] in ("approved", "baselined"))}
     if config.start and config.end and config.end > config.start:
         planned = (config.end - config.start).days
         elapsed = max(0, min((today - config.start).days, planned))
@@ -139,7 +140,7 @@ def summary_context(project: Project, lang: str, today: dt.date) -> Context:
         "milestones": milestones,
         "schedule": schedule,
         "changes": changes,
-        "change_stats": data.change_stats(changes),
+        "change_stats": data.change_stats(changes, config.budget.currency if config.budget else "EUR"),
         "risks": {"total": len(risks), "open": sum(1 for r in risks if data.is_open_risk(r)),
                   "occurred": [r for r in risks if r["status"] == "occurred"]},
         "feedback": feedback,
@@ -149,5 +150,7 @@ def summary_context(project: Project, lang: str, today: dt.date) -> Context:
             "distribution": {str(n): scores.count(n) for n in range(1, 6)},
         },
         "lessons": lessons,
+        # lessons of earlier projects (knowledge/ and reqctl.yaml 'knowledge:'), by category: the case library
+        "knowledge": library(project),
         **report_support.summary_section(project, today),
     }

@@ -35,6 +35,8 @@ class _FileSchema(GenerateJsonSchema):
         function = schema["function"]["function"]
         if function is items_model._as_list and inner.get("type") == "array":
             return {"anyOf": [inner["items"], inner, {"type": "null"}]}  # 'depends_on: REQ-001', 'tags:'
+        if function is items_model._legacy_change_status:  # 'implemented': the older word for 'baselined'
+            return {"anyOf": [inner, {"const": "implemented", "deprecated": True}]}
         if function is config_model._yaml_off:
             return {"anyOf": [inner, {"const": False}]}  # 'R001: off' read by a YAML 1.1 parser
         return inner

@@ -43,6 +43,8 @@ _ZH: Mapping[str, str] = {
     "met": "已达成", "in_progress": "进行中", "missed": "未达成",
     # yes/no fields (review_overdue)
     "True": "是", "False": "否",
+    # change request merged into the agreed scope (not built yet)
+    "baselined": "纳入基线",
 }
 
 _EN: Mapping[str, str] = {
@@ -65,6 +67,7 @@ FIELDS_ZH: Mapping[str, str] = {
     "severity": "严重程度", "reported": "报告日期", "responded": "首次响应日期", "resolved": "解决日期",
     "resolution": "解决方案", "contact": "回访对象", "channel": "回访方式", "satisfaction": "满意度",
     "next_visit": "下次回访日期", "opportunities": "合作机会",
+    "context": "背景", "links": "参考链接",
 }
 
 CHART_LABELS: Mapping[str, Mapping[str, str]] = {

@@ -26,7 +26,7 @@ from reqctl.store import codec
 from reqctl.store.statedir import ensure_state_dir
 
 CACHE_FILE = "cache.sqlite"
-_SCHEMA = 1
+_SCHEMA = 2  # 2: stored check results from before CR costs with currency and "baselined" are dropped
 
 StatKey = tuple[int, int, int, int]
 

@@ -100,8 +100,8 @@ RULE_HELP: dict[str, RuleHelp] = {
         "back to before `approved`.",
     ),
     "R014": RuleHelp(
-        "A change request that is `approved` or `implemented` must carry an approval from every role "
-        "reqctl.yaml requires for change requests.",
+        "A change request that is `approved` or `baselined` (`implemented` in older files) must carry an "
+        "approval from every role reqctl.yaml requires for change requests.",
         "Collect the missing approvals with `reqctl change approve CR`, or set the status back to "
         "`assessed`.",
     ),

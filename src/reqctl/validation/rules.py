@@ -290,11 +290,11 @@ def no_acceptance(project: Project, options: CheckOptions) -> Iterator[Finding]:
             )
 
 
-@rule("R014", "change-approvals", "An approved or implemented change request has every required approval")
+@rule("R014", "change-approvals", "An approved or baselined change request has every required approval")
 def change_approvals(project: Project, options: CheckOptions) -> Iterator[Finding]:
     required = project.config.approver_roles(Kind.CHANGE)
     for change in project.of_kind(Kind.CHANGE):
-        if not isinstance(change, Change) or change.status not in ("approved", "implemented"):
+        if not isinstance(change, Change) or change.status not in ("approved", "baselined"):
             continue
         have = {a.role for a in change.approvals if a.decision == "approved"}
         missing = [role for role in required if role not in have]

@@ -1,0 +1,1 @@
+"""Knowledge sharing across projects: lessons exported from one project, read by another (the case library)."""
