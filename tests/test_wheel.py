@@ -34,6 +34,7 @@ def test_the_wheel_carries_templates_and_examples_and_renders_from_them(tmp_path
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"reqctl/templates/{p.name}" for p in (REPO / "templates").glob("*.j2")} <= names
     assert "reqctl/templates/weekly.en.md.j2" in names
+    assert "reqctl/locale/zh/LC_MESSAGES/reqctl.mo" in names
     assert "reqctl/examples/acme-portal/reqctl.yaml" in names and "reqctl/examples/zh-erp/reqctl.yaml" in names
     assert not [n for n in names if ".reqctl/" in n or "__pycache__" in n or n.startswith(("src/", "templates/"))]
 

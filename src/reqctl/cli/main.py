@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from reqctl import __version__
+from reqctl import __version__, messages
 from reqctl.cli import (
     approve,
     baseline,
@@ -30,10 +30,10 @@ from reqctl.cli import (
     templates,
 )
 from reqctl.cli.add import register_add
-from reqctl.cli.context import AppState, state
+from reqctl.cli.context import AppState, project_language, state
 from reqctl.cli.helptext import keep_summaries_whole
 from reqctl.cli.items import register_common
-from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError
+from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError, UsageError
 from reqctl.model.ids import Kind
 
 app = typer.Typer(
@@ -75,8 +75,21 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", metavar="<en|zh>", show_default=False,
+            help="Language of reqctl's messages and tables (default: LANGUAGE/LC_ALL/LANG, else the project's).",
+        ),
+    ] = None,
 ) -> None:
     ctx.obj = AppState(directory=directory or Path.cwd(), debug=debug, use_cache=not no_cache)
+    if lang is not None:
+        if lang not in messages.LANGUAGES:
+            raise UsageError(f"--lang {lang}: use one of {', '.join(messages.LANGUAGES)}")
+        messages.choose(lang)
+    elif messages.chosen() is None:
+        messages.settle(project_language(ctx.obj.directory))
 
 
 def _build() -> None:
@@ -114,6 +127,7 @@ def _build() -> None:
 _build()
 
 _ROOT_FLAGS = frozenset({"--debug", "--no-cache"})
+_ROOT_VALUES = frozenset({"-C", "--lang"})  # root options that take a value
 
 
 def _command_name(args: list[str]) -> str | None:
@@ -121,9 +135,9 @@ def _command_name(args: list[str]) -> str | None:
     index = 0
     while index < len(args):
         arg = args[index]
-        if arg == "-C":
+        if arg in _ROOT_VALUES:
             index += 2
-        elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2):
+        elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2) or arg.startswith("--lang="):
             index += 1
         else:
             return None if arg.startswith("-") else arg
@@ -163,15 +177,24 @@ _USAGE_ERRORS, _ABORTS = _parser_exceptions()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, map every exception to one line and an exit code."""
+    """Entry point: run the app, map every exception to one line and an exit code.
+
+    Messages are in the language of this run (``reqctl.messages``): the
+    environment's, until ``--lang`` or the project's ``language`` decides.
+    """
     args = sys.argv[1:] if argv is None else argv
+    with messages.using(messages.environment_language(os.environ)):
+        return _main(args)
+
+
+def _main(args: list[str]) -> int:
     debug = "--debug" in args
     try:
         result = _app_for(args)(args=args, prog_name="reqctl", standalone_mode=False)
     except ReqctlError as exc:
         if debug:
             raise
-        console.error_line(str(exc))
+        console.error_line(exc.display())
         return exc.exit_code
     except _ABORTS:
         console.error_line("interrupted")
