@@ -107,6 +107,11 @@ def N_(text: str) -> str:
     return text
 
 
+def NP_(context: str, text: str) -> str:
+    """Mark ``text`` for the catalog under ``context`` without translating it here."""
+    return text
+
+
 class Message(str):
     """English text that remembers its catalog template and parameters.
 
@@ -138,6 +143,24 @@ class Message(str):
             return str(self)
 
 
+class Word(Message):
+    """A data word inside a message (a status, a kind), shown through render/i18n.py's word table."""
+
+    def __new__(cls, value: object) -> Word:
+        self = str.__new__(cls, "" if value is None else str(value))
+        self.template = str(self)
+        self.params = {}
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Word, (str(self),))
+
+    def translated(self, lang: str) -> str:
+        from reqctl.render.i18n import word
+
+        return word(str(self), lang)
+
+
 def _rebuild(template: str, params: dict[str, Any]) -> Message:
     return Message(template, **params)
 
@@ -162,12 +185,16 @@ def render(value: object) -> str:
 
 def encode(value: object) -> object:
     """A JSON-able form of a (possibly lazy) text, for the check cache."""
+    if isinstance(value, Word):
+        return {"w": str(value)}
     if isinstance(value, Message):
         return {"t": value.template, "p": {key: encode(item) for key, item in value.params.items()}}
     return value
 
 
 def decode(value: object) -> Any:
+    if isinstance(value, dict) and "w" in value:
+        return Word(value["w"])
     if isinstance(value, dict) and "t" in value:
         params = value.get("p") or {}
         return Message(str(value["t"]), **{key: decode(item) for key, item in params.items()})

@@ -15,13 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reqctl.messages import LANGUAGES, translator
-
-
-def NP_(context: str, text: str) -> str:
-    """Mark ``text`` for the catalog under ``context``; translated when shown."""
-    return text
-
+from reqctl.messages import LANGUAGES, NP_, translator
 
 WORDS: Mapping[str, str] = {
     # requirement statuses
