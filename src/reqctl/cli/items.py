@@ -12,7 +12,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,9 +23,12 @@ from rich.text import Text
 from reqctl.cli import console, itemedit
 from reqctl.cli.context import state
 from reqctl.errors import NotFoundError, ReqctlError, UsageError
+from reqctl.messages import Message
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from reqctl.model.config import Config
     from reqctl.model.items import Item
     from reqctl.model.project import Project
@@ -76,6 +79,56 @@ def cell(item: Item, column: str, config: Config) -> str:
     return "" if value is None else str(value)
 
 
+# Columns whose values are data words (translated, and renamed by reqctl.yaml's display: names).
+WORD_COLUMNS = frozenset({"status", "priority", "kind", "severity", "approval"})
+NAMED_COLUMNS = frozenset({"status", "priority"})
+
+
+def shown(value: str, column: str, names: Mapping[str, str], lang: str) -> str:
+    """A table cell as shown: a configured display name, else (not in English) the translated word."""
+    from reqctl.messages import DEFAULT_LANGUAGE, render
+    from reqctl.render.i18n import word
+
+    if column in NAMED_COLUMNS and value in names:
+        return names[value]
+    if lang == DEFAULT_LANGUAGE:
+        return str(value)
+    if column in WORD_COLUMNS and not isinstance(value, Message):
+        return word(value, lang)
+    return render(value)
+
+
+# A column whose translated header is another field's (a feedback score is a satisfaction, not a risk score).
+_HEADER_AS = {(Kind.FEEDBACK, "score"): "satisfaction", (Kind.TRAINING, "score"): "satisfaction"}
+
+
+def shown_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], config: Config, kind: Kind | None = None
+) -> Table:
+    """The terminal table of a list: headers and word cells in the run's language (CSV and JSON keep keys)."""
+    from reqctl.messages import DEFAULT_LANGUAGE, language
+    from reqctl.render.i18n import field
+
+    lang = language()
+    names = config.display_names(lang)
+    cells = [[shown(value, column, names, lang) for column, value in zip(columns, row, strict=True)] for row in rows]
+    headers = [
+        column if lang == DEFAULT_LANGUAGE else field(_HEADER_AS.get((kind, column), column) if kind else column, lang)
+        for column in columns
+    ]
+    return console.table(columns, cells, headers=headers)
+
+
+def count_line(count: int, kind: Kind) -> str:
+    """``3 requirements`` / ``共 3 条需求`` under a list."""
+    from reqctl.messages import DEFAULT_LANGUAGE, language, ngettext
+    from reqctl.render.i18n import word
+
+    lang = language()
+    noun = kind.value if lang == DEFAULT_LANGUAGE else word(kind.value, lang)
+    return ngettext("{n} {noun}", "{n} {noun}s", count).format(n=count, noun=noun)
+
+
 SORT_KEYS = ("id", "score", "priority", "status", "milestone", "date")
 # Kept in step with the models' ``statuses`` (tests/test_docs.py checks): importing the models here would
 # load pydantic on every run, --help included.
@@ -90,7 +143,6 @@ STATUSES: dict[Kind, tuple[str, ...]] = {
 
 def register_common(group: typer.Typer, kind: Kind) -> None:
     """Add list, show, status and edit; the library is imported only when they run."""
-    noun = kind.value
     statuses = STATUSES.get(kind, ())
     status_values = f"<{'|'.join(statuses)}>" if statuses else "STATUS"
 
@@ -147,8 +199,8 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             print_csv(columns, rows, bom=bom)
             return
         out = console.stdout()
-        out.print(console.table(columns, rows))
-        out.print(Text(f"{len(found)} {noun}{'s' if len(found) != 1 else ''}", style="dim"))
+        out.print(shown_table(columns, rows, project.config, kind))
+        out.print(Text(count_line(len(found), kind), style="dim"))
 
     @group.command("show")
     def show_command(

@@ -57,6 +57,8 @@ WORDS: Mapping[str, str] = {
     "met": NP_("word", "met"), "in_progress": NP_("milestone", "in progress"), "missed": NP_("word", "missed"),
     # yes/no fields (review_overdue)
     "True": NP_("word", "True"), "False": NP_("word", "False"),
+    # requirement approval state between none and approved ('req list')
+    "partial": NP_("word", "partial"),
 }
 
 # Item field names as shown on site item pages and terminal tables (keys are front-matter fields;
@@ -76,7 +78,8 @@ FIELDS: tuple[str, ...] = (
     NP_("field", "satisfaction"), NP_("field", "next_visit"), NP_("field", "opportunities"),
     # columns of the terminal lists
     NP_("field", "id"), NP_("field", "title"), NP_("field", "approval"), NP_("field", "approved"),
-    NP_("field", "file"),
+    NP_("field", "file"), NP_("field", "approvals"), NP_("field", "ahead/behind"), NP_("field", "p×i"),
+    NP_("field", "open actions"),
 )
 
 CHART_LABELS: Mapping[str, str] = {

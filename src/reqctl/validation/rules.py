@@ -218,7 +218,7 @@ def missing_approval(project: Project, options: CheckOptions) -> Iterator[Findin
         # A record by someone outside the role does not count (R012 names it).
         awaited = roles_without_record(req, config)
         if awaited or (not config.approver_roles(Kind.REQUIREMENT) and not req.approval_records):
-            roles = ", ".join(awaited) or lazy("an approver")
+            roles = Word(awaited[0]) if len(awaited) == 1 else ", ".join(awaited) or lazy("an approver")
             yield _finding(
                 "R010", ERROR,
                 lazy("status is {status} but approval by {roles} is missing; run 'reqctl approve {id}'",
