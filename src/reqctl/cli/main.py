@@ -197,7 +197,7 @@ def _main(args: list[str]) -> int:
         console.error_line(exc.display())
         return exc.exit_code
     except _ABORTS:
-        console.error_line("interrupted")
+        console.error_line(messages._("interrupted"))
         return EXIT_INTERRUPTED
     except _USAGE_ERRORS as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group name asks for its help
@@ -211,7 +211,7 @@ def _main(args: list[str]) -> int:
             sys.stderr.write(f"Try '{command_ctx.command_path} --help' for help.\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        console.error_line("interrupted")
+        console.error_line(messages._("interrupted"))
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         with contextlib.suppress(OSError):
@@ -220,7 +220,11 @@ def _main(args: list[str]) -> int:
     except Exception as exc:
         if debug:
             raise
-        console.error_line(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        console.error_line(
+            messages._("internal error: {error} (run with --debug for details)").format(
+                error=f"{type(exc).__name__}: {exc}"
+            )
+        )
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reqctl.errors import NotFoundError
+from reqctl.messages import Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.items import MODELS, Item, Requirement
@@ -78,11 +79,12 @@ class Project:
         if item is None:
             item = self._by_number(item_id)
         if item is None or (kind is not None and item.kind is not kind):
-            what = kind.value if kind else "item"
+            what = Word(kind.value) if kind else lazy("item")
             if item_id in self.files_by_id:
                 where = self.files_by_id[item_id][0].path
-                raise NotFoundError(f"{item_id} is not a valid {what}; run 'reqctl check'", path=where)
-            raise NotFoundError(f"no {what} with ID {item_id}")
+                raise NotFoundError(lazy("{id} is not a valid {what}; run 'reqctl check'", id=item_id, what=what),
+                                    path=where)
+            raise NotFoundError(lazy("no {what} with ID {id}", what=what, id=item_id))
         return item
 
     def _by_number(self, item_id: str) -> Item | None:
