@@ -54,6 +54,8 @@ def test_the_wheel_carries_templates_and_examples_and_renders_from_them(tmp_path
     assert "<html" in html and "Acme" in html
     listed = run(tmp_path, sys.executable, "-m", "reqctl", "-C", "proj", "templates", "list", env=env)
     assert "weekly.zh.html.j2" in listed
+    chinese = run(tmp_path, sys.executable, "-m", "reqctl", "--lang", "zh", "-C", "proj", "req", "list", env=env)
+    assert "┃ 编号" in chinese and "条需求" in chinese  # the compiled catalog ships and is found
 
 
 def test_a_source_checkout_finds_the_top_level_folders() -> None:
