@@ -119,3 +119,18 @@ def test_messages_keep_their_template_through_the_cache_and_pickle() -> None:
         assert copy.translated("zh") == "状态为已批准，但缺少以下角色的审批：pm"
     assert environment_language({"LANGUAGE": "de:zh_TW", "LANG": "en_US.UTF-8"}) == "zh"
     assert environment_language({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}) is None
+
+
+def test_show_status_and_approve_speak_chinese(project: Path) -> None:
+    _zh(project)
+    write_item(project, "requirements", "REQ-001", REQ.replace("approved", "proposed"))
+    shown = run_reqctl(project, "req", "show", "REQ-001").out
+    assert "状态：待确认" in shown and "优先级：必须" in shown and "审批：未审批（待客户审批）" in shown
+    moved = run_reqctl(project, "req", "status", "REQ-001", "draft")
+    assert moved.out == "REQ-001：待确认 → 草稿\n"
+    approved = run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER)
+    assert approved.code == 0, approved.err
+    assert approved.out.startswith(f"REQ-001 已由 {CUSTOMER} 以客户身份审批（指纹 ")
+    assert approved.out.rstrip().endswith("；状态 草稿 → 已批准")
+    refused = run_reqctl(project, "approve", "REQ-001", "--by", "nobody@example.com")
+    assert refused.err == "error: nobody@example.com 无权审批需求：审批人为 reqctl.yaml 中的角色 customer\n"

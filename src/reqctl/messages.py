@@ -156,9 +156,17 @@ class Word(Message):
         return (Word, (str(self),))
 
     def translated(self, lang: str) -> str:
+        """English messages keep the value as stored (``in-progress``), as they always have."""
+        if lang == DEFAULT_LANGUAGE:
+            return str(self)
         from reqctl.render.i18n import word
 
         return word(str(self), lang)
+
+
+def data_word(value: object) -> str:
+    """A data word (``approved``, ``customer``) as shown now: 已批准, 客户 in Chinese."""
+    return Word(value).translated(language())
 
 
 def _rebuild(template: str, params: dict[str, Any]) -> Message:
