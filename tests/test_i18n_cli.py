@@ -96,6 +96,9 @@ def test_display_names_rename_priorities_in_lists_and_reports_and_approvals_stay
     assert srs.code == 0, srs.err
     text = (project / "srs.md").read_text("utf-8")
     assert "优先级：**高**" in text and "优先级：**低**" in text
+    assert run_reqctl(project, "publish", str(project.parent / "site")).code == 0
+    pages = "".join(p.read_text("utf-8") for p in (project.parent / "site").rglob("*.html"))
+    assert "高" in pages and "低" in pages and "必须" not in pages
     # In English the plain (language-less) names apply; the zh ones do not.
     english = run_reqctl(project, "--lang", "en", "req", "list").out
     assert "已确认" in english and "must" in english and "高" not in english
