@@ -35,6 +35,9 @@ def test_check_in_a_chinese_project_speaks_chinese_and_lang_en_overrides_even_fr
     assert en.out.rstrip().endswith("1 error, 1 warning in 1 file")
     assert "错误 R010 状态为已批准" in run_reqctl(project, "check").out  # and back
 
+    write_item(project, "requirements", "REQ-002", "status: done")
+    invalid = run_reqctl(project, "check").out
+    assert "错误 R002 title：缺少必填字段" in invalid and "错误 R002 status：'done' 不是允许的取值（draft," in invalid
     sarif = run_reqctl(project, "--lang", "zh", "check", "-f", "json")
     assert '"code": "R010"' in sarif.out and '"severity": "error"' in sarif.out and "缺少客户的审批" in sarif.out
 

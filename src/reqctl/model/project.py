@@ -113,10 +113,10 @@ def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[Fiel
         name = ".".join(loc) if loc else "(front matter)"
         message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "missing":
-            message = "required field is missing"
+            message = lazy("required field is missing")
         elif detail["type"] in ("literal_error", "enum"):
             allowed = str((detail.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
-            message = f"{_quoted(detail.get('input'))} is not one of {allowed}"
+            message = lazy("{value} is not one of {allowed}", value=_quoted(detail.get("input")), allowed=allowed)
         elif detail["type"] != "value_error" and detail.get("input") not in (None, "") \
                 and not isinstance(detail["input"], (dict, list)):
             message = f"{_quoted(detail['input'])}: {message}"

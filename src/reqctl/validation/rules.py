@@ -64,7 +64,8 @@ def invalid_fields(project: Project, options: CheckOptions) -> Iterator[Finding]
     for item_file in project.files:
         for problem in project.problems.get(item_file.path, ()):
             yield Finding(
-                "R002", ERROR, f"{problem.field}: {problem.message}", item_file.path, problem.line,
+                "R002", ERROR, lazy("{field}: {message}", field=problem.field, message=problem.message),
+                item_file.path, problem.line,
                 item_file.stem,
             )
 
