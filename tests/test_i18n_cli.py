@@ -140,3 +140,14 @@ def test_show_status_and_approve_speak_chinese(project: Path) -> None:
     assert approved.out.rstrip().endswith("；状态 草稿 → 已批准")
     refused = run_reqctl(project, "approve", "REQ-001", "--by", "nobody@example.com")
     assert refused.err == "error: nobody@example.com 无权审批需求：审批人为 reqctl.yaml 中的角色 customer\n"
+
+
+def test_config_errors_and_skipped_files_speak_chinese(project: Path) -> None:
+    _zh(project, "colour: red\n")
+    result = run_reqctl(project, "req", "list")
+    assert result.code == 2 and result.err.startswith("error: reqctl.yaml:") and "colour：未知的设置项" in result.err
+    _zh(project)
+    write_item(project, "requirements", "REQ-001", "status: done")
+    shown = run_reqctl(project, "req", "show", "REQ-001")
+    assert shown.err.startswith("error: requirements/REQ-001.md:3: title：缺少必填字段；status：'done' 不是允许的取值")
+    assert shown.err.endswith("；请运行 'reqctl check'\n")

@@ -164,6 +164,16 @@ class Word(Message):
         return word(str(self), lang)
 
 
+def joined(parts: list[Any]) -> Message:
+    """Messages joined with "; " (；in Chinese), each still translated when shown.
+
+    The joint template (``{p0}{sep}{p1}``) needs no catalog entry: gettext returns it as it is.
+    """
+    names = [f"p{index}" for index in range(len(parts))]
+    template = "{sep}".join("{" + name + "}" for name in names)
+    return Message(template, sep=lazy("; "), **dict(zip(names, parts, strict=True)))
+
+
 def data_word(value: object) -> str:
     """A data word (``approved``, ``customer``) as shown now: 已批准, 客户 in Chinese."""
     return Word(value).translated(language())

@@ -187,7 +187,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         found = ops.list_items(project, kind, wanted=wanted)
         warn_invalid(project, [kind])
         if sort not in SORT_KEYS:
-            raise UsageError(f"--sort {sort}: use one of {', '.join(SORT_KEYS)}")
+            raise UsageError(lazy("--sort {key}: use one of {keys}", key=sort, keys=", ".join(SORT_KEYS)))
         if sort != "id":
             found = sorted(found, key=lambda item: _sort_value(item, sort, project.config.priorities))
         if chosen == "json":
@@ -300,7 +300,9 @@ LIST_FORMATS = ("table", "csv", "json")
 def list_format(output: str | None, as_json: bool, bom: bool) -> str:
     """The format ``list`` prints: ``--json`` is kept as an alias of ``--format json``."""
     if output is not None and output not in LIST_FORMATS:
-        raise UsageError(f"--format {output}: use one of {', '.join(LIST_FORMATS)}")
+        raise UsageError(
+            lazy("--format {format}: use one of {formats}", format=output, formats=", ".join(LIST_FORMATS))
+        )
     if as_json and output not in (None, "json"):
         raise UsageError(f"--json and --format {output} contradict each other; use one")
     chosen = "json" if as_json else output or "table"
