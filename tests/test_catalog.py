@@ -19,7 +19,10 @@ LOCALE = REPO / "src" / "reqctl" / "locale"
 PO = LOCALE / "zh" / "LC_MESSAGES" / "reqctl.po"
 MO = LOCALE / "zh" / "LC_MESSAGES" / "reqctl.mo"
 # The same keywords docs/TRANSLATING.md gives pybabel extract (plus Babel's defaults).
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2), "lazy": None}
+KEYWORDS = {
+    "_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2), "lazy": None,
+    "rule": (3,), "RuleInfo": (3,),  # rule descriptions ('check --rules')
+}
 _FIELD = re.compile(r"\{([a-z_0-9]*)[^{}]*\}")
 
 

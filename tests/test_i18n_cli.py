@@ -151,3 +151,13 @@ def test_config_errors_and_skipped_files_speak_chinese(project: Path) -> None:
     shown = run_reqctl(project, "req", "show", "REQ-001")
     assert shown.err.startswith("error: requirements/REQ-001.md:3: title：缺少必填字段；status：'done' 不是允许的取值")
     assert shown.err.endswith("；请运行 'reqctl check'\n")
+
+
+def test_init_in_chinese_and_rule_list(tmp_path: Path, project: Path) -> None:
+    made = run_reqctl(tmp_path, "init", "--lang", "zh", "new")
+    assert made.code == 0, made.err
+    assert "已创建  reqctl.yaml" in made.out and made.out.rstrip().endswith("（报告读取的是已提交的历史）")
+    assert "created  reqctl.yaml" in run_reqctl(tmp_path, "init", "old").out
+    _zh(project)
+    rules = run_reqctl(project, "check", "--rules").out
+    assert "R013  error    no-acceptance: 已批准的需求至少有一条验收标准" in rules
