@@ -161,3 +161,16 @@ def test_init_in_chinese_and_rule_list(tmp_path: Path, project: Path) -> None:
     _zh(project)
     rules = run_reqctl(project, "check", "--rules").out
     assert "R013  error    no-acceptance: 已批准的需求至少有一条验收标准" in rules
+
+
+def test_unreadable_files_are_reported_in_the_run_language_also_from_the_parse_cache(project: Path) -> None:
+    _zh(project)
+    (project / "requirements" / "REQ-001.md").write_text("no front matter\n", encoding="utf-8")
+    first = run_reqctl(project, "check").out
+    assert "requirements/REQ-001.md:1: 错误 R001 缺少 YAML 头信息：文件必须以一行 '---' 开头" in first
+    (project / "reqctl.yaml").write_text(  # a new check context: the result is recomputed from the parse cache
+        (project / "reqctl.yaml").read_text("utf-8") + "goals: [上线]\n", encoding="utf-8"
+    )
+    english = run_reqctl(project, "--lang", "en", "check").out
+    assert "error R001 no YAML front matter: the file must start with a '---' line" in english
+    assert "缺少 YAML 头信息" in run_reqctl(project, "check").out

@@ -207,7 +207,9 @@ def encode(value: object) -> object:
         return {"w": str(value)}
     if isinstance(value, Message):
         return {"t": value.template, "p": {key: encode(item) for key, item in value.params.items()}}
-    return value
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)  # a path, a date: what the message showed
 
 
 def decode(value: object) -> Any:
