@@ -174,3 +174,12 @@ def test_unreadable_files_are_reported_in_the_run_language_also_from_the_parse_c
     english = run_reqctl(project, "--lang", "en", "check").out
     assert "error R001 no YAML front matter: the file must start with a '---' line" in english
     assert "缺少 YAML 头信息" in run_reqctl(project, "check").out
+
+
+def test_set_and_risk_update_speak_chinese(project: Path) -> None:
+    _zh(project)
+    write_item(project, "requirements", "REQ-001", REQ.replace("approved", "draft"))
+    write_item(project, "risks", "RISK-001", "title: 服务器延迟\nprobability: 2\nimpact: 3")
+    assert run_reqctl(project, "req", "set", "REQ-001", "owner=pm@example.com").out == "REQ-001：已设置 owner\n"
+    updated = run_reqctl(project, "risk", "update", "RISK-001", "--probability", "4", "--status", "mitigating")
+    assert updated.out == "RISK-001：风险值 6 → 12，未关闭 → 应对中\n"
