@@ -34,6 +34,7 @@ def test_the_wheel_carries_templates_and_examples_and_renders_from_them(tmp_path
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"reqctl/templates/{p.name}" for p in (REPO / "templates").glob("*.j2")} <= names
     assert "reqctl/templates/weekly.en.md.j2" in names
+    assert "reqctl/locale/zh/LC_MESSAGES/reqctl.mo" in names
     assert "reqctl/examples/acme-portal/reqctl.yaml" in names and "reqctl/examples/zh-erp/reqctl.yaml" in names
     assert not [n for n in names if ".reqctl/" in n or "__pycache__" in n or n.startswith(("src/", "templates/"))]
 
@@ -53,6 +54,8 @@ def test_the_wheel_carries_templates_and_examples_and_renders_from_them(tmp_path
     assert "<html" in html and "Acme" in html
     listed = run(tmp_path, sys.executable, "-m", "reqctl", "-C", "proj", "templates", "list", env=env)
     assert "weekly.zh.html.j2" in listed
+    chinese = run(tmp_path, sys.executable, "-m", "reqctl", "--lang", "zh", "-C", "proj", "req", "list", env=env)
+    assert "┃ 编号" in chinese and "条需求" in chinese  # the compiled catalog ships and is found
 
 
 def test_a_source_checkout_finds_the_top_level_folders() -> None:

@@ -35,6 +35,14 @@ class ReqctlError(Exception):
         where = self.location()
         return f"{where}: {self.message}" if where else self.message
 
+    def display(self) -> str:
+        """``str(self)`` in the language of this run (a ``messages.lazy`` message is translated)."""
+        from reqctl.messages import render
+
+        where = self.location()
+        text = render(self.message)
+        return f"{where}: {text}" if where else text
+
 
 class UsageError(ReqctlError):
     """Bad arguments: an unknown ID, a malformed value, a bad option combination."""

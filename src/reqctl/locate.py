@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reqctl.errors import ProjectNotFoundError
+from reqctl.messages import lazy
 
 CONFIG_FILE = "reqctl.yaml"
 
@@ -27,12 +28,14 @@ def find_root(start: Path) -> Path:
     try:
         start = start.resolve()
     except OSError as exc:
-        raise ProjectNotFoundError(f"cannot open folder {start}: {exc.strerror}") from None
+        raise ProjectNotFoundError(lazy("cannot open folder {folder}: {reason}", folder=start,
+                                        reason=exc.strerror)) from None
     if not start.is_dir():
-        raise ProjectNotFoundError(f"no such folder: {start}")
+        raise ProjectNotFoundError(lazy("no such folder: {folder}", folder=start))
     for folder in (start, *start.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder
     raise ProjectNotFoundError(
-        f"not a reqctl project: no {CONFIG_FILE} in {start} or any parent folder (run 'reqctl init')"
+        lazy("not a reqctl project: no {file} in {folder} or any parent folder (run 'reqctl init')",
+             file=CONFIG_FILE, folder=start)
     )

@@ -29,16 +29,27 @@ def register(app: typer.Typer) -> None:
 
         project = state(ctx).project_with(item_id)
         result = approve_requirement_guarded(project, item_id, by, role=role)
-        awaiting = f"; still awaiting {', '.join(result.awaiting)}" if result.awaiting else ""
+        from reqctl.messages import _, data_word
+
+        awaiting = _("; still awaiting {roles}").format(roles=", ".join(result.awaiting)) if result.awaiting else ""
+        role = data_word(result.role)
         # people by name from the directory in reqctl.yaml (the e-mail where none is known)
         who = ", ".join(project.config.person_name(email.strip()) for email in result.by.split(","))
         if result.unchanged:
             console.print_plain(
-                f"{result.item_id} is already approved by {who} as {result.role} for this content{awaiting}"
+                _("{id} is already approved by {by} as {role} for this content{awaiting}").format(
+                    id=result.item_id, by=who, role=role, awaiting=awaiting
+                )
             )
             return
-        moved = f"; status {result.old_status} → {result.new_status}" if result.old_status != result.new_status else ""
+        moved = ""
+        if result.old_status != result.new_status:
+            moved = _("; status {old} → {new}").format(
+                old=data_word(result.old_status), new=data_word(result.new_status),
+            )
         console.print_plain(
-            f"{result.item_id} approved by {who} as {result.role} "
-            f"(fingerprint {short(result.fingerprint)}){moved}{awaiting}"
+            _("{id} approved by {by} as {role} (fingerprint {fingerprint}){moved}{awaiting}").format(
+                id=result.item_id, by=who, role=role, fingerprint=short(result.fingerprint), moved=moved,
+                awaiting=awaiting,
+            )
         )

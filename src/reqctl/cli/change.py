@@ -240,7 +240,8 @@ def register(app: typer.Typer) -> None:
         bom: Annotated[bool, typer.Option("--bom", help="With --format csv: start with a UTF-8 BOM (Excel).")] = False,
     ) -> None:
         """Every change request on every local and remote-tracking branch."""
-        from reqctl.cli.items import list_format, print_csv, warn_skipped
+        from reqctl.cli.items import list_format, print_csv, shown_table, warn_skipped
+        from reqctl.messages import _
         from reqctl.model.ids import Kind
         from reqctl.ops import change_list as ops
         from reqctl.ops.item_filter import as_filter, check_filter, matches
@@ -275,10 +276,9 @@ def register(app: typer.Typer) -> None:
             print_csv(columns, table, bom=bom)
             return
         if not rows:
-            console.print_plain("no change requests")
+            console.print_plain(_("no change requests"))
             return
-        # short headers on screen: person-days, calendar days, cost (the CSV keeps the field names)
-        console.stdout().print(console.table((*columns[:6], "effort (pd)", "days", "cost"), table))
+        console.stdout().print(shown_table(columns, table, state(ctx).store().config()))
 
     @group.command("show", short_help="One CR: impact, approvals, branch.")
     def show_command(

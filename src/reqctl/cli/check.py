@@ -45,10 +45,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate every item file; exit 1 when an error is found. Never modifies the repository."""
         if rules:
+            from reqctl.messages import _
             from reqctl.validation.registry import GATE_RULES
 
             for info in [*rule_infos(), *GATE_RULES]:
-                console.print_plain(f"{info.code}  {info.default_severity.value:7}  {info.name}: {info.description}")
+                console.print_plain(f"{info.code}  {info.default_severity.value:7}  {info.name}: {_(info.description)}")
             return
         if output_format not in FORMATS:
             raise UsageError(f"--format {output_format}: use one of {', '.join(FORMATS)}")

@@ -47,11 +47,15 @@ def error_line(message: str) -> None:
     sys.stderr.write(f"error: {message}\n")
 
 
-def table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> Table:
+def table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None,
+    headers: Sequence[str] | None = None,
+) -> Table:
+    """``columns`` are the keys (``id``, ``title``…); ``headers`` what the header row shows (translated)."""
     grid = Table(title=title, show_lines=False, header_style="bold", expand=False)
-    for name in columns:
+    for name, header in zip(columns, headers or columns, strict=True):
         # IDs never break; everything else folds so the table fits the terminal.
-        grid.add_column(name, overflow="fold", no_wrap=name == "id", ratio=3 if name == "title" else 1)
+        grid.add_column(header, overflow="fold", no_wrap=name == "id", ratio=3 if name == "title" else 1)
     for row in rows:
         grid.add_row(*(Text(cell) for cell in row))
     return grid

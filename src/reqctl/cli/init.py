@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from reqctl import messages
 from reqctl.cli import console
 from reqctl.cli.context import state
 
@@ -34,20 +35,24 @@ def register(app: typer.Typer) -> None:
         base = state(ctx).directory
         target = base / path if path is not None else base
         result = init_project(target, lang=lang, example=example, ci_install=ci_install)
+        messages.settle(lang)  # unless --lang or the locale chose: the new project's language
+        _ = messages._
         if result.git_initialized:
-            console.print_plain(f"initialized a git repository in {result.root}")
+            console.print_plain(_("initialized a git repository in {folder}").format(folder=result.root))
         for rel in result.created:
-            console.print_plain(f"created  {rel}")
+            console.print_plain(_("created  {file}").format(file=rel))
         for rel in result.kept:
-            console.print_plain(f"kept     {rel} (already there)")
+            console.print_plain(_("kept     {file} (already there)").format(file=rel))
         wrote_config = result.config_written
         if wrote_config and result.approver:
-            console.print_plain(f"{result.approver} is the project manager and approver (role 'pm').")
+            console.print_plain(
+                _("{email} is the project manager and approver (role 'pm').").format(email=result.approver)
+            )
         elif wrote_config:
-            console.print_plain("git has no user.email: add yourself under 'roles: pm:' in reqctl.yaml.")
+            console.print_plain(_("git has no user.email: add yourself under 'roles: pm:' in reqctl.yaml."))
         elif example:
-            console.print_plain("the example's reqctl.yaml names its own people under 'roles'; add yourself there.")
-        console.print_plain("next: reqctl req add \"First requirement\" --acceptance \"...\"")
+            console.print_plain(_("the example's reqctl.yaml names its own people under 'roles'; add yourself there."))
+        console.print_plain(_("next: reqctl req add \"First requirement\" --acceptance \"...\""))
         # Reports, history and approvals read commits, not the working tree: say so last.
-        console.print_plain("then commit: git add -A && git commit -m \"Start requirements\" "
-                            "(reports read committed history)")
+        console.print_plain(_("then commit: git add -A && git commit -m \"Start requirements\" "
+                              "(reports read committed history)"))

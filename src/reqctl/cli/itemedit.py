@@ -8,6 +8,7 @@ import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
+from reqctl.messages import _, data_word
 from reqctl.model.ids import Kind
 
 
@@ -38,8 +39,11 @@ def _register_actions(group: typer.Typer) -> None:
 
         project = state(ctx).project_with(item_id, Kind.MEETING)
         done = close_action(project, item_id, number, what)
-        verb = "was already done" if done.already else "done"
-        console.print_plain(f"{done.meeting} action {done.number} {verb}: {done.what}")
+        if done.already:
+            line = _("{meeting} action {number} was already done: {what}")
+        else:
+            line = _("{meeting} action {number} done: {what}")
+        console.print_plain(line.format(meeting=done.meeting, number=done.number, what=done.what))
 
 
 def _register_risk_update(group: typer.Typer) -> None:
@@ -61,13 +65,13 @@ def _register_risk_update(group: typer.Typer) -> None:
         project = state(ctx).project_with(item_id, Kind.RISK)
         result = update_risk(project, item_id, probability=probability, impact=impact, status=status, note=note)
         if not result.changed:
-            console.print_plain(f"{result.risk}: no changes")
+            console.print_plain(_("{id}: no changes").format(id=result.risk))
             return
-        parts = [f"score {result.old_score} → {result.new_score}" if result.old_score != result.new_score
-                 else f"score {result.new_score}"]
+        parts = [_("score {old} → {new}").format(old=result.old_score, new=result.new_score)
+                 if result.old_score != result.new_score else _("score {new}").format(new=result.new_score)]
         if result.old_status != result.new_status:
-            parts.append(f"{result.old_status} → {result.new_status}")
-        console.print_plain(f"{result.risk}: {', '.join(parts)}")
+            parts.append(f"{data_word(result.old_status)} → {data_word(result.new_status)}")
+        console.print_plain(_("{id}: {changes}").format(id=result.risk, changes=_(", ").join(parts)))
 
 
 def _register_req_set(group: typer.Typer) -> None:
@@ -92,11 +96,11 @@ def _register_req_set(group: typer.Typer) -> None:
         project = state(ctx).project_with(item_id, Kind.REQUIREMENT)
         result = set_fields(project, item_id, parsed)
         if not result.changed:
-            console.print_plain(f"{result.item_id}: no changes")
+            console.print_plain(_("{id}: no changes").format(id=result.item_id))
             return
-        console.print_plain(f"{result.item_id}: set {', '.join(result.changed)}")
+        console.print_plain(_("{id}: set {fields}").format(id=result.item_id, fields=", ".join(result.changed)))
         if result.suspect:
             console.warning_line(
-                f"{result.item_id} was approved; changing {', '.join(result.suspect)} makes it suspect: "
-                f"re-approve it with 'reqctl approve {result.item_id}'"
+                _("{id} was approved; changing {fields} makes it suspect: re-approve it with 'reqctl approve {id}'")
+                .format(id=result.item_id, fields=", ".join(result.suspect))
             )

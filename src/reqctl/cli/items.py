@@ -12,7 +12,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,9 +23,12 @@ from rich.text import Text
 from reqctl.cli import console, itemedit
 from reqctl.cli.context import state
 from reqctl.errors import NotFoundError, ReqctlError, UsageError
+from reqctl.messages import Message, _, data_word, lazy, render
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from reqctl.model.config import Config
     from reqctl.model.items import Item
     from reqctl.model.project import Project
@@ -76,6 +79,56 @@ def cell(item: Item, column: str, config: Config) -> str:
     return "" if value is None else str(value)
 
 
+# Columns whose values are data words (translated, and renamed by reqctl.yaml's display: names).
+WORD_COLUMNS = frozenset({"status", "priority", "kind", "severity", "approval"})
+NAMED_COLUMNS = frozenset({"status", "priority"})
+
+
+def shown(value: str, column: str, names: Mapping[str, str], lang: str) -> str:
+    """A table cell as shown: a configured display name, else (not in English) the translated word."""
+    from reqctl.messages import DEFAULT_LANGUAGE, render
+    from reqctl.render.i18n import word
+
+    if column in NAMED_COLUMNS and value in names:
+        return names[value]
+    if lang == DEFAULT_LANGUAGE:
+        return str(value)
+    if column in WORD_COLUMNS and not isinstance(value, Message):
+        return word(value, lang)
+    return render(value)
+
+
+# A column whose translated header is another field's (a feedback score is a satisfaction, not a risk score).
+_HEADER_AS = {(Kind.FEEDBACK, "score"): "satisfaction", (Kind.TRAINING, "score"): "satisfaction"}
+
+
+def shown_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], config: Config, kind: Kind | None = None
+) -> Table:
+    """The terminal table of a list: headers and word cells in the run's language (CSV and JSON keep keys)."""
+    from reqctl.messages import DEFAULT_LANGUAGE, language
+    from reqctl.render.i18n import field
+
+    lang = language()
+    names = config.display_names(lang)
+    cells = [[shown(value, column, names, lang) for column, value in zip(columns, row, strict=True)] for row in rows]
+    headers = [
+        column if lang == DEFAULT_LANGUAGE else field(_HEADER_AS.get((kind, column), column) if kind else column, lang)
+        for column in columns
+    ]
+    return console.table(columns, cells, headers=headers)
+
+
+def count_line(count: int, kind: Kind) -> str:
+    """``3 requirements`` / ``共 3 条需求`` under a list."""
+    from reqctl.messages import DEFAULT_LANGUAGE, language, ngettext
+    from reqctl.render.i18n import word
+
+    lang = language()
+    noun = kind.value if lang == DEFAULT_LANGUAGE else word(kind.value, lang)
+    return ngettext("{n} {noun}", "{n} {noun}s", count).format(n=count, noun=noun)
+
+
 SORT_KEYS = ("id", "score", "priority", "status", "milestone", "date")
 # Kept in step with the models' ``statuses`` (tests/test_docs.py checks): importing the models here would
 # load pydantic on every run, --help included.
@@ -90,7 +143,6 @@ STATUSES: dict[Kind, tuple[str, ...]] = {
 
 def register_common(group: typer.Typer, kind: Kind) -> None:
     """Add list, show, status and edit; the library is imported only when they run."""
-    noun = kind.value
     statuses = STATUSES.get(kind, ())
     status_values = f"<{'|'.join(statuses)}>" if statuses else "STATUS"
 
@@ -135,7 +187,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         found = ops.list_items(project, kind, wanted=wanted)
         warn_invalid(project, [kind])
         if sort not in SORT_KEYS:
-            raise UsageError(f"--sort {sort}: use one of {', '.join(SORT_KEYS)}")
+            raise UsageError(lazy("--sort {key}: use one of {keys}", key=sort, keys=", ".join(SORT_KEYS)))
         if sort != "id":
             found = sorted(found, key=lambda item: _sort_value(item, sort, project.config.priorities))
         if chosen == "json":
@@ -147,8 +199,8 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             print_csv(columns, rows, bom=bom)
             return
         out = console.stdout()
-        out.print(console.table(columns, rows))
-        out.print(Text(f"{len(found)} {noun}{'s' if len(found) != 1 else ''}", style="dim"))
+        out.print(shown_table(columns, rows, project.config, kind))
+        out.print(Text(count_line(len(found), kind), style="dim"))
 
     @group.command("show")
     def show_command(
@@ -191,7 +243,10 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
 
         project = state(ctx).project_with(item_id, kind)
         item, old = ops.set_status(project, kind, item_id, new_status)
-        message = f"{item.id}: {old} → {new_status}" if old != new_status else f"{item.id} is already {old}"
+        if old != new_status:
+            message = _("{id}: {old} → {new}").format(id=item.id, old=data_word(old), new=data_word(new_status))
+        else:
+            message = _("{id} is already {status}").format(id=item.id, status=data_word(old))
         console.print_plain(message)
 
     @group.command("edit", short_help="Edit in $EDITOR; saved only if valid.")
@@ -217,7 +272,7 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         original = path.read_bytes().decode("utf-8")  # bytes: keep CRLF line endings as they are
         edited = _run_editor(project.root, item.id, original)
         if edited == original:
-            console.print_plain(f"{item.id}: no changes")
+            console.print_plain(_("{id}: no changes").format(id=item.id))
             return
         try:
             model = ops.validate_edited(project, kind, item.id, edited)
@@ -228,10 +283,13 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
             ops.replace_file(project, item.id, edited, original=original)
         except ReqctlError as exc:
             kept = _keep_rejected_edit(project.root, item.id, edited)
-            raise UsageError(f"{exc}; {path.name} is unchanged, your edit is saved in {kept}") from None
-        console.print_plain(f"{item.id}: saved")
+            raise UsageError(
+                lazy("{error}; {file} is unchanged, your edit is saved in {kept}", error=exc.display(), file=path.name,
+                     kept=kept)
+            ) from None
+        console.print_plain(_("{id}: saved").format(id=item.id))
         if suspect:
-            console.warning_line(f"{item.id} is suspect now: re-approve it with 'reqctl approve {item.id}'")
+            console.warning_line(_("{id} is suspect now: re-approve it with 'reqctl approve {id}'").format(id=item.id))
 
     itemedit.register(group, kind)
 
@@ -242,7 +300,9 @@ LIST_FORMATS = ("table", "csv", "json")
 def list_format(output: str | None, as_json: bool, bom: bool) -> str:
     """The format ``list`` prints: ``--json`` is kept as an alias of ``--format json``."""
     if output is not None and output not in LIST_FORMATS:
-        raise UsageError(f"--format {output}: use one of {', '.join(LIST_FORMATS)}")
+        raise UsageError(
+            lazy("--format {format}: use one of {formats}", format=output, formats=", ".join(LIST_FORMATS))
+        )
     if as_json and output not in (None, "json"):
         raise UsageError(f"--json and --format {output} contradict each other; use one")
     chosen = "json" if as_json else output or "table"
@@ -286,7 +346,11 @@ def warn_invalid(project: Project, kinds: Iterable[Kind] | None = None) -> None:
 
 def warn_skipped(files: Iterable[InvalidFile]) -> None:
     for skipped in files:
-        sys.stderr.write(f"warning: {skipped.location()}: skipped: {skipped.problem}; run 'reqctl check'\n")
+        console.warning_line(
+            _("{where}: skipped: {problem}; run 'reqctl check'").format(
+                where=skipped.location(), problem=render(skipped.problem)
+            )
+        )
 
 
 _KIND_COMMAND = {Kind.REQUIREMENT: "req"}  # other kinds: the command group is the kind's name
@@ -377,10 +441,18 @@ def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
 def render_item(
     rel: str, data: dict[str, object], item: Item, config: Config | None = None, links: Sequence[Backlink] = ()
 ) -> None:
+    from reqctl.messages import DEFAULT_LANGUAGE, language
     from reqctl.model.items import Requirement
+    from reqctl.render.i18n import field
+
+    lang = language()
+    names = config.display_names(lang) if config is not None else {}
 
     def name(value: object) -> str:
         return config.person_name(str(value)) if config is not None else str(value)
+
+    def label(key: str) -> str:
+        return key if lang == DEFAULT_LANGUAGE else field(key, lang)
 
     out = console.stdout()
     fields = Text()
@@ -389,33 +461,39 @@ def render_item(
     for key, value in data.items():
         if key in skip or value in ([], "", None):
             continue
-        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        if key in WORD_COLUMNS or key == "meeting_kind":
+            text = shown(text, key, names, lang)
         if key in PERSON_FIELDS:
-            shown = ", ".join(name(v) for v in value) if isinstance(value, list) else name(value)
+            text = ", ".join(name(v) for v in value) if isinstance(value, list) else name(value)
         if key == "acceptance" and isinstance(value, list):
             # ✓ only once the customer verified the requirement; until then they are just criteria
             mark = "✓" if getattr(item, "status", None) == "verified" else "-"
-            shown = "".join(f"\n  {mark} {v}" for v in value)
-        fields.append(f"{key}: ", style="bold")
-        fields.append(f"{shown}\n")
+            text = "".join(f"\n  {mark} {v}" for v in value)
+        fields.append(_("{field}: ").format(field=label(key)), style="bold")
+        fields.append(f"{text}\n")
     if isinstance(item, Requirement):
         state_text = str(data.get("approval_state", "none"))
         awaiting = data.get("awaiting_roles") or []
         style = "green" if state_text == "approved" else "red"
-        fields.append("approval: ", style="bold")
+        fields.append(_("{field}: ").format(field=label("approval")), style="bold")
         waiting = ""
         if isinstance(awaiting, list) and awaiting:
-            waiting = f" (awaiting {', '.join(str(r) for r in awaiting)})"
-        fields.append(f"{state_text}{waiting}\n", style=style)
+            waiting = _(" (awaiting {roles})").format(roles=", ".join(data_word(r) for r in awaiting))
+        fields.append(f"{data_word(state_text)}{waiting}\n", style=style)
         for record in item.approval_records:
-            fields.append(f"  {record.role or 'approved'}: {name(record.by)} on {record.at}\n")
+            fields.append(
+                _("  {role}: {by} on {date}\n").format(
+                    role=data_word(record.role or "approved"), by=name(record.by), date=record.at
+                )
+            )
     for index, action in enumerate(getattr(item, "actions", ()), start=1):
         mark = "x" if action.done else " "
-        due = f" (due {action.due})" if action.due else ""
+        due = _(" (due {date})").format(date=action.due) if action.due else ""
         owner = f" — {name(action.owner)}" if action.owner else ""
         fields.append(f"  [{mark}] {index}. {action.what}{owner}{due}\n")
     if links:
-        fields.append("referenced by:\n", style="bold")
+        fields.append(_("referenced by:") + "\n", style="bold")
         for link in links:
             fields.append(f"  {link.id} {link.relation}: {link.title}\n")
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from reqctl import __version__
+from reqctl import __version__, messages
 from reqctl.cli import (
     approve,
     baseline,
@@ -31,10 +31,10 @@ from reqctl.cli import (
     templates,
 )
 from reqctl.cli.add import register_add
-from reqctl.cli.context import AppState, state
+from reqctl.cli.context import AppState, project_language, state
 from reqctl.cli.helptext import keep_summaries_whole
 from reqctl.cli.items import register_common
-from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError
+from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError, UsageError
 from reqctl.model.ids import Kind
 
 app = typer.Typer(
@@ -76,8 +76,21 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", metavar="<en|zh>", show_default=False,
+            help="Language of reqctl's messages and tables (default: LANGUAGE/LC_ALL/LANG, else the project's).",
+        ),
+    ] = None,
 ) -> None:
     ctx.obj = AppState(directory=directory or Path.cwd(), debug=debug, use_cache=not no_cache)
+    if lang is not None:
+        if lang not in messages.LANGUAGES:
+            raise UsageError(f"--lang {lang}: use one of {', '.join(messages.LANGUAGES)}")
+        messages.choose(lang)
+    elif messages.chosen() is None:
+        messages.settle(project_language(ctx.obj.directory))
 
 
 def _build() -> None:
@@ -116,6 +129,7 @@ def _build() -> None:
 _build()
 
 _ROOT_FLAGS = frozenset({"--debug", "--no-cache"})
+_ROOT_VALUES = frozenset({"-C", "--lang"})  # root options that take a value
 
 
 def _command_name(args: list[str]) -> str | None:
@@ -123,9 +137,9 @@ def _command_name(args: list[str]) -> str | None:
     index = 0
     while index < len(args):
         arg = args[index]
-        if arg == "-C":
+        if arg in _ROOT_VALUES:
             index += 2
-        elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2):
+        elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2) or arg.startswith("--lang="):
             index += 1
         else:
             return None if arg.startswith("-") else arg
@@ -165,18 +179,27 @@ _USAGE_ERRORS, _ABORTS = _parser_exceptions()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, map every exception to one line and an exit code."""
+    """Entry point: run the app, map every exception to one line and an exit code.
+
+    Messages are in the language of this run (``reqctl.messages``): the
+    environment's, until ``--lang`` or the project's ``language`` decides.
+    """
     args = sys.argv[1:] if argv is None else argv
+    with messages.using(messages.environment_language(os.environ)):
+        return _main(args)
+
+
+def _main(args: list[str]) -> int:
     debug = "--debug" in args
     try:
         result = _app_for(args)(args=args, prog_name="reqctl", standalone_mode=False)
     except ReqctlError as exc:
         if debug:
             raise
-        console.error_line(str(exc))
+        console.error_line(exc.display())
         return exc.exit_code
     except _ABORTS:
-        console.error_line("interrupted")
+        console.error_line(messages._("interrupted"))
         return EXIT_INTERRUPTED
     except _USAGE_ERRORS as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group name asks for its help
@@ -190,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"Try '{command_ctx.command_path} --help' for help.\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        console.error_line("interrupted")
+        console.error_line(messages._("interrupted"))
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         with contextlib.suppress(OSError):
@@ -199,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        console.error_line(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        console.error_line(
+            messages._("internal error: {error} (run with --debug for details)").format(
+                error=f"{type(exc).__name__}: {exc}"
+            )
+        )
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0
 

@@ -154,6 +154,33 @@ class WeeklySettings(_Strict):
     status: StatusRules = Field(default_factory=StatusRules)
 
 
+class DisplayNames(_Strict):
+    """How priority and status keys are shown (``must`` → 高); the files keep the keys."""
+
+    priority: dict[str, str] = Field(default_factory=dict)
+    status: dict[str, str] = Field(default_factory=dict)
+
+    def names(self) -> dict[str, str]:
+        return {**self.priority, **self.status}
+
+
+class Display(DisplayNames):
+    """``display:`` in reqctl.yaml: names for every language, and per language (``display.zh.priority``).
+
+    Only reports, the site and terminal tables use them: stored values,
+    fingerprints and approvals never change.
+    """
+
+    en: DisplayNames = Field(default_factory=DisplayNames)
+    zh: DisplayNames = Field(default_factory=DisplayNames)
+
+
+def _known_statuses() -> set[str]:
+    from reqctl.model.items import MODELS
+
+    return {status for model in MODELS.values() for status in model.statuses}
+
+
 class Config(_Strict):
     name: str = Field(min_length=1)
     customer: str = ""
@@ -177,6 +204,7 @@ class Config(_Strict):
     weekly: WeeklySettings = Field(default_factory=WeeklySettings)
     # lessons exports of earlier projects ('reqctl lessons export'), as paths inside this project
     knowledge: list[str] = Field(default_factory=list)
+    display: Display = Field(default_factory=Display)
 
     @field_validator("prefixes")
     @classmethod
@@ -211,6 +239,15 @@ class Config(_Strict):
             for role in roles:
                 if role not in self.roles:
                     raise ValueError(f"approvals.{kind.value} names role '{role}', not defined under roles")
+        statuses = _known_statuses()
+        for where, names in (("", self.display), ("en.", self.display.en), ("zh.", self.display.zh)):
+            for key in names.priority:
+                if key not in self.priorities:
+                    known = ", ".join(self.priorities)
+                    raise ValueError(f"display.{where}priority names '{key}', not one of the priorities ({known})")
+            for key in names.status:
+                if key not in statuses:
+                    raise ValueError(f"display.{where}status names '{key}', which is no item's status")
         prefixes = [self.prefix(kind) for kind in Kind]
         if len(set(prefixes)) != len(prefixes):
             raise ValueError("two kinds share one ID prefix")
@@ -249,6 +286,11 @@ class Config(_Strict):
     def people_names(self) -> dict[str, str]:
         """Lower-cased e-mail -> name, the map report templates' ``person`` filter reads."""
         return {key.strip().lower(): person.name for key, person in self.people.items()}
+
+    def display_names(self, lang: str) -> dict[str, str]:
+        """Stored priority/status key -> the name shown in ``lang`` (the language's own names win)."""
+        per_language = self.display.zh if lang == "zh" else self.display.en
+        return {**self.display.names(), **per_language.names()}
 
     def approver_roles(self, kind: Kind) -> list[str]:
         return self.approvals.get(kind, [])

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reqctl.errors import NotFoundError
+from reqctl.messages import Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.items import MODELS, Item, Requirement
@@ -78,11 +79,12 @@ class Project:
         if item is None:
             item = self._by_number(item_id)
         if item is None or (kind is not None and item.kind is not kind):
-            what = kind.value if kind else "item"
+            what = Word(kind.value) if kind else lazy("item")
             if item_id in self.files_by_id:
                 where = self.files_by_id[item_id][0].path
-                raise NotFoundError(f"{item_id} is not a valid {what}; run 'reqctl check'", path=where)
-            raise NotFoundError(f"no {what} with ID {item_id}")
+                raise NotFoundError(lazy("{id} is not a valid {what}; run 'reqctl check'", id=item_id, what=what),
+                                    path=where)
+            raise NotFoundError(lazy("no {what} with ID {id}", what=what, id=item_id))
         return item
 
     def _by_number(self, item_id: str) -> Item | None:
@@ -111,10 +113,10 @@ def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[Fiel
         name = ".".join(loc) if loc else "(front matter)"
         message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "missing":
-            message = "required field is missing"
+            message = lazy("required field is missing")
         elif detail["type"] in ("literal_error", "enum"):
             allowed = str((detail.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
-            message = f"{_quoted(detail.get('input'))} is not one of {allowed}"
+            message = lazy("{value} is not one of {allowed}", value=_quoted(detail.get("input")), allowed=allowed)
         elif detail["type"] != "value_error" and detail.get("input") not in (None, "") \
                 and not isinstance(detail["input"], (dict, list)):
             message = f"{_quoted(detail['input'])}: {message}"

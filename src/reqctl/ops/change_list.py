@@ -19,6 +19,7 @@ from reqctl.gitio.repo import GitRepo
 from reqctl.history.diff import ProjectDiff
 from reqctl.history.snapshots import HistoryReader, open_git
 from reqctl.locate import find_root
+from reqctl.messages import lazy
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.model.items import Change, Impact
@@ -83,7 +84,7 @@ def cost_text(impact: Impact | None, default_currency: str | None = None) -> str
 def locate(reader: HistoryReader, change_id: str) -> ChangeOnRef:
     found = [c for c in _all_changes(reader) if c.change.id == change_id]
     if not found:
-        raise NotFoundError(f"no change request {change_id} on any branch")
+        raise NotFoundError(lazy("no change request {id} on any branch", id=change_id))
     return _preferred(found, reader.repo)
 
 
@@ -129,7 +130,7 @@ def show_change(root: Path, raw_id: str) -> ChangeRow:
         versions = [c for c in _all_changes(reader) if split_id(c.change.id) == wanted]
     if not versions:
         _raise_if_invalid(root, change_id)
-        raise NotFoundError(f"no change request {change_id} on any branch")
+        raise NotFoundError(lazy("no change request {id} on any branch", id=change_id))
     return _row(reader, versions, _main_or_none(reader))
 
 

@@ -28,6 +28,7 @@ from reqctl.errors import (
 from reqctl.gitio.objects import kind_of_path
 from reqctl.gitio.repo import GitRepo
 from reqctl.history.snapshots import open_git
+from reqctl.messages import lazy
 from reqctl.model.config import CONFIG_FILE, Config
 from reqctl.model.fingerprint import POLICY_KEY, fingerprint, policy_fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument
@@ -363,13 +364,14 @@ def _roles_for(config: Config, person: str, role: str | None) -> list[str]:
         if role not in required:
             raise UsageError(f"--role {role}: change requests need the roles {', '.join(required) or '(none)'}")
         if role not in held:
-            raise PermissionDeniedError(f"{person} does not hold the role {role} in reqctl.yaml")
+            raise PermissionDeniedError(lazy("{person} does not hold the role {role} in reqctl.yaml", person=person,
+                                             role=role))
         return [role]
     if not held:
-        raise PermissionDeniedError(
-            f"{person} may not approve change requests: approvers are the roles "
-            f"{', '.join(required) or '(none configured)'} in reqctl.yaml"
-        )
+        raise PermissionDeniedError(lazy(
+            "{person} may not approve change requests: approvers are the roles {roles} in reqctl.yaml",
+            person=person, roles=", ".join(required) or lazy("(none configured)"),
+        ))
     return held
 
 

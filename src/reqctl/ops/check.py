@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reqctl import __version__
+from reqctl.messages import decode, encode
 from reqctl.store.reader import FileEntry
 from reqctl.validation.findings import CheckResult, Finding, Severity
 from reqctl.validation.registry import CheckOptions
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from reqctl.store.store import Store
 
 _RESULT = "check"
+_ROW_FORMAT = 2  # 2: messages kept as template + parameters (results stored before are not reused)
 _KEYS = "check-keys"
 _FACTS = "check-facts"
 
@@ -71,7 +73,7 @@ def _full(project: Project, options: CheckOptions) -> CheckResult:
 
 def _context_key(store: Store, options: CheckOptions) -> str:
     digest = hashlib.sha256()
-    digest.update(repr((__version__, options, options.today or dt.date.today())).encode())
+    digest.update(repr((__version__, _ROW_FORMAT, options, options.today or dt.date.today())).encode())
     digest.update(store.config_bytes())
     return digest.hexdigest()
 
@@ -194,10 +196,13 @@ def _save(
 
 
 def _finding_row(found: Finding) -> list[Any]:
-    return [found.code, found.severity.value, found.message, found.path, found.line, found.item_id]
+    """The message is kept as template and parameters (``messages.encode``): shown later in any language."""
+    return [found.code, found.severity.value, encode(found.message), found.path, found.line, found.item_id]
 
 
 def _result_from(saved: dict[str, Any]) -> CheckResult:
     rows: Iterable[list[Any]] = saved.get("findings", [])
-    findings = tuple(Finding(code, Severity(sev), msg, path, line, item) for code, sev, msg, path, line, item in rows)
+    findings = tuple(
+        Finding(code, Severity(sev), decode(msg), path, line, item) for code, sev, msg, path, line, item in rows
+    )
     return CheckResult(findings, int(saved.get("files_checked", 0)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reqctl.errors import FileFormatError
+from reqctl.messages import joined, lazy
 from reqctl.model.ids import Kind, split_id
 from reqctl.model.project import Project
 
@@ -38,7 +39,8 @@ class InvalidFile:
 
     def error(self) -> FileFormatError:
         """What ``show`` of this item reports instead of 'no such item'."""
-        return FileFormatError(f"{self.problem}; run 'reqctl check'", path=self.path, line=self.line)
+        return FileFormatError(lazy("{problem}; run 'reqctl check'", problem=self.problem), path=self.path,
+                               line=self.line)
 
 
 def invalid_files(project: Project, kinds: Iterable[Kind] | None = None) -> list[InvalidFile]:
@@ -57,7 +59,7 @@ def invalid_files(project: Project, kinds: Iterable[Kind] | None = None) -> list
             continue
         claimed = (item_file.data or {}).get("id")
         item_id = claimed if isinstance(claimed, str) else item_file.stem
-        text = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        text = joined([lazy("{field}: {message}", field=p.field, message=p.message) for p in problems])
         line = next((p.line for p in problems if p.line), None)
         found.append(InvalidFile(item_file.kind, item_file.path, line, text, item_id))
     return sorted(found, key=lambda f: f.path)

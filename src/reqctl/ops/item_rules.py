@@ -12,6 +12,7 @@ which the commands ask about or report instead.
 from __future__ import annotations
 
 from reqctl.errors import UsageError
+from reqctl.messages import lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import normative_content
 from reqctl.model.items import MODELS, Item, Requirement
@@ -80,7 +81,8 @@ def refuse_rule_errors(store: Store, old: ItemFile, text: str) -> None:
     errors = new_errors(store, old, text)
     if errors:
         first = errors[0]
-        raise UsageError(f"{first.code} {first.message}", path=first.path or old.path, line=first.line)
+        raise UsageError(lazy("{code} {message}", code=first.code, message=first.message),
+                         path=first.path or old.path, line=first.line)
 
 
 def changed_normative(old: Item, new: Item) -> list[str]:

@@ -18,6 +18,7 @@ from reqctl.changes.approvals import (
 )
 from reqctl.errors import FileFormatError, PermissionDeniedError, ReqctlError, UsageError
 from reqctl.gitio.repo import user_email
+from reqctl.messages import Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
@@ -188,11 +189,11 @@ def approval_state(item: Item, config: Config) -> str:
 def approval_summary(item: Item, config: Config) -> str:
     """The ``req list`` approval column: the state, and which roles are awaited when some approved."""
     if not isinstance(item, Requirement):
-        return "none"
+        return Word("none")
     state, awaited = approval_status(item, config)
     if state in ("approved", "none") or not awaited:
-        return state
-    return f"{state} (awaiting {', '.join(awaited)})"
+        return Word(state)
+    return lazy("{state} (awaiting {roles})", state=Word(state), roles=", ".join(awaited))
 
 
 def item_json(project: Project, item: Item) -> dict[str, Any]:
@@ -277,21 +278,24 @@ def approve_requirement(
     """
     item = project.get(raw_id)
     if not isinstance(item, Requirement):
-        hint = f"; use 'reqctl change approve {item.id}'" if item.kind is Kind.CHANGE else ""
-        raise UsageError(f"{item.id} is a {item.kind.value}: only requirements are approved this way{hint}")
+        hint = lazy("; use 'reqctl change approve {id}'", id=item.id) if item.kind is Kind.CHANGE else ""
+        raise UsageError(lazy("{id} is a {kind}: only requirements are approved this way{hint}", id=item.id,
+                              kind=Word(item.kind.value), hint=hint))
     person = resolve_person(project, by)
     config = project.config
     roles = config.approver_roles(Kind.REQUIREMENT)
     held = [r for r in roles if holds(config, person, r)]
     if not held:
-        raise PermissionDeniedError(
-            f"{person} may not approve requirements: approvers are the roles "
-            f"{', '.join(roles) or '(none configured)'} in reqctl.yaml"
-        )
+        raise PermissionDeniedError(lazy(
+            "{person} may not approve requirements: approvers are the roles {roles} in reqctl.yaml",
+            person=person, roles=", ".join(roles) or lazy("(none configured)"),
+        ))
     if role is not None and role not in roles:
-        raise UsageError(f"--role {role}: requirements are approved by the roles {', '.join(roles)}")
+        raise UsageError(lazy("--role {role}: requirements are approved by the roles {roles}", role=role,
+                              roles=", ".join(roles)))
     if role is not None and role not in held:
-        raise PermissionDeniedError(f"{person} does not hold the role {role} in reqctl.yaml")
+        raise PermissionDeniedError(lazy("{person} does not hold the role {role} in reqctl.yaml", person=person,
+                                         role=role))
     require_approvable(item)
     chosen = role or _role_for(item, config, person, held)
     return record_approvals(project, item, {chosen: person}, today=today, change=change, provenance=provenance)

@@ -53,6 +53,7 @@ def base_context(project: Project, report: str, lang: str, today: dt.date) -> Co
         "generated": {"date": today.isoformat(), "revision": revision(project)},
         "project": data.project_info(project.config),
         "people": project.config.people_names(),
+        "display": project.config.display_names(lang),  # reqctl.yaml's display: names (the word filter)
     }
 
 

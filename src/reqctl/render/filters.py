@@ -138,6 +138,16 @@ def person(context: Any, value: Any) -> str:
     return str(found) if found else text
 
 
+def _word_filter(lang: str) -> Callable[..., str]:
+    @jinja2.pass_context
+    def word(context: Any, value: Any) -> str:
+        """A data word; the project's ``display:`` names (the context's ``display`` map) come first."""
+        names = context.get("display")
+        return i18n.word(value, lang, names if isinstance(names, dict) else None)
+
+    return word
+
+
 def for_language(lang: str) -> dict[str, Callable[..., Any]]:
     return {
         "date": lambda value, weekday=False: format_date(value, lang, weekday=weekday),
@@ -146,7 +156,7 @@ def for_language(lang: str) -> dict[str, Callable[..., Any]]:
         "pct": lambda value: format_pct(value, lang),
         "days": lambda value: format_days(value, lang),
         "plural": lambda count, noun, nouns=None: plural(count, noun, nouns, lang),
-        "word": lambda value: i18n.word(value, lang),
+        "word": _word_filter(lang),
         "field": lambda key: i18n.field(key, lang),
         "md_cell": md_cell,
         "md_text": md_text,

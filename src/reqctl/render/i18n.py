@@ -1,100 +1,119 @@
-"""Display words per language: statuses, priorities, kinds, chart labels.
+"""Display words per language: statuses, priorities, kinds, field names, chart labels.
 
-Templates carry the sentences; this table carries the words that come from the
+Templates carry the sentences; these tables carry the words that come from the
 data (a status value is ``approved`` in a file and 已批准 in a Chinese report).
+Each table maps a stored key to its English display word, marked for the
+gettext catalog (``src/reqctl/locale``) under a context (``word``, ``field``,
+``chart``) so one English word can have different translations in different
+places.  To add a word: add it here at the end of its table, then
+``pybabel extract``/``update``, translate and ``compile`` (docs/TRANSLATING.md).
+A project's ``display:`` names in reqctl.yaml come before these (``word``'s
+``names``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-LANGUAGES = ("en", "zh")
+from reqctl.messages import LANGUAGES, NP_, translator
 
-_ZH: Mapping[str, str] = {
+WORDS: Mapping[str, str] = {
     # requirement statuses
-    "draft": "草稿", "proposed": "待确认", "approved": "已批准", "implemented": "已实现",
-    "verified": "已验收", "rejected": "已拒绝", "deprecated": "已废弃",
+    "draft": NP_("word", "draft"), "proposed": NP_("word", "proposed"), "approved": NP_("word", "approved"),
+    "implemented": NP_("word", "implemented"), "verified": NP_("word", "verified"),
+    "rejected": NP_("word", "rejected"), "deprecated": NP_("word", "deprecated"),
     # change request statuses
-    "assessed": "已评估", "withdrawn": "已撤回",
+    "assessed": NP_("word", "assessed"), "withdrawn": NP_("word", "withdrawn"),
     # risk statuses
-    "open": "未关闭", "mitigating": "应对中", "closed": "已关闭", "occurred": "已发生",
+    "open": NP_("word", "open"), "mitigating": NP_("word", "mitigating"), "closed": NP_("word", "closed"),
+    "occurred": NP_("word", "occurred"),
     # decision statuses
-    "accepted": "已采纳", "superseded": "已被取代",
+    "accepted": NP_("word", "accepted"), "superseded": NP_("word", "superseded"),
     # priorities
-    "must": "必须", "should": "应该", "could": "可以", "wont": "暂不",
+    "must": NP_("word", "Must"), "should": NP_("word", "Should"), "could": NP_("word", "Could"),
+    "wont": NP_("word", "Won't"),
     # kinds
-    "requirement": "需求", "change": "变更请求", "risk": "风险", "decision": "决策",
-    "meeting": "会议纪要", "feedback": "客户反馈", "lesson": "经验教训",
+    "requirement": NP_("word", "requirement"), "change": NP_("word", "change request"), "risk": NP_("word", "risk"),
+    "decision": NP_("word", "decision"), "meeting": NP_("word", "meeting"), "feedback": NP_("word", "feedback"),
+    "lesson": NP_("word", "lesson"),
     # risk levels
-    "low": "低", "medium": "中", "high": "高", "critical": "严重",
+    "low": NP_("word", "low"), "medium": NP_("word", "medium"), "high": NP_("word", "high"),
+    "critical": NP_("word", "critical"),
     # approval states
-    "none": "未审批", "suspect": "审批失效",
+    "none": NP_("word", "not approved"), "suspect": NP_("word", "suspect (changed since approval)"),
     # approver roles (the usual ones; other role names are shown as written)
-    "pm": "项目经理", "customer": "客户", "sponsor": "项目发起人",
+    "pm": NP_("word", "pm"), "customer": NP_("word", "customer"), "sponsor": NP_("word", "sponsor"),
     # meeting kinds
-    "kickoff": "启动会", "status": "项目例会", "workshop": "需求研讨会", "review": "评审会",
-    "demo": "演示会", "retro": "复盘会", "retrospective": "复盘会",
+    "kickoff": NP_("word", "kickoff"), "status": NP_("word", "status"), "workshop": NP_("word", "workshop"),
+    "review": NP_("word", "review"), "demo": NP_("word", "demo"), "retro": NP_("word", "retro"),
+    "retrospective": NP_("word", "retrospective"),
     # support ticket statuses ("open" and "closed" are the risk words above)
-    "in-progress": "处理中", "resolved": "已解决",
+    "in-progress": NP_("word", "in progress"), "resolved": NP_("word", "resolved"),
     # after delivery: kinds and follow-up channels
-    "training": "培训记录", "support": "支持工单", "followup": "回访记录",
-    "visit": "上门拜访", "phone": "电话回访", "video": "视频会议", "email": "邮件", "im": "即时通讯",
+    "training": NP_("word", "training"), "support": NP_("word", "support"),
+    "followup": NP_("word", "follow-up visit"), "visit": NP_("word", "visit"), "phone": NP_("word", "phone"),
+    "video": NP_("word", "video"), "email": NP_("word", "email"), "im": NP_("word", "im"),
     # milestone states
-    "met": "已达成", "in_progress": "进行中", "missed": "未达成",
+    "met": NP_("word", "met"), "in_progress": NP_("milestone", "in progress"), "missed": NP_("word", "missed"),
     # yes/no fields (review_overdue)
-    "True": "是", "False": "否",
+    "True": NP_("word", "True"), "False": NP_("word", "False"),
+    # requirement approval state between none and approved ('req list')
+    "partial": NP_("word", "partial"),
     # change request merged into the agreed scope (not built yet)
-    "baselined": "纳入基线",
+    "baselined": NP_("word", "baselined"),
 }
 
-_EN: Mapping[str, str] = {
-    "must": "Must", "should": "Should", "could": "Could", "wont": "Won't",
-    "none": "not approved", "suspect": "suspect (changed since approval)",
-    "change": "change request", "in-progress": "in progress", "followup": "follow-up visit",
-    "met": "met", "in_progress": "in progress", "missed": "missed",
+# Item field names as shown on site item pages and terminal tables (keys are front-matter fields;
+# English shows the key itself).
+FIELDS: tuple[str, ...] = (
+    NP_("field", "status"), NP_("field", "priority"), NP_("field", "owner"), NP_("field", "source"),
+    NP_("field", "milestone"), NP_("field", "depends_on"), NP_("field", "tags"), NP_("field", "created"),
+    NP_("field", "requested_by"), NP_("field", "affects"), NP_("field", "branch"), NP_("field", "date"),
+    NP_("field", "kind"), NP_("field", "attendees"), NP_("field", "relates"), NP_("field", "open_actions"),
+    NP_("field", "probability"), NP_("field", "impact"), NP_("field", "score"), NP_("field", "level"),
+    NP_("field", "mitigation"), NP_("field", "contingency"), NP_("field", "review_by"),
+    NP_("field", "review_overdue"), NP_("field", "identified"), NP_("field", "supersedes"),
+    NP_("field", "deciders"), NP_("field", "from"), NP_("field", "category"), NP_("field", "acceptance"),
+    NP_("field", "audience"), NP_("field", "trainer"), NP_("field", "topics"), NP_("field", "materials"),
+    NP_("field", "attendance"), NP_("field", "severity"), NP_("field", "reported"), NP_("field", "responded"),
+    NP_("field", "resolved"), NP_("field", "resolution"), NP_("field", "contact"), NP_("field", "channel"),
+    NP_("field", "satisfaction"), NP_("field", "next_visit"), NP_("field", "opportunities"),
+    NP_("field", "context"), NP_("field", "links"),
+    # columns of the terminal lists
+    NP_("field", "id"), NP_("field", "title"), NP_("field", "approval"), NP_("field", "approved"),
+    NP_("field", "file"), NP_("field", "approvals"), NP_("field", "ahead/behind"), NP_("field", "p×i"),
+    NP_("field", "open actions"),
+)
+
+CHART_LABELS: Mapping[str, str] = {
+    "total": NP_("chart", "Scope"), "approved": NP_("chart", "Approved"),
+    "done": NP_("chart", "Done (implemented or verified)"), "date": NP_("chart", "Week"),
+    "count": NP_("chart", "Requirements"), "no_data": NP_("chart", "No data"),
+    "probability": NP_("chart", "Probability"), "impact": NP_("chart", "Impact"), "low": NP_("chart", "Low"),
+    "medium": NP_("chart", "Medium"), "high": NP_("chart", "High"), "critical": NP_("chart", "Critical"),
+    "total_count": NP_("chart", "Total"),
 }
 
-# Item field names as shown on site item pages (keys are front-matter fields).
-FIELDS_ZH: Mapping[str, str] = {
-    "status": "状态", "priority": "优先级", "owner": "负责人", "source": "来源", "milestone": "里程碑",
-    "depends_on": "依赖", "tags": "标签", "created": "创建日期", "requested_by": "提出人",
-    "affects": "影响需求", "branch": "分支", "date": "日期", "kind": "类型", "attendees": "参会人员",
-    "relates": "关联事项", "open_actions": "未完成行动项", "probability": "发生概率", "impact": "影响程度",
-    "score": "风险值", "level": "风险等级", "mitigation": "应对措施", "contingency": "应急预案",
-    "review_by": "复查日期", "review_overdue": "复查逾期", "identified": "识别日期", "supersedes": "取代",
-    "deciders": "决策人", "from": "反馈人", "category": "类别", "acceptance": "验收标准",
-    "audience": "培训对象", "trainer": "培训讲师", "topics": "主题", "materials": "培训资料", "attendance": "出席人数",
-    "severity": "严重程度", "reported": "报告日期", "responded": "首次响应日期", "resolved": "解决日期",
-    "resolution": "解决方案", "contact": "回访对象", "channel": "回访方式", "satisfaction": "满意度",
-    "next_visit": "下次回访日期", "opportunities": "合作机会",
-    "context": "背景", "links": "参考链接",
-}
-
-CHART_LABELS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "total": "Scope", "approved": "Approved", "done": "Done (implemented or verified)",
-        "date": "Week", "count": "Requirements", "no_data": "No data",
-        "probability": "Probability", "impact": "Impact", "low": "Low", "medium": "Medium",
-        "high": "High", "critical": "Critical", "total_count": "Total",
-    },
-    "zh": {
-        "total": "需求总数", "approved": "已批准", "done": "已完成（已实现或已验收）",
-        "date": "周", "count": "需求数", "no_data": "暂无数据",
-        "probability": "发生概率", "impact": "影响程度", "low": "低", "medium": "中",
-        "high": "高", "critical": "严重", "total_count": "合计",
-    },
-}
+_CONTEXTS = {"in_progress": "milestone"}
 
 
-def word(value: object, lang: str) -> str:
-    """The display word for a data value (``approved`` → 已批准 in Chinese)."""
+def word(value: object, lang: str, names: Mapping[str, str] | None = None) -> str:
+    """The display word for a data value (``approved`` → 已批准 in Chinese).
+
+    ``names``: the project's display names for this language (``Config.display_names``), which win.
+    """
     text = "" if value is None else str(value)
-    table = _ZH if lang == "zh" else _EN
-    return table.get(text, text)
+    if names and text in names:
+        return names[text]
+    english = WORDS.get(text)
+    if english is None:
+        return text
+    return translator(lang).pgettext(_CONTEXTS.get(text, "word"), english)
 
 
 def chart_labels(lang: str) -> dict[str, str]:
-    labels = dict(CHART_LABELS["zh" if lang == "zh" else "en"])
+    catalog = translator(lang)
+    labels = {key: catalog.pgettext("chart", english) for key, english in CHART_LABELS.items()}
     for status in ("draft", "proposed", "approved", "implemented", "verified", "rejected", "deprecated"):
         labels.setdefault(status, word(status, lang))
     return labels
@@ -103,4 +122,7 @@ def chart_labels(lang: str) -> dict[str, str]:
 def field(key: object, lang: str) -> str:
     """The display name of an item field (``depends_on`` → 依赖 in Chinese; English keeps the key)."""
     text = "" if key is None else str(key)
-    return FIELDS_ZH.get(text, text) if lang == "zh" else text
+    return translator(lang).pgettext("field", text) if text in FIELDS else text
+
+
+__all__ = ["CHART_LABELS", "FIELDS", "LANGUAGES", "WORDS", "chart_labels", "field", "word"]

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from reqctl.errors import ConfigError
 from reqctl.locate import CONFIG_FILE
+from reqctl.messages import lazy
 from reqctl.model.config import Config
 from reqctl.store import frontmatter
 
@@ -33,7 +34,7 @@ def parse_config(raw: bytes, where: str = CONFIG_FILE) -> Config:
         field = ".".join(loc) or "(top level)"
         message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "missing":
-            message = "required field is missing"
+            message = lazy("required field is missing")
         if detail["type"] == "extra_forbidden":
-            message = "unknown setting"
-        raise ConfigError(f"{field}: {message}", path=where, line=line) from None
+            message = lazy("unknown setting")
+        raise ConfigError(lazy("{field}: {message}", field=field, message=message), path=where, line=line) from None

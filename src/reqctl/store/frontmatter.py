@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from reqctl.errors import FileFormatError
+from reqctl.messages import lazy
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000
@@ -53,20 +54,20 @@ def decode(raw: bytes, path: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise FileFormatError("file is not valid UTF-8 text", path=path, line=line) from None
+        raise FileFormatError(lazy("file is not valid UTF-8 text"), path=path, line=line) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
 def split(text: str, path: str) -> SplitFile:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != _FENCE:
-        raise FileFormatError("no YAML front matter: the file must start with a '---' line", path=path, line=1)
+        raise FileFormatError(lazy("no YAML front matter: the file must start with a '---' line"), path=path, line=1)
     for index in range(1, len(lines)):
         if lines[index].rstrip() == _FENCE:
             front = "\n".join(lines[1:index]) + "\n"
             body = "\n".join(lines[index + 1 :])
             return SplitFile(front=front, body=body, body_line=index + 2)
-    raise FileFormatError("front matter is not closed: add a '---' line after it", path=path, line=1)
+    raise FileFormatError(lazy("front matter is not closed: add a '---' line after it"), path=path, line=1)
 
 
 def key_lines(front: str) -> dict[str, int]:
@@ -89,15 +90,15 @@ def load_yaml(front: str, path: str, *, first_line: int = 2) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise FileFormatError(f"YAML error: {problem}", path=path, line=line) from None
+        raise FileFormatError(lazy("YAML error: {problem}", problem=problem), path=path, line=line) from None
     except yaml.reader.ReaderError as exc:
         line = front.count("\n", 0, max(exc.position, 0)) + first_line
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
         problem = f"control character U+{code:04X} is not allowed in YAML"
-        raise FileFormatError(f"YAML error: {problem}", path=path, line=line) from None
+        raise FileFormatError(lazy("YAML error: {problem}", problem=problem), path=path, line=line) from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(exc).split())
-        raise FileFormatError(f"YAML error: {problem}", path=path, line=first_line) from None
+        raise FileFormatError(lazy("YAML error: {problem}", problem=problem), path=path, line=first_line) from None
     except RecursionError:
         raise FileFormatError("YAML is nested too deeply", path=path, line=first_line) from None
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
@@ -187,7 +188,7 @@ def parse(raw: bytes, path: str) -> ParsedFile:
     parts = split(decode(raw, path), path)
     data = load_yaml(parts.front, path)
     if not isinstance(data, dict):
-        raise FileFormatError("front matter must be a mapping of 'key: value' lines", path=path, line=2)
+        raise FileFormatError(lazy("front matter must be a mapping of 'key: value' lines"), path=path, line=2)
     bad = [key for key in data if not isinstance(key, str)]
     if bad:
         raise FileFormatError(f"front matter key {bad[0]!r} is not text", path=path, line=2)

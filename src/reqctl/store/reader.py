@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import FileFormatError, ReqctlError
+from reqctl.messages import decode, encode, lazy
 from reqctl.model.ids import Kind, is_item_file_name
 from reqctl.store import frontmatter
 from reqctl.store.cache import Cache, StatKey, stat_key
@@ -57,19 +58,19 @@ def parse_bytes(kind: Kind, rel: str, raw: bytes, *, blob: str | None = None) ->
 
 def _to_cache(item: ItemFile) -> list[Any]:
     if item.error is not None:
-        return ["error", item.error.message, item.error.line, item.blob]
+        return ["error", encode(item.error.message), item.error.line, item.blob]  # a lazy message keeps its template
     return ["ok", item.data, item.body, item.key_lines, item.blob]
 
 
 def _from_cache(kind: Kind, rel: str, entry: list[Any] | tuple[Any, ...]) -> ItemFile:
     stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
     if entry[0] == "error":
-        error = FileFormatError(entry[1], path=rel, line=entry[2])
+        error = FileFormatError(decode(entry[1]), path=rel, line=entry[2])
         return ItemFile(kind, rel, stem, None, "", {}, error, entry[3] if len(entry) > 3 else None)
     return ItemFile(kind, rel, stem, entry[1], entry[2], entry[3], None, entry[4] if len(entry) > 4 else None)
 
 
-SYMLINK_MESSAGE = "is a symbolic link; item files and folders must be regular (links are never followed)"
+SYMLINK_MESSAGE = lazy("is a symbolic link; item files and folders must be regular (links are never followed)")
 
 
 def read_no_follow(path: Path | str) -> bytes:

@@ -15,6 +15,9 @@ repository root. ``render_error_document`` renders a run that could not check
 (a bad reqctl.yaml) as a JSON, JUnit or SARIF document carrying the error, so CI
 report parsers get a document instead of an empty file.
 The returned strings are meant to be written as UTF-8.
+Messages are in the language of the run (``reqctl.messages``: a finding keeps
+its message template, translated here); rule codes, severities in the machine
+formats, and the JSON keys never change with the language.
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from reqctl.messages import NP_, _, ngettext, pgettext, render
 from reqctl.validation.findings import FORMATS, Finding, RuleInfo, Severity
 from reqctl.validation.ruledocs import RULE_HELP, help_markdown, help_text, help_uri, plain
 
@@ -45,6 +49,7 @@ JUNIT_REST = "all other files"
 
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _URI_PATH_SAFE = "/!$&'()*+,;=@"
+_SEVERITY_WORDS = {Severity.ERROR: NP_("severity", "error"), Severity.WARNING: NP_("severity", "warning")}
 _SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.OFF: "none"}
 
 
@@ -80,7 +85,8 @@ def render_findings(
     if renderer is None:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     context = _Context(tool_version, checked_files, project_root, path_prefix)
-    return renderer(_visible_sorted(findings), rules, context)
+    shown = [replace(f, message=render(f.message)) for f in _visible_sorted(findings)]
+    return renderer(shown, rules, context)
 
 
 # --- shared helpers -------------------------------------------------------------------------
@@ -112,12 +118,14 @@ def _plural(n: int, word: str) -> str:
 
 
 def _summary(findings: Sequence[Finding], checked_files: int) -> str:
-    files = _plural(checked_files, "file")
+    files = ngettext("{n} file", "{n} files", checked_files).format(n=checked_files)
     if not findings:
-        return f"No problems found in {files}."
-    errors = _plural(_count(findings, Severity.ERROR), "error")
-    warnings = _plural(_count(findings, Severity.WARNING), "warning")
-    return f"{errors}, {warnings} in {files}"
+        return _("No problems found in {files}.").format(files=files)
+    count = _count(findings, Severity.ERROR)
+    errors = ngettext("{n} error", "{n} errors", count).format(n=count)
+    count = _count(findings, Severity.WARNING)
+    warnings = ngettext("{n} warning", "{n} warnings", count).format(n=count)
+    return _("{errors}, {warnings} in {files}").format(errors=errors, warnings=warnings, files=files)
 
 
 def _one_line(text: str) -> str:
@@ -128,7 +136,8 @@ def _text_line(finding: Finding, prefix: str = "") -> str:
     line = _known_line(finding)
     path = prefix + _display_path(finding)
     where = path if line is None else f"{path}:{line}"
-    return _one_line(f"{where}: {finding.severity.value} {finding.code} {finding.message}")
+    severity = pgettext("severity", _SEVERITY_WORDS.get(finding.severity, finding.severity.value))
+    return _one_line(f"{where}: {severity} {finding.code} {finding.message}")
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -415,7 +424,7 @@ def _json_error(error: ReqctlError, path: str | None, ctx: _Context) -> str:
         "version": JSON_FORMAT_VERSION,
         "tool": "reqctl",
         "tool_version": ctx.tool_version,
-        "error": {"message": error.message, "path": path, "line": error.line},
+        "error": {"message": render(error.message), "path": path, "line": error.line},
         "summary": {"errors": 1, "warnings": 0, "files": 0},
         "findings": [],
     }
@@ -425,14 +434,14 @@ def _json_error(error: ReqctlError, path: str | None, ctx: _Context) -> str:
 def _junit_error(error: ReqctlError, path: str | None, ctx: _Context) -> str:
     name = ctx.path_prefix + (path or PROJECT_FILE)
     case = ET.Element("testcase", classname="reqctl.project", name=_xml_safe(name), time="0")
-    element = ET.SubElement(case, "error", type=type(error).__name__, message=_xml_safe(error.message))
+    element = ET.SubElement(case, "error", type=type(error).__name__, message=_xml_safe(render(error.message)))
     where = name if error.line is None else f"{name}:{error.line}"
-    element.text = _xml_text(f"{where}: error: {error.message}")
+    element.text = _xml_text(f"{where}: error: {render(error.message)}")
     return _junit_document([case])
 
 
 def _sarif_error(error: ReqctlError, path: str | None, ctx: _Context) -> str:
-    notification: dict[str, object] = {"level": "error", "message": {"text": str(error)}}
+    notification: dict[str, object] = {"level": "error", "message": {"text": error.display()}}
     if path is not None and not PurePosixPath(path).is_absolute():
         line = error.line if error.line is not None and error.line >= 1 else None
         notification["locations"] = [_sarif_location(ctx.path_prefix + path, line)]

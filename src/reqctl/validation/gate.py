@@ -33,6 +33,7 @@ from reqctl.changes.approvals import (
 from reqctl.errors import ConfigError, GitError
 from reqctl.gitio.objects import kind_of_path
 from reqctl.history.snapshots import HistoryReader
+from reqctl.messages import lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import POLICY_KEY, fingerprint, policy_fingerprint
 from reqctl.model.ids import Kind
@@ -105,17 +106,17 @@ def gate_problems(
         if covering_change(config, changes, item.item_id, item.value) is not None:
             continue
         listing = [c for c in changes if item.item_id in c.affects and c.status == "approved"]
-        what = "removes" if item.value == REMOVED else "changes"
+        what = lazy("removes") if item.value == REMOVED else lazy("changes")
         if listing:
             reason = _stale_reason(config, listing[0], {item.item_id: item.value})
-            message = (
-                f"{what} approved content of {item.item_id}; {listing[0].id} lists it but its "
-                f"approval does not cover this content ({reason})"
+            message = lazy(
+                "{what} approved content of {id}; {change} lists it but its approval does not cover this "
+                "content ({reason})", what=what, id=item.item_id, change=listing[0].id, reason=reason,
             )
         else:
-            message = (
-                f"{what} approved content of {item.item_id} but no approved change request on "
-                "this branch lists it in affects"
+            message = lazy(
+                "{what} approved content of {id} but no approved change request on this branch lists it in affects",
+                what=what, id=item.item_id,
             )
         findings.append(Finding("G001", Severity.ERROR, message, item.path, None, item.item_id))
     for change in changes:
@@ -129,7 +130,8 @@ def gate_problems(
                     Finding(
                         "G002",
                         Severity.ERROR,
-                        f"approval by {state.by} as {state.role} is stale: {state.reason}",
+                        lazy("approval by {by} as {role} is stale: {reason}", by=state.by, role=state.role,
+                             reason=state.reason),
                         change_paths.get(change.id),
                         None,
                         change.id,
@@ -140,7 +142,7 @@ def gate_problems(
 
 def _stale_reason(config: Config, change: Change, current: Mapping[str, str]) -> str:
     states = [s for s in role_approvals(change, config, current) if not s.ok]
-    return "; ".join(s.describe() for s in states) or "not approved"
+    return "; ".join(s.describe() for s in states) or lazy("not approved")
 
 
 def policy_problems(store: Store, changes: list[Change]) -> list[Finding]:
@@ -158,9 +160,9 @@ def policy_problems(store: Store, changes: list[Change]) -> list[Finding]:
     for change in changes:
         if change.status == "approved" and fully_approved(change, base_config, current):
             return []
-    message = (
-        f"changes the approval policy ({', '.join(changed)}) without an approved change request "
-        "covering reqctl.yaml; the policy of the base stays in force"
+    message = lazy(
+        "changes the approval policy ({settings}) without an approved change request covering reqctl.yaml; "
+        "the policy of the base stays in force", settings=", ".join(changed),
     )
     return [Finding("G004", Severity.ERROR, message, None, None, None)]
 
@@ -175,7 +177,7 @@ def check_base(
     head = repo.try_resolve("HEAD")
     fork = repo.merge_base(head, base_sha) if head else None
     if fork is None:
-        raise GitError(f"HEAD and {base_ref} share no history; cannot compare against it")
+        raise GitError(lazy("HEAD and {ref} share no history; cannot compare against it", ref=base_ref))
     paths = [p for p in repo.changed_paths(fork, None, ITEM_FOLDERS) if kind_of_path(p)]
     old_files = reader.files_by_path(fork, paths)
     present = {f.path for f in project.files}
@@ -411,23 +413,25 @@ def _verify_records(
             if not problem:
                 verified.add(key)
                 continue
-            message = f"approval by {by} via review link (commit {authors[-1].sha[:10]}): {problem}"
+            message = lazy("approval by {by} via review link (commit {commit}): {problem}", by=by,
+                           commit=authors[-1].sha[:10], problem=problem)
             findings.append(Finding("G003", Severity.ERROR, message, item_file.path, line, key[1]))
             continue
         if key[0] == "req" and key[-1] and authors:
             problem = _cited_change_problem(project, key, by, verified)
             if not problem:
                 continue
-            message = f"approval by {by} cites {key[-1]}, but {problem}"
+            message = lazy("approval by {by} cites {change}, but {problem}", by=by, change=key[-1], problem=problem)
             findings.append(Finding("G003", Severity.ERROR, message, item_file.path, line, key[1]))
             continue
         if not authors:
-            message = f"approval by {by} is not in any commit yet (commit it, then check again)"
+            message = lazy("approval by {by} is not in any commit yet (commit it, then check again)", by=by)
             findings.append(Finding("G003", Severity.WARNING, message, item_file.path, line, key[1]))
             continue
         last = authors[-1]
-        message = (
-            f"approval by {by} was added in commit {last.sha[:10]} {last.describe(signers)}, not by the approver"
+        message = lazy(
+            "approval by {by} was added in commit {commit} {how}, not by the approver", by=by,
+            commit=last.sha[:10], how=last.describe(signers),
         )
         findings.append(Finding("G003", Severity.ERROR, message, item_file.path, line, key[1]))
     return findings
@@ -472,29 +476,31 @@ def review_link_problem(
 
     recorder = (config.review.recorder or "").strip().lower()
     if not recorder:
-        return "reqctl.yaml names no review.recorder"
+        return lazy("reqctl.yaml names no review.recorder")
     if author.email.strip().lower() != by.strip().lower():
-        return f"authored by {author.email}, not by the approver"
+        return lazy("authored by {email}, not by the approver", email=author.email)
     if author.committer.strip().lower() != recorder:
-        return f"committed by {author.committer}, not by the review recorder {config.review.recorder}"
+        return lazy("committed by {committer}, not by the review recorder {recorder}", committer=author.committer,
+                    recorder=config.review.recorder)
     if "reqctl-serve" not in author.reviewed_via:
-        return "the commit lacks the 'Reviewed-via: reqctl-serve' trailer"
+        return lazy("the commit lacks the 'Reviewed-via: reqctl-serve' trailer")
     if signers is not None and not signers.binds(recorder, author.signature, author.keys):
-        return f"not signed by a key bound to the review recorder {config.review.recorder}"
+        return lazy("not signed by a key bound to the review recorder {recorder}", recorder=config.review.recorder)
     invitation_id = str(record.get("invitation") or "")
     if not invitation_id:
-        return "the record names no invitation"
+        return lazy("the record names no invitation")
     found = invitations.find_by_id(root, invitation_id)
     if found is None:
         if ledger is None:
-            return f"invitation {invitation_id} is not known here (invitations are kept where 'reqctl serve' runs)"
+            return lazy("invitation {id} is not known here (invitations are kept where 'reqctl serve' runs)",
+                        id=invitation_id)
         return ledger.problem(invitation_id, by, role, author.committed)
     if found.email.strip().lower() != by.strip().lower():
-        return f"invitation {invitation_id} was made for {found.email}"
+        return lazy("invitation {id} was made for {email}", id=invitation_id, email=found.email)
     if role not in found.roles:
-        return f"invitation {invitation_id} does not cover the role {role}"
+        return lazy("invitation {id} does not cover the role {role}", id=invitation_id, role=role)
     if author.committed is None or not found.valid_at(author.committed):
-        return f"invitation {invitation_id} was not valid (revoked or expired) when the commit was made"
+        return lazy("invitation {id} was not valid (revoked or expired) when the commit was made", id=invitation_id)
     return ""
 
 
@@ -535,9 +541,9 @@ def _cited_change_problem(project: Project, key: ApprovalKey, by: str, verified:
     _, req_id, person, role, _at, content, cited = key
     change = project.items.get(cited)
     if not isinstance(change, Change):
-        return f"{cited} is not a change request here"
+        return lazy("{id} is not a change request here", id=cited)
     if req_id not in change.affects:
-        return f"{cited} does not affect {req_id}"
+        return lazy("{change} does not affect {id}", change=cited, id=req_id)
     current = fingerprint(change)
     stale = False
     for record in change.approvals:
@@ -556,8 +562,9 @@ def _cited_change_problem(project: Project, key: ApprovalKey, by: str, verified:
             continue
         return ""
     if stale:
-        return f"{cited} changed after {by} approved it"
-    return f"{by}'s approval of {cited} as {role or 'an approver'} is not verified"
+        return lazy("{change} changed after {by} approved it", change=cited, by=by)
+    return lazy("{by}'s approval of {change} as {role} is not verified", by=by, change=cited,
+                role=role or lazy("an approver"))
 
 
 def add_gate_findings(

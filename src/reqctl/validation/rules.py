@@ -13,6 +13,7 @@ from reqctl.changes.approvals import (
     requirement_role_approvals,
     roles_without_record,
 )
+from reqctl.messages import Word, lazy
 from reqctl.model.fingerprint import fingerprint, short
 from reqctl.model.ids import ID_RE, Kind, split_id
 from reqctl.model.items import (
@@ -63,7 +64,8 @@ def invalid_fields(project: Project, options: CheckOptions) -> Iterator[Finding]
     for item_file in project.files:
         for problem in project.problems.get(item_file.path, ()):
             yield Finding(
-                "R002", ERROR, f"{problem.field}: {problem.message}", item_file.path, problem.line,
+                "R002", ERROR, lazy("{field}: {message}", field=problem.field, message=problem.message),
+                item_file.path, problem.line,
                 item_file.stem,
             )
 
@@ -77,9 +79,9 @@ def unknown_fields(project: Project, options: CheckOptions) -> Iterator[Finding]
         for key in item_file.data:
             if key not in known and not key.startswith("x-"):  # x-*: custom fields kept on purpose (imports)
                 close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.75)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                yield _finding("R003", WARNING, f"unknown field '{key}' for a {item_file.kind.value}{hint}",
-                               item_file, key)
+                hint = lazy("; did you mean '{name}'?", name=close[0]) if close else ""
+                yield _finding("R003", WARNING, lazy("unknown field '{key}' for a {kind}{hint}", key=key,
+                               kind=Word(item_file.kind.value), hint=hint), item_file, key)
 
 
 @rule("R004", "id-mismatch", "The 'id' field is present and equals the file name")
@@ -89,11 +91,11 @@ def id_matches_file_name(project: Project, options: CheckOptions) -> Iterator[Fi
             continue
         item_id = item_file.data.get("id")
         if item_id is None:
-            yield _finding("R004", ERROR, f"no 'id' field; add 'id: {item_file.stem}'", item_file)
+            yield _finding("R004", ERROR, lazy("no 'id' field; add 'id: {id}'", id=item_file.stem), item_file)
         elif item_id != item_file.stem:
             yield _finding(
                 "R004", ERROR,
-                f"id '{item_id}' does not match the file name; rename the file to {item_id}.md or fix the id",
+                lazy("id '{id}' does not match the file name; rename the file to {id}.md or fix the id", id=item_id),
                 item_file, "id",
             )
 
@@ -107,14 +109,15 @@ def id_prefix(project: Project, options: CheckOptions) -> Iterator[Finding]:
         parts = split_id(item_file.stem)
         if parts is None:
             yield Finding(
-                "R005", ERROR, f"file name '{item_file.stem}' is not an ID like {expected}-001",
+                "R005", ERROR, lazy("file name '{name}' is not an ID like {prefix}-001", name=item_file.stem,
+                                    prefix=expected),
                 item_file.path, None,
             )
         elif parts[0] != expected:
             yield Finding(
                 "R005", ERROR,
-                f"a {item_file.kind.value} in {item_file.kind.folder}/ must use the prefix {expected}, "
-                f"not {parts[0]}",
+                lazy("a {kind} in {folder}/ must use the prefix {prefix}, not {other}",
+                     kind=Word(item_file.kind.value), folder=item_file.kind.folder, prefix=expected, other=parts[0]),
                 item_file.path, None, item_file.stem,
             )
 
@@ -133,7 +136,8 @@ def duplicate_ids(project: Project, options: CheckOptions) -> Iterator[Finding]:
         paths = ", ".join(f.path for f in same)
         for item_file in same:
             ident = item_file.data.get("id") if item_file.data else item_file.stem
-            yield _finding("R006", ERROR, f"duplicate ID {ident}: held by {paths}", item_file, "id")
+            yield _finding("R006", ERROR, lazy("duplicate ID {id}: held by {paths}", id=ident, paths=paths),
+                           item_file, "id")
 
 
 def _references(project: Project, item_file: ItemFile) -> Iterator[tuple[str, str]]:
@@ -156,22 +160,27 @@ def broken_references(project: Project, options: CheckOptions) -> Iterator[Findi
     for item_file in project.files:
         for name, target in _references(project, item_file):
             if target not in project.files_by_id:
-                yield _finding("R007", ERROR, f"{name}: {target} does not exist", item_file, name)
+                yield _finding("R007", ERROR, lazy("{field}: {target} does not exist", field=name, target=target),
+                               item_file, name)
                 continue
             allowed = REFERENCE_TARGETS.get(name)
             target_kind = project.files_by_id[target][0].kind
             if allowed is not None and target_kind not in allowed:
                 kinds = " or ".join(sorted(k.value for k in allowed))
                 yield _finding(
-                    "R007", ERROR, f"{name}: {target} is a {target_kind.value}, expected a {kinds}",
+                    "R007", ERROR,
+                    lazy("{field}: {target} is a {kind}, expected a {kinds}", field=name, target=target,
+                         kind=Word(target_kind.value), kinds=Word(kinds) if len(allowed) == 1 else kinds),
                     item_file, name,
                 )
         model = project.models.get(item_file.path)
         milestone = getattr(model, "milestone", None)
         if milestone and project.config.milestone(milestone) is None:
-            known = ", ".join(m.id for m in project.config.milestones) or "none defined"
+            known = ", ".join(m.id for m in project.config.milestones) or lazy("none defined")
             yield _finding(
-                "R007", ERROR, f"milestone: {milestone} is not defined in reqctl.yaml (known: {known})",
+                "R007", ERROR,
+                lazy("milestone: {milestone} is not defined in reqctl.yaml (known: {known})", milestone=milestone,
+                     known=known),
                 item_file, "milestone",
             )
 
@@ -185,7 +194,7 @@ def dependency_cycles(project: Project, options: CheckOptions) -> Iterator[Findi
     for cycle in find_cycles(graph):
         first = project.file_of(cycle[0])
         text = " → ".join([*cycle, cycle[0]])
-        yield _finding("R008", ERROR, f"dependency cycle: {text}", first, "depends_on")
+        yield _finding("R008", ERROR, lazy("dependency cycle: {cycle}", cycle=text), first, "depends_on")
 
 
 @rule("R009", "invalid-priority", "Priorities are one of those configured in reqctl.yaml")
@@ -194,7 +203,9 @@ def invalid_priority(project: Project, options: CheckOptions) -> Iterator[Findin
     for req in project.requirements():
         if req.priority is not None and req.priority not in allowed:
             yield _finding(
-                "R009", ERROR, f"priority '{req.priority}' is not one of {', '.join(allowed)}",
+                "R009", ERROR,
+                lazy("priority '{priority}' is not one of {allowed}", priority=req.priority,
+                     allowed=", ".join(allowed)),
                 project.file_of(req.id), "priority",
             )
 
@@ -208,10 +219,11 @@ def missing_approval(project: Project, options: CheckOptions) -> Iterator[Findin
         # A record by someone outside the role does not count (R012 names it).
         awaited = roles_without_record(req, config)
         if awaited or (not config.approver_roles(Kind.REQUIREMENT) and not req.approval_records):
-            roles = ", ".join(awaited) or "an approver"
+            roles = Word(awaited[0]) if len(awaited) == 1 else ", ".join(awaited) or lazy("an approver")
             yield _finding(
                 "R010", ERROR,
-                f"status is {req.status} but approval by {roles} is missing; run 'reqctl approve {req.id}'",
+                lazy("status is {status} but approval by {roles} is missing; run 'reqctl approve {id}'",
+                     status=Word(req.status), roles=roles, id=req.id),
                 project.file_of(req.id), "status",
             )
 
@@ -240,9 +252,9 @@ def stale_approval(project: Project, options: CheckOptions) -> Iterator[Finding]
             role = record_role(config, record)
             yield _finding(
                 "R011", ERROR,
-                f"changed since approved by {record.by} on {record.at.isoformat()} "
-                f"({f'{role}; ' if role else ''}fingerprint {short(record.fingerprint)} ≠ {short(current)}) "
-                "— approve again",
+                lazy("changed since approved by {by} on {date} ({role}fingerprint {old} ≠ {new}) — approve again",
+                     by=record.by, date=record.at.isoformat(), role=(str(role) + "; ") if role else "",
+                     old=short(record.fingerprint), new=short(current)),
                 item_file, _approval_key(item_file),
             )
 
@@ -257,17 +269,18 @@ def unauthorized_approver(project: Project, options: CheckOptions) -> Iterator[F
             for approval in item.approval_records:
                 role = record_role(config, approval)
                 if approval.role is None and role is None:
-                    message = (
-                        f"approved by {approval.by}, who holds none of the approver roles "
-                        f"({', '.join(allowed) or 'none configured'})"
+                    message = lazy(
+                        "approved by {by}, who holds none of the approver roles ({roles})",
+                        by=approval.by, roles=", ".join(allowed) or lazy("none configured"),
                     )
                 elif role not in allowed:
-                    message = (
-                        f"approval by {approval.by} as '{role}': requirements are approved by "
-                        f"{', '.join(allowed) or 'no role (none configured)'}"
+                    message = lazy(
+                        "approval by {by} as '{role}': requirements are approved by {roles}",
+                        by=approval.by, role=role, roles=", ".join(allowed) or lazy("no role (none configured)"),
                     )
                 elif not holds(config, approval.by, str(role)):
-                    message = f"approval by {approval.by} as '{role}': they do not hold that role"
+                    message = lazy("approval by {by} as '{role}': they do not hold that role", by=approval.by,
+                                   role=role)
                 else:
                     continue
                 yield _finding("R012", ERROR, message, item_file, _approval_key(item_file))
@@ -275,7 +288,9 @@ def unauthorized_approver(project: Project, options: CheckOptions) -> Iterator[F
             for record in item.approvals:
                 if not holds(config, record.by, record.role):
                     yield _finding(
-                        "R012", ERROR, f"approval by {record.by} as '{record.role}': they do not hold that role",
+                        "R012", ERROR,
+                        lazy("approval by {by} as '{role}': they do not hold that role", by=record.by,
+                             role=record.role),
                         project.file_of(item.id), "approvals",
                     )
 
@@ -285,7 +300,8 @@ def no_acceptance(project: Project, options: CheckOptions) -> Iterator[Finding]:
     for req in project.requirements():
         if req.status in APPROVED_OR_LATER and not req.acceptance:
             yield _finding(
-                "R013", ERROR, f"{req.status} requirement has no acceptance criteria; add at least one",
+                "R013", ERROR,
+                lazy("{status} requirement has no acceptance criteria; add at least one", status=Word(req.status)),
                 project.file_of(req.id), "status",
             )
 
@@ -300,7 +316,9 @@ def change_approvals(project: Project, options: CheckOptions) -> Iterator[Findin
         missing = [role for role in required if role not in have]
         if missing:
             yield _finding(
-                "R014", ERROR, f"status is {change.status} but it lacks approval by: {', '.join(missing)}",
+                "R014", ERROR,
+                lazy("status is {status} but it lacks approval by: {roles}", status=Word(change.status),
+                     roles=", ".join(missing)),
                 project.file_of(change.id), "status",
             )
 
@@ -313,7 +331,8 @@ def risk_review_due(project: Project, options: CheckOptions) -> Iterator[Finding
             continue
         if risk.review_by and risk.review_by < today:
             yield _finding(
-                "R015", WARNING, f"review was due on {risk.review_by.isoformat()}; review it and move the date",
+                "R015", WARNING,
+                lazy("review was due on {date}; review it and move the date", date=risk.review_by.isoformat()),
                 project.file_of(risk.id), "review_by",
             )
 
@@ -328,7 +347,8 @@ def not_approved(project: Project, options: CheckOptions) -> Iterator[Finding]:
             continue
         if req.status not in APPROVED_OR_LATER | CLOSED_REQUIREMENT_STATUSES:
             yield _finding(
-                "R016", ERROR, f"not approved yet (status {req.status})", project.file_of(req.id), "status"
+                "R016", ERROR, lazy("not approved yet (status {status})", status=Word(req.status)),
+                project.file_of(req.id), "status",
             )
 
 
@@ -339,8 +359,8 @@ def conflict_markers(project: Project, options: CheckOptions) -> Iterator[Findin
         if found is not None:
             yield _finding(
                 "R017", ERROR,
-                f"merge conflict marker '{found[1][:20]}' at line {found[0]} of the body; "
-                "resolve the conflict",
+                lazy("merge conflict marker '{marker}' at line {line} of the body; resolve the conflict",
+                     marker=found[1][:20], line=found[0]),
                 item_file,
             )
 
@@ -359,11 +379,11 @@ def followup_due(project: Project, options: CheckOptions) -> Iterator[Finding]:
             for other in visits
         )
         if not later:
-            who = f" with {visit.contact}" if visit.contact else ""
+            who = lazy(" with {contact}", contact=visit.contact) if visit.contact else ""
             yield _finding(
                 "R018", WARNING,
-                f"next visit{who} was due on {visit.next_visit.isoformat()}; visit and record it, "
-                "or move the date",
+                lazy("next visit{who} was due on {date}; visit and record it, or move the date", who=who,
+                     date=visit.next_visit.isoformat()),
                 project.file_of(visit.id), "next_visit",
             )
 
