@@ -30,7 +30,7 @@ DEFAULT_COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.DECISION: ("id", "title", "status", "date", "deciders", "supersedes", "relates", "body"),
     Kind.MEETING: ("id", "title", "date", "kind", "attendees", "relates", "actions", "body"),
     Kind.FEEDBACK: ("id", "title", "date", "from", "score", "relates", "body"),
-    Kind.LESSON: ("id", "title", "date", "category", "relates", "body"),
+    Kind.LESSON: ("id", "title", "date", "category", "context", "links", "relates", "body"),
     Kind.TRAINING: ("id", "title", "date", "trainer", "audience", "attendance", "score", "topics", "materials",
                     "relates", "body"),
     Kind.SUPPORT: ("id", "title", "status", "severity", "category", "from", "reported", "responded", "resolved",
@@ -42,7 +42,7 @@ DEFAULT_COLUMNS: dict[Kind, tuple[str, ...]] = {
 NOT_EXPORTED = frozenset({"approval", "approvals"})
 
 # Lists of free text: acceptance criteria may hold commas, so they go one per line.
-LINE_LISTS = frozenset({"acceptance", "topics", "materials", "opportunities"})
+LINE_LISTS = frozenset({"acceptance", "topics", "materials", "opportunities", "links"})
 COMMA_LISTS = frozenset({"tags", "attendees", "deciders", "audience"})
 DATE_FIELDS = frozenset({"date", "created", "identified", "review_by", "reported", "responded", "resolved",
                          "next_visit"})
