@@ -38,7 +38,11 @@ def test_a_value_comes_back_equal_or_is_refused(value: Any) -> None:
     assert codec.loads(text) == value
 
 
-@given(st.dictionaries(st.text(), st.one_of(scalars, st.lists(scalars, max_size=3)), max_size=6))
+# Keys starting with NUL look like the codec's tags: such values are refused (see the test above), not cached.
+_KEYS = st.text().filter(lambda key: not key.startswith("\x00"))
+
+
+@given(st.dictionaries(_KEYS, st.one_of(scalars, st.lists(scalars, max_size=3)), max_size=6))
 def test_front_matter_shaped_values_are_cached(value: dict[str, Any]) -> None:
     assert codec.loads(codec.dumps(value)) == value
 
