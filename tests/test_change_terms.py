@@ -185,3 +185,23 @@ def test_site_shows_effort_schedule_cost_and_baselined(approved: Path, tmp_path:
         for text in expected:
             assert text in page, (lang, text)
     assert BRANCH  # the workflow's branch name is shared with test_change_workflow
+
+
+def test_the_change_flow_speaks_chinese(approved: Path) -> None:
+    """With --lang zh every step of a CR's life answers in Chinese; IDs and commits stay as they are."""
+    root = approved
+    _deliver(root)
+    proposed = run_reqctl(root, "--lang", "zh", "change", "propose", "Add single sign-on", "--affects", "REQ-001",
+                          "--requested-by", CUSTOMER)
+    assert proposed.code == 0, proposed.err
+    assert "CR-001 已在新分支" in proposed.out and "当前已切换到该分支" in proposed.out
+    edit_login(root)
+    assessed = run_reqctl(root, "--lang", "zh", "change", "assess", "CR-001", "--effort-days", "8")
+    assert assessed.code == 0 and "CR-001 已完成影响评估（提交 " in assessed.out
+    first = run_reqctl(root, "--lang", "zh", "change", "approve", "CR-001")
+    assert first.code == 0 and "身份批准（提交 " in first.out and "；还需：" in first.out
+    second = run_reqctl(root, "--lang", "zh", "change", "approve", "CR-001", "--by", CUSTOMER, env=person(CUSTOMER))
+    assert second.code == 0 and "；可以合并" in second.out, second.out
+    merged = run_reqctl(root, "--lang", "zh", "change", "merge", "CR-001")
+    assert merged.code == 0, merged.err
+    assert "已合并到" in merged.out and "REQ-001 退回“已批准”（交付不再完整）" in merged.out

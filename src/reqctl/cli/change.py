@@ -9,6 +9,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
+from reqctl.messages import _, data_word
 
 if TYPE_CHECKING:
     from reqctl.model.config import Config
@@ -137,11 +138,13 @@ def register(app: typer.Typer) -> None:
         )
         if result.branch:
             console.print_plain(
-                f"{result.change_id} proposed on new branch {result.branch} (commit {result.commit[:10]}); "
-                "you are now on that branch"
+                _("{id} proposed on new branch {branch} (commit {commit}); you are now on that branch").format(
+                    id=result.change_id, branch=result.branch, commit=result.commit[:10]
+                )
             )
         else:
-            console.print_plain(f"{result.change_id} proposed (commit {result.commit[:10]})")
+            console.print_plain(_("{id} proposed (commit {commit})").format(id=result.change_id,
+                                                                            commit=result.commit[:10]))
 
     @group.command("assess")
     def assess_command(
@@ -176,7 +179,8 @@ def register(app: typer.Typer) -> None:
             risk=risk,
             summary=summary,
         )
-        console.print_plain(f"{result.change_id} assessed (commit {result.commit[:10]}){result.detail}")
+        console.print_plain(_("{id} assessed (commit {commit}){detail}").format(
+            id=result.change_id, commit=result.commit[:10], detail=result.detail))
 
     @group.command("approve", short_help="Approve the CR and the content it changes.")
     def approve_command(ctx: typer.Context, change_id: IdArg, by: ByOption = None, role: RoleOption = None) -> None:
@@ -186,13 +190,17 @@ def register(app: typer.Typer) -> None:
         result = ops.approve(state(ctx).directory, change_id, by=by, role=role)
         config = state(ctx).project_config().config
         waiting = [_named(s.describe(), s.by, config) for s in result.roles if not s.ok]
-        tail = f"; still needed: {', '.join(waiting)}" if waiting else "; ready to merge"
+        tail = _("; still needed: {roles}").format(roles=", ".join(waiting)) if waiting else _("; ready to merge")
         who = next((s.by for s in result.roles if s.role == result.detail.split(", ")[0] and s.by), None)
-        by_whom = f" by {config.person_name(who)}" if who else ""
-        console.print_plain(
-            f"{result.change_id} approved{by_whom} as {result.detail} (commit {result.commit[:10]}), "
-            f"status {result.status}{tail}"
-        )
+        roles = ", ".join(data_word(role) for role in result.detail.split(", "))
+        facts = {"id": result.change_id, "roles": roles, "commit": result.commit[:10],
+                 "status": data_word(result.status), "tail": tail}
+        if who:
+            message = _("{id} approved by {name} as {roles} (commit {commit}), status {status}{tail}").format(
+                name=config.person_name(who), **facts)
+        else:
+            message = _("{id} approved as {roles} (commit {commit}), status {status}{tail}").format(**facts)
+        console.print_plain(message)
 
     @group.command("reject")
     def reject_command(
@@ -206,7 +214,7 @@ def register(app: typer.Typer) -> None:
         from reqctl.ops import changes as ops
 
         result = ops.reject(state(ctx).directory, change_id, reason=reason, by=by, role=role)
-        console.print_plain(f"{result.change_id} rejected (commit {result.commit[:10]})")
+        console.print_plain(_("{id} rejected (commit {commit})").format(id=result.change_id, commit=result.commit[:10]))
 
     @group.command("merge", short_help="Merge an approved CR into the main line.")
     def merge_command(ctx: typer.Context, change_id: IdArg) -> None:
@@ -214,11 +222,13 @@ def register(app: typer.Typer) -> None:
         from reqctl.ops import change_merge as ops
 
         result = ops.merge(state(ctx).directory, change_id)
-        where = f"{result.branch} merged into {result.into}" if result.branch else f"completed on {result.into}"
-        again = f"; re-approved {', '.join(result.reapproved)}" if result.reapproved else ""
-        back = (f"; {', '.join(result.returned)} returned to approved (delivery no longer complete)"
+        where = (_("{branch} merged into {into}").format(branch=result.branch, into=result.into) if result.branch
+                 else _("completed on {into}").format(into=result.into))
+        again = _("; re-approved {ids}").format(ids=", ".join(result.reapproved)) if result.reapproved else ""
+        back = (_("; {ids} returned to approved (delivery no longer complete)").format(ids=", ".join(result.returned))
                 if result.returned else "")
-        console.print_plain(f"{result.change_id}: {where} (commit {result.commit[:10]}){again}{back}")
+        console.print_plain(_("{id}: {where} (commit {commit}){again}{back}").format(
+            id=result.change_id, where=where, commit=result.commit[:10], again=again, back=back))
 
     @group.command("list", short_help="Every CR on every branch.")
     def list_command(
