@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reqctl.errors import UsageError
-from reqctl.model.ids import Kind, normalize_id_argument
+from reqctl.model.ids import Kind
 from reqctl.model.items import Item, Meeting, Requirement, Risk
 from reqctl.model.project import Project
 from reqctl.ops.item_rules import makes_suspect, refuse_rule_errors
@@ -223,21 +223,11 @@ class SetResult:
 
 def _resolved(project: Project, field: str, values: list[str]) -> list[str]:
     """Dependencies as canonical IDs of existing items (``req-1`` → ``REQ-001``)."""
-    from reqctl.ops.items import find_item_id
+    from reqctl.ops.items import resolve_reference
 
     if field != "depends_on":
         return values
-    out = []
-    for raw in values:
-        try:
-            target = normalize_id_argument(raw)
-        except UsageError as exc:
-            raise UsageError(f"depends_on: {exc}") from None
-        found = find_item_id(project.root, project.config, target)
-        if found is None:
-            raise UsageError(f"depends_on: {raw}: no such item")
-        out.append(found)
-    return out
+    return [resolve_reference(project, "depends_on:", raw) for raw in values]
 
 
 def plan_values(project: Project, item: Requirement, assignments: Sequence[Assignment]) -> dict[str, Any]:

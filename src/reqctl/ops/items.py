@@ -73,14 +73,18 @@ _REFERENCE_OPTIONS = {"depends_on": "--depends"}
 
 def _resolve_reference(project: Project, name: str, raw: str) -> str:
     """The canonical ID a typed reference names (``req-1`` → ``REQ-001``), or a usage error."""
-    option = _REFERENCE_OPTIONS.get(name, f"--{name.replace('_', '-')}")
+    return resolve_reference(project, _REFERENCE_OPTIONS.get(name, f"--{name.replace('_', '-')}"), raw)
+
+
+def resolve_reference(project: Project, label: str, raw: str) -> str:
+    """The canonical ID ``raw`` names; errors start with ``label`` (the option or field the user typed)."""
     try:
         target = normalize_id_argument(raw)
     except UsageError as exc:
-        raise UsageError(f"{option} {exc}") from None
+        raise UsageError(f"{label} {exc}") from None
     found = find_item_id(project.root, project.config, target)
     if found is None:
-        raise UsageError(f"{option} {raw}: no such item")
+        raise UsageError(f"{label} {raw}: no such item")
     return found
 
 
