@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import git
 
-from reqctl.errors import UsageError
+from reqctl.errors import ReqctlError, UsageError
 from reqctl.importing.plan import ImportPlan, PlannedItem, apply_plan, kept_id
 
 
@@ -81,16 +81,16 @@ def test_check_does_not_warn_about_x_fields(project: Path) -> None:
 
 def test_failure_midway_removes_every_created_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from reqctl.errors import ReqctlError
-    from reqctl.importing import plan as plan_module
+    from reqctl.importing import newfiles
 
-    real = plan_module.create_file
+    real = newfiles.create_file
 
     def failing(path: Path, data: bytes) -> None:
         if path.name == "REQ-002.md":
             raise ReqctlError("disk full", path=path)
         real(path, data)
 
-    monkeypatch.setattr(plan_module, "create_file", failing)
+    monkeypatch.setattr(newfiles, "create_file", failing)
     with pytest.raises(ReqctlError, match="disk full"):
         apply_plan(project, _plan())
     assert list((project / "requirements").iterdir()) == []
@@ -103,3 +103,26 @@ def test_match_id_updates_that_item_and_keeps_its_source(project: Path) -> None:
     assert [(i, fields) for i, _, fields in outcome.updated] == [("REQ-002", ["title"])]
     text = (project / "requirements/REQ-002.md").read_text()
     assert "title: Second, edited" in text and "source: t:B2" in text
+
+
+def test_create_then_edit_removes_every_created_file_when_a_render_or_an_edit_fails(tmp_path: Path) -> None:
+    from reqctl.importing.newfiles import create_then_edit
+
+    def broken() -> str:
+        raise ValueError("cannot render")
+
+    def fails() -> None:
+        raise OSError("cannot edit")
+
+    many = [(tmp_path / "items" / f"F{n:03}.md", lambda n=n: f"file {n}\n") for n in range(200)]
+    with pytest.raises(ValueError, match="cannot render"):
+        create_then_edit([*many, (tmp_path / "items" / "BAD.md", broken)], [])
+    assert list((tmp_path / "items").iterdir()) == []
+    with pytest.raises(OSError, match="cannot edit"):
+        create_then_edit(many, [fails])
+    assert list((tmp_path / "items").iterdir()) == []
+    create_then_edit(many, [])
+    assert sorted(p.read_text() for p in (tmp_path / "items").iterdir()) == sorted(f"file {n}\n" for n in range(200))
+    with pytest.raises(ReqctlError, match="already exists"):  # never overwrites, and keeps what was there
+        create_then_edit([(tmp_path / "items" / "NEW.md", lambda: "new\n"), many[5]], [])
+    assert not (tmp_path / "items" / "NEW.md").exists() and (tmp_path / "items" / "F005.md").read_text() == "file 5\n"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import run_reqctl
+from tests.conftest import run_reqctl, write_item
 
 from reqctl.importing import reqif_import
 from reqctl.importing.xhtml import xhtml_to_markdown
@@ -257,3 +257,52 @@ def test_one_paragraph_shortcut_matches_the_converter(pieces: list[str], wrapper
     converter.feed(fragment)
     converter.close()
     assert fast == xhtml._finish("".join(converter.out))
+
+
+def _read_back(text: str) -> list[Any]:
+    """Everything the importer takes from a parsed ReqIF text: object values, relations, hierarchy."""
+    from reqif.parser import ReqIFParser
+
+    content = ReqIFParser.parse_from_string(text).core_content.req_if_content
+    objects = [(o.identifier, o.spec_object_type, [(a.definition_ref, a.value, a.value_stripped_xhtml)
+                                                   for a in o.attributes]) for o in content.spec_objects or []]
+    relations = [(r.source, r.target, r.relation_type_ref) for r in content.spec_relations or []]
+    specifications = [(s.identifier, s.long_name, repr(s.children)) for s in content.specifications or []]
+    return [objects, relations, specifications]
+
+
+def _texts(path: Path) -> list[str]:
+    if path.suffix == ".reqifz":
+        with zipfile.ZipFile(path) as archive:
+            return [archive.read(name).decode() for name in archive.namelist() if name.endswith(".reqif")]
+    return [path.read_text(encoding="utf-8")]
+
+
+@pytest.mark.skipif(not FILES, reason="real fixtures not present")
+@pytest.mark.parametrize("name", FILES)
+def test_namespace_shortcut_reads_every_real_file_alike(name: str) -> None:
+    for text in _texts(REAL / name):
+        assert _read_back(reqif_import.without_default_namespace(text)) == _read_back(text)
+
+
+def test_namespace_shortcut_applies_to_reqctls_own_export(project: Path, tmp_path: Path) -> None:
+    write_item(project, "requirements", "REQ-001", "title: Export\nstatus: draft\npriority: must",
+               "Body with **bold**\n\nand 中文.\n")
+    write_item(project, "requirements", "REQ-002", "title: Other\nstatus: draft\npriority: must\n"
+               "depends_on: [REQ-001]")
+    out = tmp_path / "out.reqif"
+    assert run_reqctl(project, "export", "reqif", "-o", str(out)).code == 0
+    text = out.read_text(encoding="utf-8")
+    shortcut = reqif_import.without_default_namespace(text)
+    assert shortcut != text and 'xmlns="' not in shortcut
+    assert _read_back(shortcut) == _read_back(text)
+
+
+@pytest.mark.parametrize("root", [
+    '<REQ-IF xmlns="http://www.omg.org/spec/ReqIF/20110401/reqif.xsd" xmlns:foo="urn:x">',  # another prefix
+    '<REQ-IF>',  # no namespace at all
+    '<REQ-IF xmlns="urn:other">',  # another default namespace
+])
+def test_namespace_shortcut_leaves_other_documents_alone(root: str) -> None:
+    text = f'<?xml version="1.0" encoding="UTF-8"?>\n{root}<THE-HEADER/></REQ-IF>'
+    assert reqif_import.without_default_namespace(text) == text

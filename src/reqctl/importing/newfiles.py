@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,51 @@ def create_file(path: Path, data: bytes) -> None:
         raise ReqctlError("file already exists; not overwriting it", path=path) from None
     except OSError as exc:
         raise ReqctlError(f"cannot write file: {exc.strerror}", path=path) from None
+
+
+def create_then_edit(new_files: Sequence[tuple[Path, Callable[[], str]]], edits: Sequence[Callable[[], None]]) -> None:
+    """Create every new file (never overwriting one), sync once, then run the edits; on failure remove what was created.
+
+    Each new file's text is rendered here, in the calling thread, while one
+    writer thread creates the files already rendered: rendering is Python
+    work that holds the GIL, creating a file is mostly system calls that
+    release it, so the two overlap instead of adding up (10,000 files).  The
+    edits (files the import changes) run after every new file is written;
+    the caller's ``restored_on_failure`` puts those back.
+    """
+    created: list[Path] = []
+    failures: list[BaseException] = []
+
+    def write(path: Path, data: bytes) -> None:
+        if failures:
+            return
+        try:
+            create_file(path, data)
+            created.append(path)
+        except BaseException as exc:  # handed to the calling thread below
+            failures.append(exc)
+
+    try:
+        for folder in {path.parent for path, _render in new_files}:
+            try:
+                folder.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise ReqctlError(f"cannot create folder: {exc.strerror}", path=folder) from None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reqctl-writer") as writer:
+            for path, render in new_files:
+                if failures:
+                    break
+                writer.submit(write, path, render().encode("utf-8"))
+        if failures:
+            raise failures[0]
+        if created:
+            os.sync()  # one flush for every new file instead of one fsync each (10,000 fsyncs take ~40 s)
+        for edit in edits:
+            edit()
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
 
 
 class _Flow(list[Any]):

@@ -43,14 +43,14 @@ round-trip editor, so a one-cell change is a one-line diff.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reqctl.errors import UsageError
-from reqctl.importing.newfiles import create_file, render_new
+from reqctl.importing.newfiles import create_then_edit, render_new
 from reqctl.model.ids import ID_RE, Kind, format_id, split_id
 from reqctl.model.project import validate_item
 from reqctl.ops.allocate import next_id
@@ -248,7 +248,7 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
             taken.add(candidate)
 
         outcome = Outcome(dry_run=dry_run)
-        writes: list[tuple[Path, str, str | None, dict[str, Any], str | None, list[str]]] = []
+        writes: list[tuple[Path, str, Callable[[], str] | None, dict[str, Any], str | None, list[str]]] = []
         owned = plan.owned_fields()
         for item in plan.items:
             links: list[str] = []
@@ -291,41 +291,25 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
                 outcome.created.append((item_id, item))
                 data = {"status": "draft", **wanted_data} if item.kind is Kind.REQUIREMENT else wanted_data
                 data = _ordered(item.kind, data)
-                text = render_new(data, body)  # the fast writer the sheets use
                 rel = f"{item.kind.folder}/{item_id}.md"  # item_path's, without three Path operations per file
                 path = root / rel
                 _new_validated(item.kind, rel, data, body, item.source)
-                writes.append((path, rel, text, {}, None, []))
+                # rendered by create_then_edit with the fast writer the sheets use, while files are written
+                writes.append((path, rel, functools.partial(render_new, data, body), {}, None, []))
         if dry_run or not writes:
             return outcome
-        edited = [rel for _path, rel, text, *_rest in writes if text is None]
+        edited = [rel for _path, rel, render, *_rest in writes if render is None]
         refuse_conflict_markers(root, edited)
-        new_files = [(path, text) for path, _rel, text, *_rest in writes if text is not None]
-        created: list[Path] = []
-        # restored_on_failure saves the edited files; the new ones are removed again below (saving
-        # them first would try to read 10,000 files that do not exist yet).
+        new_files = [(path, render) for path, _rel, render, *_rest in writes if render is not None]
+        edits = [
+            functools.partial(roundtrip.edit_front_matter, path, rel, updates, remove=removed_keys,
+                              body=None if new_body is None else _body_text(new_body))
+            for path, rel, render, updates, new_body, removed_keys in writes if render is None
+        ]
+        # restored_on_failure saves the edited files; the new ones are removed by create_then_edit
+        # (saving them first would try to read 10,000 files that do not exist yet).
         with restored_on_failure(root, edited):
-            try:
-                for folder in {path.parent for path, _text in new_files}:
-                    folder.mkdir(exist_ok=True)
-                # New files are created (never overwriting one) and synced once at the end, as the
-                # tabular import does: a temporary file, rename and fsync per file took most of
-                # the time of a large import.
-                for path, text in new_files:
-                    create_file(path, text.encode("utf-8"))
-                    created.append(path)
-                if created:
-                    os.sync()
-                for path, rel, new_text, updates, new_body, removed_keys in writes:
-                    if new_text is None:
-                        roundtrip.edit_front_matter(
-                            path, rel, updates, remove=removed_keys,
-                            body=None if new_body is None else _body_text(new_body),
-                        )
-            except BaseException:
-                for path in created:
-                    path.unlink(missing_ok=True)
-                raise
+            create_then_edit(new_files, edits)
         return outcome
 
 

@@ -43,6 +43,10 @@ ID_NAMES = ("reqif.foreignid", "uid", "id", "identifier", "foreignid")
 _RESERVED = frozenset({"type", "specification", "section", "parent", "long-name"})  # set by this module
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _LINE = re.compile(r"line (\d+)")
+_REQIF_NAMESPACE = ' xmlns="http://www.omg.org/spec/ReqIF/20110401/reqif.xsd"'
+_XHTML_NAMESPACE = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"'
+_ROOT_TAG = re.compile(r"<REQ-IF(?:\s[^>]*)?>")
+_DECLARATION = re.compile(r'\sxmlns(?::[\w.-]+)?="[^"]*"')
 
 
 def _check_xml(raw: bytes, where: str) -> str:
@@ -82,11 +86,32 @@ def _members(path: Path, raw: bytes) -> Iterator[tuple[str, bytes]]:
             yield name, data
 
 
+def without_default_namespace(text: str) -> str:
+    """The document without its root's default ReqIF namespace declaration, when the library reads both alike.
+
+    The ``reqif`` parser deep-copies the whole tree and renames every element
+    to strip that namespace (over a third of its time on a 40 MB file); a
+    document with no default namespace skips both.  The result is the same
+    only when the root declares nothing but that namespace and ``xhtml``
+    (the library names XHTML tags by the root's first prefix), as reqctl's
+    own export does, and when the declaration appears once; any other
+    document is left as it is.
+    """
+    match = _ROOT_TAG.search(text)
+    if match is None or text.count(_REQIF_NAMESPACE) != 1:
+        return text
+    declarations = set(_DECLARATION.findall(match.group(0)))
+    if declarations - {_REQIF_NAMESPACE, _XHTML_NAMESPACE}:
+        return text
+    start, end = match.span()
+    return text[:start] + match.group(0).replace(_REQIF_NAMESPACE, "", 1) + text[end:]
+
+
 def _parse(text: str, where: str) -> Any:
     from reqif.parser import ReqIFParser
 
     try:
-        bundle = ReqIFParser.parse_from_string(text)
+        bundle = ReqIFParser.parse_from_string(without_default_namespace(text))
     except Exception as exc:  # the library raises its own errors and, on odd input, plain ones
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         match = _LINE.search(message)

@@ -23,8 +23,8 @@ import plans its rows itself.
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,10 +33,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reqctl.errors import ReqctlError, UsageError
+from reqctl.errors import UsageError
 from reqctl.exporting.columns import CUSTOM_KEY, NOT_EXPORTED, cell_text, value_of
 from reqctl.importing.cells import CellError, empty, parse_cell
-from reqctl.importing.newfiles import create_file, render_new
+from reqctl.importing.newfiles import create_then_edit, render_new
 from reqctl.importing.plan import kept_id
 from reqctl.model.config import Config
 from reqctl.model.ids import ID_RE, Kind, format_id, split_id
@@ -476,7 +476,7 @@ def _check_values(row: _Row, data: Mapping[str, Any], body: str, config: Config)
 class _Write:
     row: _Row
     rel: str
-    text: str | None = None  # a new file
+    render: Callable[[], str] | None = None  # a new file's text, rendered while the files are written
     updates: dict[str, Any] = field(default_factory=dict)
     remove: list[str] = field(default_factory=list)
     body: str | None = None
@@ -498,8 +498,8 @@ def _new_item(row: _Row) -> tuple[_Write, Change]:
     ordered.update({key: value for key, value in data.items() if key not in ordered})
     body = row.values.get("body") or ""
     rel = item_path(Path(), kind, row.item_id).as_posix()
-    return _Write(row, rel, text=render_new(ordered, body)), Change(kind, row.item_id, str(data.get("title")),
-                                                                     row.where)
+    change = Change(kind, row.item_id, str(data.get("title")), row.where)
+    return _Write(row, rel, render=functools.partial(render_new, ordered, body)), change
 
 
 def _update(row: _Row, notes: list[str]) -> tuple[_Write, Change] | None:
@@ -660,31 +660,14 @@ def import_tables(
 
 def _write_all(root: Path, writes: list[_Write]) -> None:
     """Create the new files, then edit the updated ones; on any failure every file is as it was."""
-    edited = [w.rel for w in writes if w.text is None]
+    edited = [w.rel for w in writes if w.render is None]
     refuse_conflict_markers(root, edited)
-    created: list[Path] = []
-    # restored_on_failure saves the edited files; the new ones are simply removed again (saving
-    # them first would try to read 10,000 files that do not exist yet).
+    new_files = [(root / w.rel, w.render) for w in writes if w.render is not None]
+    edits = [
+        functools.partial(roundtrip.edit_front_matter, root / w.rel, w.rel, w.updates, remove=w.remove, body=w.body)
+        for w in writes if w.render is None
+    ]
+    # restored_on_failure saves the edited files; the new ones are removed by create_then_edit
+    # (saving them first would try to read 10,000 files that do not exist yet).
     with restored_on_failure(root, edited):
-        try:
-            for folder in {(root / w.rel).parent for w in writes if w.text is not None}:
-                try:
-                    folder.mkdir(exist_ok=True)
-                except OSError as exc:
-                    raise ReqctlError(f"cannot create folder: {exc.strerror}", path=folder) from None
-            for write in writes:
-                if write.text is not None:
-                    path = root / write.rel
-                    create_file(path, write.text.encode("utf-8"))
-                    created.append(path)
-            if created:
-                os.sync()  # one flush for every new file instead of one fsync each (10,000 fsyncs take ~40 s)
-            for write in writes:
-                if write.text is None:
-                    roundtrip.edit_front_matter(
-                        root / write.rel, write.rel, write.updates, remove=write.remove, body=write.body
-                    )
-        except BaseException:
-            for path in created:
-                path.unlink(missing_ok=True)
-            raise
+        create_then_edit(new_files, edits)
