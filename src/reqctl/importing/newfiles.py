@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import ReqctlError
+from reqctl.messages import lazy
 
 
 def create_file(path: Path, data: bytes) -> None:
@@ -31,9 +32,9 @@ def create_file(path: Path, data: bytes) -> None:
         with path.open("xb") as handle:
             handle.write(data)
     except FileExistsError:
-        raise ReqctlError("file already exists; not overwriting it", path=path) from None
+        raise ReqctlError(lazy("file already exists; not overwriting it"), path=path) from None
     except OSError as exc:
-        raise ReqctlError(f"cannot write file: {exc.strerror}", path=path) from None
+        raise ReqctlError(lazy("cannot write file: {error}", error=exc.strerror), path=path) from None
 
 
 class _Flow(list[Any]):

@@ -157,7 +157,7 @@ def read_xlsx(path: Path, kind: Kind | None) -> list[Sheet]:
     try:
         book = Workbook(io.BytesIO(data))
     except XlsxError as exc:
-        raise UsageError(lazy("is not an XLSX workbook: {error}", error=str(exc)), path=path) from None
+        raise UsageError(lazy("is not an XLSX workbook: {error}", error=exc.args[0]), path=path) from None
     try:
         by_kind: dict[Kind, str] = {}
         for name in book.sheetnames:
@@ -177,7 +177,7 @@ def read_xlsx(path: Path, kind: Kind | None) -> list[Sheet]:
             try:
                 rows = list(book.rows(name))
             except XlsxError as exc:
-                raise UsageError(lazy("sheet {name}: {error}", name=name, error=str(exc)), path=path) from None
+                raise UsageError(lazy("sheet {name}: {error}", name=name, error=exc.args[0]), path=path) from None
             sheets.append(_numbered_sheet(label, sheet_kind, rows))
         return sheets
     finally:
