@@ -36,7 +36,7 @@ def field_lines(change: FieldChange, indent: str = "    ") -> list[str]:
         lines += [f"{indent}  - {v}" for v in before if v not in after]
         lines += [f"{indent}  + {v}" for v in after if v not in before]
         if len(lines) == 1:
-            lines.append(f"{indent}  {_('(order changed)')} {', '.join(after)}")
+            lines.append(f"{indent}  " + _("(order changed)") + f" {', '.join(after)}")
         return lines
     return [f"{indent}{change.field}: {_value(old)} → {_value(new)}"]
 
