@@ -57,7 +57,7 @@ def count_line(tool: str, created: int, updated: int, unchanged: int, dry_run: b
     if invalid:
         counts += _(", {n} invalid rows skipped").format(n=invalid)
     tail = _(" (dry run: nothing written)") if dry_run else _(" (nothing committed: review with git diff)")
-    return f"{tool}: {counts}{tail}"
+    return _("{tool}: {counts}{tail}").format(tool=tool, counts=counts, tail=tail)
 
 
 def print_outcome(plan: ImportPlan, outcome: Outcome) -> None:

@@ -530,7 +530,7 @@ def _update(row: _Row, notes: list[str]) -> tuple[_Write, Change] | None:
         if name == "status":
             notes.append(lazy("{where}: {id} stays {current} (the sheet says {value}); "
                               "statuses change with 'reqctl {kind} status' and approvals",
-                              where=row.where, id=row.item_id, current=Word(current), value=Word(value),
+                              where=row.where, id=row.item_id, current=_word(current), value=_word(value),
                               kind=kind.value))
             continue
         changed.append(name)
@@ -703,3 +703,8 @@ def _write_all(root: Path, writes: list[_Write]) -> None:
             for path in created:
                 path.unlink(missing_ok=True)
             raise
+
+
+def _word(value: Any) -> Any:
+    """A status in a message: translated when it is one (``draft`` → 草稿), shown as it is otherwise."""
+    return Word(value) if isinstance(value, str) else str(value)
