@@ -190,3 +190,31 @@ def _header(path: Path) -> list[object]:
 
     book = load_workbook(path)
     return [cell.value for cell in next(book.worksheets[0].iter_rows(max_row=1))]
+
+
+def test_strictdoc_and_reqif_in_chinese(project: Path, tmp_path: Path) -> None:
+    sdoc = tmp_path / "spec.sdoc"
+    sdoc.write_text("[DOCUMENT]\nTITLE: 规格\n\n[TEXT]\nSTATEMENT: 引言\n\n[REQUIREMENT]\nUID: A-1\nTITLE: 登录\n"
+                    "STATEMENT: 用户可以登录。\n", encoding="utf-8")
+    result = run_reqctl(project, "--lang", "zh", "import", "strictdoc", str(sdoc), "--dry-run")
+    assert result.code == 0, result.err
+    out = result.out.splitlines()
+    assert "strictdoc：新建 1 条，更新 0 条，未变 0 条（试运行：未写入任何文件）" in out
+    assert "  1 个 [TEXT] 节点（需求之间的自由文本）：未导入" in out
+    assert "  从 1 个文档中读取了 1 条需求" in out
+    bad = tmp_path / "bad.sdoc"
+    bad.write_text("[DOCUMENT]\nTITLE: x\n\n[REQUIREMENT]\nUID: A\n\n[REQUIREMENT]\nUID: A\n", encoding="utf-8")
+    refused = run_reqctl(project, "--lang", "zh", "import", "strictdoc", str(bad))
+    assert refused.err == f"error: {bad}:7: UID A 出现了两次\n"
+
+    imported = run_reqctl(project, "import", "strictdoc", str(sdoc))
+    assert imported.code == 0, imported.err
+    exported = run_reqctl(project, "--lang", "zh", "export", "reqif", "-o", str(tmp_path / "out.reqif"))
+    assert exported.out.splitlines() == [f"已写入 {tmp_path / 'out.reqif'}", "需求 1 条"]
+    back = run_reqctl(project, "--lang", "zh", "import", "reqif", str(tmp_path / "out.reqif"), "--dry-run")
+    assert back.code == 0, back.err
+    assert "reqif：新建 0 条，更新 0 条，未变 1 条（试运行：未写入任何文件）" in back.out.splitlines()
+    not_xml = tmp_path / "x.reqif"
+    not_xml.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', encoding="utf-8")
+    assert run_reqctl(project, "--lang", "zh", "import", "reqif", str(not_xml)).err == \
+        f"error: {not_xml}: 已拒绝：XML 声明了 DOCTYPE 或实体（ReqIF 不需要）\n"
