@@ -167,7 +167,7 @@ def test_publish_and_templates_in_chinese(project: Path, tmp_path: Path) -> None
     site = tmp_path / "site"
     published = run_reqctl(project, "--lang", "zh", "publish", str(site))
     assert published.code == 0, published.err
-    assert published.out.startswith(f"已发布 ") and f"个页面到 {site}（打开 {site / 'index.html'}）" in published.out
+    assert published.out.startswith("已发布 ") and f"个页面到 {site}（打开 {site / 'index.html'}）" in published.out
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "keep.txt").write_text("x", encoding="utf-8")
     refused = run_reqctl(project, "--lang", "zh", "publish", str(tmp_path / "other"))
