@@ -159,6 +159,10 @@ def test_export_baseline_and_diff_in_chinese(project: Path, tmp_path: Path) -> N
     english = run_reqctl(project, "--lang", "en", "diff", "v1")
     assert english.out.splitlines()[0] == "v1 → working tree: 1 added, 0 removed, 1 changed"
     assert "+ REQ-002  退出  (added)" in english.out.splitlines()
+    history = run_reqctl(project, "req", "history", "REQ-001")
+    assert history.code == 0, history.err
+    assert "提交" in history.out and "作者" in history.out and "新增" in history.out
+    assert "author" in run_reqctl(project, "--lang", "en", "req", "history", "REQ-001").out
     bad = run_reqctl(project, "diff", "v1", "--format", "pdf")
     assert bad.err == "error: --format pdf：请使用 text, md, json 之一\n"
 

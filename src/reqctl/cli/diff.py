@@ -131,7 +131,8 @@ def register_req_history(group: typer.Typer) -> None:
                 e.commit.sha[:10],
                 e.commit.authored.date().isoformat(),
                 e.commit.author_email,
-                e.change if e.change != "changed" else ", ".join(e.fields),
+                {"added": _("added"), "removed": _("removed")}.get(e.change, e.change)
+                if e.change != "changed" else ", ".join(e.fields),
                 e.commit.subject,
             )
             for e in entries
