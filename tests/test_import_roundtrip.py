@@ -93,10 +93,10 @@ def _export(root: Path, fmt: str, out_dir: Path) -> list[tuple[list[str], Path]]
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_then_import_changes_nothing(source_project: Path, tmp_path: Path, fmt: str) -> None:
     for args, path in _export(source_project, fmt, tmp_path):
-        dry = run_reqctl(source_project, "import", fmt, *args, str(path), "--dry-run")
+        dry = run_reqctl(source_project, "--lang", "en", "import", fmt, *args, str(path), "--dry-run")
         assert dry.code == 0, dry.err
         assert " 0 created, 0 updated, " in dry.out, dry.out
-        result = run_reqctl(source_project, "import", fmt, *args, str(path))
+        result = run_reqctl(source_project, "--lang", "en", "import", fmt, *args, str(path))
         assert result.code == 0, result.err
         assert " 0 created, 0 updated, " in result.out, result.out
     assert _status(source_project) == ""
@@ -128,7 +128,7 @@ def test_import_into_an_empty_project_gives_the_same_files(source_project: Path,
         }, rel
         assert set(before) - set(after) <= {"approvals", "approval", *after.get("x-import", {})}, rel
     for args, path in exported:
-        again = run_reqctl(empty, "import", fmt, *args, str(path), "--keep-ids", "--dry-run")
+        again = run_reqctl(empty, "--lang", "en", "import", fmt, *args, str(path), "--keep-ids", "--dry-run")
         assert " 0 created, 0 updated, " in again.out, again.out
 
 

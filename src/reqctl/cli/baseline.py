@@ -8,6 +8,7 @@ import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
+from reqctl.messages import _
 
 
 def register(app: typer.Typer) -> None:
@@ -29,8 +30,12 @@ def register(app: typer.Typer) -> None:
         from reqctl.ops import baseline as ops
 
         result = ops.create_baseline(state(ctx).directory, name, message)
-        counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items()) or "no items"
-        console.print_plain(f"baseline {result.name} created at {result.commit[:10]} ({counts})")
+        from reqctl.cli.exporting import kind_count
+
+        counts = _(", ").join(kind_count(kind, n) for kind, n in result.counts.items()) or _("no items")
+        console.print_plain(_("baseline {name} created at {commit} ({counts})").format(
+            name=result.name, commit=result.commit[:10], counts=counts
+        ))
 
     @group.command("list")
     def list_command(

@@ -10,6 +10,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
+from reqctl.messages import _, lazy
 
 if TYPE_CHECKING:
     from reqctl.history.diff import FieldChange, ItemChange, ProjectDiff
@@ -20,7 +21,7 @@ _MARK = {"added": "+", "removed": "-", "changed": "~"}
 
 def _value(value: Any) -> str:
     if value is None:
-        return "(none)"
+        return _("(none)")
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, default=str)
@@ -35,36 +36,35 @@ def field_lines(change: FieldChange, indent: str = "    ") -> list[str]:
         lines += [f"{indent}  - {v}" for v in before if v not in after]
         lines += [f"{indent}  + {v}" for v in after if v not in before]
         if len(lines) == 1:
-            lines.append(f"{indent}  (order changed) {', '.join(after)}")
+            lines.append(f"{indent}  " + _("(order changed)") + f" {', '.join(after)}")
         return lines
     return [f"{indent}{change.field}: {_value(old)} → {_value(new)}"]
 
 
 def item_text(item: ItemChange, *, body: bool = True) -> list[str]:
-    lines = [
-        f"{_MARK[item.change]} {item.id}  {item.title}" + ("" if item.change == "changed" else f"  ({item.change})")
-    ]
+    state_word = {"added": _("(added)"), "removed": _("(removed)")}.get(item.change, "")
+    lines = [f"{_MARK[item.change]} {item.id}  {item.title}" + (f"  {state_word}" if state_word else "")]
     if item.change != "changed":
         return lines
     for change in item.fields:
         lines += field_lines(change)
     if item.body_diff:
         if body:
-            lines.append("    body:")
+            lines.append("    " + _("body:"))
             lines += [f"      {line}" for line in item.body_diff.splitlines()[2:]]
         else:
-            lines.append("    body: changed")
+            lines.append("    " + _("body: changed"))
     return lines
 
 
 def _label(rev: str | None) -> str:
-    return rev if rev is not None else "working tree"
+    return rev if rev is not None else _("working tree")
 
 
 def render_text(diff: ProjectDiff) -> str:
-    head = (
-        f"{_label(diff.old_rev)} → {_label(diff.new_rev)}: {len(diff.added)} added, "
-        f"{len(diff.removed)} removed, {len(diff.changed)} changed"
+    head = _("{old} → {new}: {added} added, {removed} removed, {changed} changed").format(
+        old=_label(diff.old_rev), new=_label(diff.new_rev), added=len(diff.added), removed=len(diff.removed),
+        changed=len(diff.changed),
     )
     lines = [head]
     for item in diff.items:
@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
 
         fmt = "json" if as_json else output_format
         if fmt not in FORMATS:
-            raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
+            raise UsageError(lazy("--format {format}: use one of {formats}", format=fmt, formats=", ".join(FORMATS)))
         reader = HistoryReader(find_root(state(ctx).directory))
         diff = diff_revisions(reader, rev, rev2)
         if fmt == "json":
@@ -131,9 +131,12 @@ def register_req_history(group: typer.Typer) -> None:
                 e.commit.sha[:10],
                 e.commit.authored.date().isoformat(),
                 e.commit.author_email,
-                e.change if e.change != "changed" else ", ".join(e.fields),
+                {"added": _("added"), "removed": _("removed")}.get(e.change, e.change)
+                if e.change != "changed" else ", ".join(e.fields),
                 e.commit.subject,
             )
             for e in entries
         ]
-        console.stdout().print(console.table(("commit", "date", "author", "changed", "subject"), rows, title=found_id))
+        columns = ("commit", "date", "author", "changed", "subject")
+        headers = (_("commit"), _("date"), _("author"), _("changed"), _("subject"))
+        console.stdout().print(console.table(columns, rows, title=found_id, headers=headers))

@@ -15,6 +15,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import ReqctlError, UsageError
+from reqctl.messages import _, data_word, lazy, ngettext, render
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ def _kinds(values: list[str] | None) -> list[Kind] | None:
         try:
             kinds.append(Kind(value.strip().lower()))
         except ValueError:
-            raise UsageError(f"--kind {value}: use one of {', '.join(k.value for k in Kind)}") from None
+            raise UsageError(lazy("--kind {value}: use one of {kinds}", value=value,
+                                  kinds=", ".join(k.value for k in Kind))) from None
     return list(dict.fromkeys(kinds))
 
 
@@ -55,10 +57,12 @@ def _tables(project: Project, kinds: list[Kind] | None) -> list[Table]:
         if item_file.kind in chosen and item_file.path not in project.models:
             problems = project.problems.get(item_file.path)
             if problems:
-                why = f"{problems[0].field}: {problems[0].message}"
+                why = f"{problems[0].field}: {render(problems[0].message)}"
             else:
-                why = item_file.error.message if item_file.error is not None else "unreadable"
-            console.warning_line(f"{item_file.path}: skipped: {why}; run 'reqctl check'")
+                why = render(item_file.error.message) if item_file.error is not None else _("unreadable")
+            console.warning_line(
+                _("{path}: skipped: {why}; run 'reqctl check'").format(path=item_file.path, why=why)
+            )
     return [table(project, kind) for kind in chosen]
 
 
@@ -72,12 +76,17 @@ def _write(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise ReqctlError(f"cannot write: {exc.strerror}", path=path) from None
-    console.print_plain(f"wrote {path}")
+        raise ReqctlError(lazy("cannot write: {error}", error=exc.strerror), path=path) from None
+    console.print_plain(_("wrote {path}").format(path=path))
 
 
 def _summary(tables: list[Table]) -> str:
-    return ", ".join(f"{len(t.rows)} {t.kind.value}{'' if len(t.rows) == 1 else 's'}" for t in tables)
+    return _(", ").join(kind_count(t.kind.value, len(t.rows)) for t in tables)
+
+
+def kind_count(kind: str, count: int) -> str:
+    """``3 requirements`` (需求 3 条): how many items of a kind."""
+    return ngettext("{count} {kind}", "{count} {kind}s", count).format(count=count, kind=data_word(kind))
 
 
 def register(app: typer.Typer) -> None:
@@ -95,7 +104,7 @@ def register(app: typer.Typer) -> None:
         from reqctl.exporting.xlsx import workbook_bytes
 
         if str(output) == "-":
-            raise UsageError("-o -: an XLSX workbook is binary; name a file")
+            raise UsageError(lazy("-o -: an XLSX workbook is binary; name a file"))
         tables = _tables(state(ctx).project(), _kinds(kind))
         _write(output, workbook_bytes(tables))
         console.print_plain(_summary(tables))
@@ -119,10 +128,10 @@ def register(app: typer.Typer) -> None:
             _write(output or Path(f"{kinds[0].value}.csv"), csv_bytes(tables[0], bom=bom))
             return
         if output is not None and str(output) == "-":
-            raise UsageError("-o -: standard output takes one kind; add --kind")
+            raise UsageError(lazy("-o -: standard output takes one kind; add --kind"))
         folder = output or Path()
         if not folder.is_dir():
-            raise UsageError(f"-o {folder}: with several kinds, -o names an existing folder")
+            raise UsageError(lazy("-o {folder}: with several kinds, -o names an existing folder", folder=str(folder)))
         for tab in tables:
             _write(folder / f"{tab.kind.value}.csv", csv_bytes(tab, bom=bom))
 

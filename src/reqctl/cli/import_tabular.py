@@ -18,6 +18,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
+from reqctl.messages import _, lazy, render
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
@@ -47,24 +48,24 @@ def _kind(value: str | None) -> Kind | None:
     try:
         return Kind(value.strip().lower())
     except ValueError:
-        raise UsageError(f"--kind {value}: use one of {', '.join(k.value for k in Kind)}") from None
+        raise UsageError(lazy("--kind {value}: use one of {kinds}", value=value,
+                              kinds=", ".join(k.value for k in Kind))) from None
 
 
 def print_outcome(tool: str, outcome: TabularOutcome) -> None:
-    would = "would " if outcome.dry_run else ""
-    lines = [f"{would}create {c.item_id}  {c.where}  {c.title}" for c in outcome.created]
-    lines += [f"{would}update {c.item_id}  {c.where}  ({', '.join(c.fields)})" for c in outcome.updated]
-    counts = f"{len(outcome.created)} created, {len(outcome.updated)} updated, {outcome.unchanged} unchanged"
-    if outcome.problems:
-        counts += f", {len({p.split(', column')[0] for p in outcome.problems})} invalid rows skipped"
-    tail = " (dry run: nothing written)" if outcome.dry_run else " (nothing committed: review with git diff)"
-    lines.append(f"{tool}: {counts}{tail}")
+    from reqctl.cli.importing import change_line, count_line
+
+    lines = [change_line(outcome.dry_run, c.item_id, c.where, c.title) for c in outcome.created]
+    lines += [change_line(outcome.dry_run, c.item_id, c.where, None, c.fields) for c in outcome.updated]
+    invalid = len({p.split(", column")[0] for p in outcome.problems})  # the English text names the row
+    lines.append(count_line(tool, len(outcome.created), len(outcome.updated), outcome.unchanged, outcome.dry_run,
+                            invalid=invalid))
     if outcome.columns:
-        lines.append("columns:")
+        lines.append(_("columns:"))
         lines.extend(f"  {line}" for line in outcome.columns)
     if outcome.notes:
-        lines.append("notes:")
-        lines.extend(f"  {line}" for line in outcome.notes)
+        lines.append(_("notes:"))
+        lines.extend(f"  {render(line)}" for line in outcome.notes)
     console.print_plain("\n".join(lines))
 
 
@@ -81,10 +82,10 @@ def run_import(
         )
     except InvalidRowsError as exc:
         for problem in exc.problems:
-            console.error_line(problem)
+            console.error_line(render(problem))
         raise
     for problem in outcome.problems:
-        console.warning_line(f"{problem} (row skipped)")
+        console.warning_line(_("{problem} (row skipped)").format(problem=render(problem)))
     print_outcome(tool, outcome)
 
 

@@ -16,6 +16,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
+from reqctl.messages import _, lazy, render
 
 if TYPE_CHECKING:
     from reqctl.importing.plan import ImportPlan, Outcome
@@ -39,31 +40,49 @@ PrefixMap = Annotated[
 ]
 
 
+def change_line(dry_run: bool, item_id: str, where: str, title: str | None, fields: list[str] | None = None) -> str:
+    """One created (``title``) or updated (``fields``) item: ``would create REQ-004  src  title``."""
+    if title is not None:
+        template = _("would create {id}  {where}  {title}") if dry_run else _("create {id}  {where}  {title}")
+        return template.format(id=item_id, where=render(where), title=title)
+    template = _("would update {id}  {where}  ({fields})") if dry_run else _("update {id}  {where}  ({fields})")
+    return template.format(id=item_id, where=render(where), fields=", ".join(fields or ()))
+
+
+def count_line(tool: str, created: int, updated: int, unchanged: int, dry_run: bool, *, invalid: int = 0) -> str:
+    """``csv: 2 created, 1 updated, 0 unchanged (dry run: nothing written)``."""
+    counts = _("{created} created, {updated} updated, {unchanged} unchanged").format(
+        created=created, updated=updated, unchanged=unchanged
+    )
+    if invalid:
+        counts += _(", {n} invalid rows skipped").format(n=invalid)
+    tail = _(" (dry run: nothing written)") if dry_run else _(" (nothing committed: review with git diff)")
+    return _("{tool}: {counts}{tail}").format(tool=tool, counts=counts, tail=tail)
+
+
 def print_outcome(plan: ImportPlan, outcome: Outcome) -> None:
     """Every item created/updated, then the mapping report: nothing is dropped without a line."""
-    would = "would " if outcome.dry_run else ""
     lines: list[str] = []
     for item_id, item in outcome.created:
-        lines.append(f"{would}create {item_id}  {item.source}  {item.title}")
+        lines.append(change_line(outcome.dry_run, item_id, item.source, item.title))
     for item_id, item, fields in outcome.updated:
-        lines.append(f"{would}update {item_id}  {item.source}  ({', '.join(fields)})")
-    counts = f"{len(outcome.created)} created, {len(outcome.updated)} updated, {len(outcome.unchanged)} unchanged"
-    tail = " (dry run: nothing written)" if outcome.dry_run else " (nothing committed: review with git diff)"
-    lines.append(f"{plan.tool}: {counts}{tail}")
+        lines.append(change_line(outcome.dry_run, item_id, item.source, None, fields))
+    lines.append(count_line(plan.tool, len(outcome.created), len(outcome.updated), len(outcome.unchanged),
+                            outcome.dry_run))
     report = plan.report
     if report.mapped:
-        lines.append("mapped:")
-        lines.extend(f"  {key} -> {target}" for key, target in report.mapped.items())
+        lines.append(_("mapped:"))
+        lines.extend(f"  {render(key)} -> {render(target)}" for key, target in report.mapped.items())
     if report.custom:
-        lines.append("kept as custom fields:")
-        lines.extend(f"  {key} -> {target}" for key, target in report.custom.items())
+        lines.append(_("kept as custom fields:"))
+        lines.extend(f"  {render(key)} -> {render(target)}" for key, target in report.custom.items())
     unmapped = [*report.unmapped, *outcome.unresolved_links]
     if unmapped:
-        lines.append("not mapped:")
-        lines.extend(f"  {line}" for line in unmapped)
+        lines.append(_("not mapped:"))
+        lines.extend(f"  {render(line)}" for line in unmapped)
     if report.notes:
-        lines.append("notes:")
-        lines.extend(f"  {line}" for line in report.notes)
+        lines.append(_("notes:"))
+        lines.extend(f"  {render(line)}" for line in report.notes)
     console.print_plain("\n".join(lines))
 
 
@@ -72,7 +91,7 @@ def _prefix_map(values: list[str] | None) -> dict[str, str]:
     for value in values or ():
         doc, sep, tag = value.partition("=")
         if not sep or not doc.strip() or not tag.strip():
-            raise UsageError(f"--prefix-map {value}: expected DOC=TAG")
+            raise UsageError(lazy("--prefix-map {value}: expected DOC=TAG", value=value))
         mapping[doc.strip()] = tag.strip()
     return mapping
 
@@ -125,7 +144,7 @@ def register(app: typer.Typer) -> None:
             run_import(ctx, "reqif", lambda: reqif_own.sheets_of(bundles), None, dry_run, partial, keep_ids)
             return
         if partial:
-            raise UsageError("--partial: only for a file 'reqctl export reqif' wrote; this one is imported whole")
+            raise UsageError(lazy("--partial: only for a file 'reqctl export reqif' wrote; this one is imported whole"))
         _apply(ctx, plan_of(file, bundles, link_field=link_field), dry_run, keep_ids)
 
     @group.command("strictdoc")

@@ -12,6 +12,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.cli.report import LangOption
+from reqctl.messages import _, render
 
 
 def register(app: typer.Typer) -> None:
@@ -33,5 +34,7 @@ def register(app: typer.Typer) -> None:
         target = directory if directory.is_absolute() else Path.cwd() / directory
         result = publish_site(project, target, language, dt.date.today(), weeks=weeks)
         for warning in result.skipped:
-            sys.stderr.write(f"warning: {warning}\n")
-        console.print_plain(f"published {result.pages} pages to {directory} (open {directory / 'index.html'})")
+            sys.stderr.write(f"warning: {render(warning)}\n")
+        console.print_plain(_("published {pages} pages to {folder} (open {index})").format(
+            pages=result.pages, folder=directory, index=directory / "index.html"
+        ))

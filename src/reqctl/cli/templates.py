@@ -9,6 +9,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.locate import find_root
+from reqctl.messages import _
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +29,11 @@ def register(app: typer.Typer) -> None:
         if as_json:
             console.print_json([{"name": r.name, "origin": r.origin, "path": r.path} for r in rows])
             return
-        table = console.table(("name", "origin", "path"), [[r.name, r.origin, r.path] for r in rows])
+        origins = {"built-in": _("built-in"), "project": _("project"), "project-only": _("project-only")}
+        table = console.table(
+            ("name", "origin", "path"), [[r.name, origins.get(r.origin, r.origin), r.path] for r in rows],
+            headers=(_("name"), _("origin"), _("path")),
+        )
         console.stdout().print(table)
 
     @group.command("show")
@@ -53,6 +58,8 @@ def register(app: typer.Typer) -> None:
         root = find_root(state(ctx).directory)
         from reqctl.ops import report_templates as ops  # Jinja only when used
         target = ops.copy_template(root, name, force=force)
-        console.print_plain(f"copied to {target.relative_to(root).as_posix()}; edit it and reports will use it")
+        console.print_plain(_("copied to {path}; edit it and reports will use it").format(
+            path=target.relative_to(root).as_posix()
+        ))
 
     app.add_typer(group, name="templates")

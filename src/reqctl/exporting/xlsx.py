@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from reqctl.errors import ReqctlError
 from reqctl.exporting import Table
 from reqctl.exporting.columns import cell_value
+from reqctl.messages import lazy
 
 
 def workbook_bytes(tables: Sequence[Table]) -> bytes:
@@ -29,7 +30,9 @@ def workbook_bytes(tables: Sequence[Table]) -> bytes:
             try:
                 sheet.append([cell_value(tab.kind, name, value) for name, value in zip(tab.columns, row, strict=True)])
             except IllegalCharacterError:
-                raise ReqctlError("holds a control character that XLSX cannot store", path=item_file.path) from None
+                raise ReqctlError(
+                    lazy("holds a control character that XLSX cannot store"), path=item_file.path
+                ) from None
         sheet.freeze_panes = "A2"
         last = get_column_letter(max(len(tab.columns), 1))
         sheet.auto_filter.ref = f"A1:{last}{max(len(tab.rows) + 1, 1)}"

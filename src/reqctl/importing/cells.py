@@ -18,6 +18,7 @@ from typing import Any
 
 from reqctl.exporting.columns import DATE_FIELDS as DATE_FIELD_NAMES
 from reqctl.exporting.columns import LINE_LISTS, int_fields, json_fields, list_fields
+from reqctl.messages import lazy
 from reqctl.model.ids import ID_RE, Kind
 
 _SPLIT_ITEMS = re.compile(r"[,;\n]")
@@ -50,7 +51,7 @@ def empty(value: Any) -> bool:
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         if value.time() != dt.time():
-            raise CellError(f"'{value.isoformat(sep=' ')}' is not a date: it has a time of day")
+            raise CellError(lazy("'{value}' is not a date: it has a time of day", value=value.isoformat(sep=" ")))
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -60,12 +61,12 @@ def parse_date(value: Any) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    raise CellError(f"'{text}' is not a date (expected YYYY-MM-DD)")
+    raise CellError(lazy("'{value}' is not a date (expected YYYY-MM-DD)", value=text))
 
 
 def parse_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise CellError(f"'{_text(value)}' is not a whole number")
+        raise CellError(lazy("'{value}' is not a whole number", value=_text(value)))
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -73,7 +74,7 @@ def parse_int(value: Any) -> int:
     text = _text(value).strip()
     if _INT.fullmatch(text):
         return int(text)
-    raise CellError(f"'{text}' is not a whole number")
+    raise CellError(lazy("'{value}' is not a whole number", value=text))
 
 
 def parse_list(kind: Kind, field: str, value: Any) -> list[str]:
@@ -155,5 +156,7 @@ def parse_cell(kind: Kind, field: str, value: Any, *, custom: bool = False) -> A
         try:
             return _dates(json.loads(_text(value)))
         except ValueError:
-            raise CellError(f"'{_text(value)[:40]}' is not JSON (as 'reqctl export' writes it)") from None
+            raise CellError(
+                lazy("'{value}' is not JSON (as 'reqctl export' writes it)", value=_text(value)[:40])
+            ) from None
     return _text(value).strip()

@@ -30,6 +30,7 @@ import yaml
 from reqctl.errors import UsageError
 from reqctl.importing.plan import ImportPlan, PlannedItem
 from reqctl.importing.source import decode_utf8, read_capped
+from reqctl.messages import lazy
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 100_000
@@ -50,7 +51,7 @@ def _load_yaml(text: str, rel: str, first_line: int = 1) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UsageError(f"YAML error: {problem}", path=rel, line=line) from None
+        raise UsageError(lazy("YAML error: {problem}", problem=problem), path=rel, line=line) from None
 
 
 def _documents(root: Path) -> list[Path]:
@@ -81,15 +82,15 @@ def _markdown_item(text: str, rel: str) -> dict[str, Any]:
     """A Doorstop Markdown item: YAML front matter, then the text; a leading ``# heading`` is the header."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        raise UsageError("a Markdown item must start with '---' front matter", path=rel, line=1)
+        raise UsageError(lazy("a Markdown item must start with '---' front matter"), path=rel, line=1)
     end = next((index for index in range(1, len(lines)) if lines[index].strip() == "---"), None)
     if end is None:
-        raise UsageError("front matter is not closed with '---'", path=rel, line=1)
+        raise UsageError(lazy("front matter is not closed with '---'"), path=rel, line=1)
     data = _load_yaml("\n".join(lines[1:end]), rel, first_line=2)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise UsageError("front matter is not a mapping", path=rel, line=2)
+        raise UsageError(lazy("front matter is not a mapping"), path=rel, line=2)
     body = lines[end + 1:]
     while body and not body[0].strip():
         body.pop(0)
@@ -130,7 +131,7 @@ def _links(value: Any, rel: str) -> list[str]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        raise UsageError("'links' is not a list", path=rel)
+        raise UsageError(lazy("'links' is not a list"), path=rel)
     uids: list[str] = []
     for entry in value:
         if isinstance(entry, Mapping):
@@ -138,7 +139,7 @@ def _links(value: Any, rel: str) -> list[str]:
         elif isinstance(entry, (str, int)):
             uids.append(str(entry))
         else:
-            raise UsageError(f"'links' entry {entry!r} is not a UID", path=rel)
+            raise UsageError(lazy("'links' entry {entry} is not a UID", entry=repr(entry)), path=rel)
     return uids
 
 
@@ -148,18 +149,18 @@ def read_tree(
     """The plan for every document under ``path`` (a tree root or one document folder)."""
     root = path.resolve()
     if not root.is_dir():
-        raise UsageError("not a folder (give the folder holding the Doorstop documents)", path=path)
+        raise UsageError(lazy("not a folder (give the folder holding the Doorstop documents)"), path=path)
     documents = _documents(root)
     if not documents:
-        raise UsageError("no Doorstop document (.doorstop.yml) in this folder or below", path=path)
+        raise UsageError(lazy("no Doorstop document (.doorstop.yml) in this folder or below"), path=path)
     plan = ImportPlan(tool="doorstop", link_field=link_field, owned=frozenset({"tags", CUSTOM_FIELD}))
     report = plan.report
     prefix_map = dict(prefix_map or {})
     doc_set = set(documents)
-    for key, target in {"header": "title", "text": "body (title from its first line when there is no header)",
-                        "links": link_field, "normative: false": "tag non-normative",
-                        "derived: true": "tag derived", "active: false": "not imported (listed below)",
-                        "document prefix": "tag", "UID": "source (and the ID with --keep-ids)"}.items():
+    for key, target in {"header": "title", "text": lazy("body (title from its first line when there is no header)"),
+                        "links": link_field, "normative: false": lazy("tag non-normative"),
+                        "derived: true": lazy("tag derived"), "active: false": lazy("not imported (listed below)"),
+                        "document prefix": lazy("tag"), "UID": lazy("source (and the ID with --keep-ids)")}.items():
         report.map(key, target)
     used_map: set[str] = set()
     reviewed = unreviewed = 0
@@ -170,7 +171,7 @@ def read_tree(
         config = _load_yaml(_read_text(document / ".doorstop.yml", config_rel), config_rel) or {}
         settings = config.get("settings") if isinstance(config, dict) else None
         if not isinstance(settings, dict) or not isinstance(settings.get("prefix"), str):
-            raise UsageError("no 'settings: prefix:' in the document configuration", path=config_rel)
+            raise UsageError(lazy("no 'settings: prefix:' in the document configuration"), path=config_rel)
         prefix = settings["prefix"]
         markdown = settings.get("itemformat") == "markdown"
         tag = prefix_map.get(prefix, prefix)
@@ -181,13 +182,13 @@ def read_tree(
             text = _read_text(item_path, rel)
             data = _markdown_item(text, rel) if item_path.suffix == ".md" else _load_yaml(text, rel)
             if not isinstance(data, dict):
-                raise UsageError("a Doorstop item must be a YAML mapping", path=rel, line=1)
+                raise UsageError(lazy("a Doorstop item must be a YAML mapping"), path=rel, line=1)
             uid = item_path.stem
             if uid in seen:
-                raise UsageError(f"duplicate UID {uid} (also in {seen[uid]})", path=rel)
+                raise UsageError(lazy("duplicate UID {uid} (also in {other})", uid=uid, other=seen[uid]), path=rel)
             seen[uid] = rel
             if data.get("active", True) is False:
-                report.unmapped.append(f"{uid} ({rel}): active: false, not imported")
+                report.unmapped.append(lazy("{uid} ({path}): active: false, not imported", uid=uid, path=rel))
                 continue
             header = str(data.get("header") or "")
             body = str(data.get("text") or "").strip("\n")
@@ -226,12 +227,13 @@ def read_tree(
                 original_id=uid,
             ))
             if len(plan.items) > MAX_ITEMS:
-                raise UsageError(f"more than {MAX_ITEMS} items", path=path)
-    report.keep("reviewed", f"{CUSTOM_FIELD}.reviewed (true/false; the stamp is Doorstop's own)")
-    report.unmapped.append("link and review stamps (Doorstop fingerprints): not meaningful outside Doorstop")
-    report.notes.append(f"{len(documents)} documents; reviewed: {reviewed} items, not reviewed: {unreviewed}")
+                raise UsageError(lazy("more than {n} items", n=MAX_ITEMS), path=path)
+    report.keep("reviewed", lazy("{field}.reviewed (true/false; the stamp is Doorstop's own)", field=CUSTOM_FIELD))
+    report.unmapped.append(lazy("link and review stamps (Doorstop fingerprints): not meaningful outside Doorstop"))
+    report.notes.append(lazy("{documents} documents; reviewed: {reviewed} items, not reviewed: {unreviewed}",
+                             documents=len(documents), reviewed=reviewed, unreviewed=unreviewed))
     for unused in sorted(set(prefix_map) - used_map):
-        report.notes.append(f"--prefix-map {unused}: no such document prefix")
+        report.notes.append(lazy("--prefix-map {prefix}: no such document prefix", prefix=unused))
     return plan
 
 

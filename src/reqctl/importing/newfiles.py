@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import ReqctlError
+from reqctl.messages import lazy
 
 
 def create_file(path: Path, data: bytes) -> None:
@@ -33,9 +34,9 @@ def create_file(path: Path, data: bytes) -> None:
         with path.open("xb") as handle:
             handle.write(data)
     except FileExistsError:
-        raise ReqctlError("file already exists; not overwriting it", path=path) from None
+        raise ReqctlError(lazy("file already exists; not overwriting it"), path=path) from None
     except OSError as exc:
-        raise ReqctlError(f"cannot write file: {exc.strerror}", path=path) from None
+        raise ReqctlError(lazy("cannot write file: {error}", error=exc.strerror), path=path) from None
 
 
 def create_then_edit(new_files: Sequence[tuple[Path, Callable[[], str]]], edits: Sequence[Callable[[], None]]) -> None:
@@ -65,7 +66,7 @@ def create_then_edit(new_files: Sequence[tuple[Path, Callable[[], str]]], edits:
             try:
                 folder.mkdir(exist_ok=True)
             except OSError as exc:
-                raise ReqctlError(f"cannot create folder: {exc.strerror}", path=folder) from None
+                raise ReqctlError(lazy("cannot create folder: {error}", error=exc.strerror), path=folder) from None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reqctl-writer") as writer:
             for path, render in new_files:
                 if failures:

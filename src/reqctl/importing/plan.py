@@ -51,6 +51,7 @@ from typing import Any
 
 from reqctl.errors import UsageError
 from reqctl.importing.newfiles import create_then_edit, render_new
+from reqctl.messages import lazy
 from reqctl.model.ids import ID_RE, Kind, format_id, split_id
 from reqctl.model.project import validate_item
 from reqctl.ops.allocate import next_id
@@ -171,7 +172,7 @@ def _front_matter(item: PlannedItem, item_id: str, links: list[str], link_field:
 def _validated(kind: Kind, rel: str, text: str, source: str) -> None:
     item_file = parse_bytes(kind, rel, text.encode("utf-8"))
     if item_file.error is not None:
-        raise UsageError(f"{source}: {item_file.error.message}")
+        raise UsageError(lazy("{source}: {problem}", source=source, problem=item_file.error.message))
     _problems(item_file, source)
 
 
@@ -185,7 +186,8 @@ def _new_validated(kind: Kind, rel: str, data: dict[str, Any], body: str, source
 def _problems(item_file: ItemFile, source: str) -> None:
     _model, problems = validate_item(item_file)
     if problems:
-        raise UsageError(f"{source}: {problems[0].field}: {problems[0].message}")
+        raise UsageError(lazy("{source}: {field}: {problem}", source=source, field=problems[0].field,
+                              problem=problems[0].message))
 
 
 def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids: bool = False) -> Outcome:
@@ -195,9 +197,9 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
         if not item.source and item.match_id:
             item.source = f"id:{item.match_id}"  # the key of an item matched by ID only
         if not item.source:
-            raise UsageError(f"{item.title}: neither a source nor an ID to match")
+            raise UsageError(lazy("{title}: neither a source nor an ID to match", title=item.title))
         if item.source in seen:
-            raise UsageError(f"{item.source}: appears twice in the input")
+            raise UsageError(lazy("{source}: appears twice in the input", source=item.source))
         seen.add(item.source)
     with project_write(start, commits=False) as root:
         store = Store.open(root)
@@ -228,7 +230,9 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
                 else:
                     not_kept += 1
             if not_kept:
-                plan.report.notes.append(f"--keep-ids: {not_kept} IDs do not fit the prefix or are taken; new IDs")
+                plan.report.notes.append(
+                    lazy("--keep-ids: {n} IDs do not fit the prefix or are taken; new IDs", n=not_kept)
+                )
         counters: dict[Kind, list[Any]] = {}
         for item in plan.items:
             if item.source in ids:
@@ -258,7 +262,9 @@ def apply_plan(start: Path, plan: ImportPlan, *, dry_run: bool = False, keep_ids
                 elif target in existing:
                     links.append(existing[target][0])
                 else:
-                    outcome.unresolved_links.append(f"{item.source} -> {target}: not imported, link left out")
+                    outcome.unresolved_links.append(
+                        lazy("{source} -> {target}: not imported, link left out", source=item.source, target=target)
+                    )
             links = list(dict.fromkeys(links))
             item_id = ids[item.source]
             wanted_data = _front_matter(item, item_id, links, plan.link_field)

@@ -32,6 +32,7 @@ from reqctl.errors import UsageError
 from reqctl.importing.plan import ImportPlan, PlannedItem
 from reqctl.importing.source import decode_utf8, read_capped
 from reqctl.importing.xhtml import xhtml_to_markdown
+from reqctl.messages import lazy
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_MEMBERS = 1000
@@ -51,7 +52,7 @@ _DECLARATION = re.compile(r'\sxmlns(?::[\w.-]+)?="[^"]*"')
 
 def _check_xml(raw: bytes, where: str) -> str:
     if _DOCTYPE.search(raw):
-        raise UsageError("refused: the XML declares a DOCTYPE or entities (ReqIF needs none)", path=where)
+        raise UsageError(lazy("refused: the XML declares a DOCTYPE or entities (ReqIF needs none)"), path=where)
     return decode_utf8(raw, where)
 
 
@@ -62,27 +63,28 @@ def _members(path: Path, raw: bytes) -> Iterator[tuple[str, bytes]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
-        raise UsageError(f"not a ZIP archive: {exc}", path=path) from None
+        raise UsageError(lazy("not a ZIP archive: {error}", error=str(exc)), path=path) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise UsageError(f"more than {MAX_MEMBERS} files in the archive", path=path)
+            raise UsageError(lazy("more than {n} files in the archive", n=MAX_MEMBERS), path=path)
         total = 0
         for info in infos:
             name = info.filename
             if info.is_dir():
                 continue
             if name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
-                raise UsageError(f"refused: archive member '{name}' has an unsafe path", path=path)
+                raise UsageError(lazy("refused: archive member '{name}' has an unsafe path", name=name), path=path)
             if not name.lower().endswith((".reqif", ".xml")):
                 continue
             total += info.file_size
             if info.file_size > MAX_FILE_BYTES or total > MAX_FILE_BYTES:
-                raise UsageError(f"archive member '{name}' expands beyond {MAX_FILE_BYTES // 2**20} MB", path=path)
+                raise UsageError(lazy("archive member '{name}' expands beyond {size} MB", name=name,
+                                      size=MAX_FILE_BYTES // 2**20), path=path)
             with archive.open(info) as handle:
                 data = handle.read(MAX_FILE_BYTES + 1)
             if len(data) > info.file_size or len(data) > MAX_FILE_BYTES:
-                raise UsageError(f"archive member '{name}' is larger than it declares", path=path)
+                raise UsageError(lazy("archive member '{name}' is larger than it declares", name=name), path=path)
             yield name, data
 
 
@@ -116,10 +118,11 @@ def _parse(text: str, where: str) -> Any:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         match = _LINE.search(message)
         raise UsageError(
-            f"not a valid ReqIF file: {message}", path=where, line=int(match.group(1)) if match else None
+            lazy("not a valid ReqIF file: {error}", error=message), path=where,
+            line=int(match.group(1)) if match else None,
         ) from None
     if bundle.core_content is None or bundle.core_content.req_if_content is None:
-        raise UsageError("not a valid ReqIF file: no CORE-CONTENT", path=where)
+        raise UsageError(lazy("not a valid ReqIF file: no CORE-CONTENT"), path=where)
     return bundle
 
 
@@ -163,7 +166,7 @@ def load(path: Path) -> list[tuple[str, Any]]:
         bundles = [(f"{path}:{name}", _parse(_check_xml(data, f"{path}:{name}"), f"{path}:{name}"))
                    for name, data in _members(path, raw)]
         if not bundles:
-            raise UsageError("no .reqif file in the archive", path=path)
+            raise UsageError(lazy("no .reqif file in the archive"), path=path)
         return bundles
     return [(str(path), _parse(_check_xml(raw, str(path)), str(path)))]
 
@@ -177,7 +180,7 @@ def plan_of(path: Path, bundles: list[tuple[str, Any]], *, link_field: str = "de
     """The plan for every SPEC-OBJECT of ``bundles`` (as ``load`` returns them)."""
     plan = ImportPlan(tool="reqif", link_field=link_field, owned=frozenset({CUSTOM_FIELD}))
     report = plan.report
-    report.map("SPEC-OBJECT", "requirement (source reqif:<IDENTIFIER>)")
+    report.map("SPEC-OBJECT", lazy("requirement (source reqif:<IDENTIFIER>)"))
     report.map("SPEC-OBJECT-TYPE", f"{CUSTOM_FIELD}.type")
     report.map("SPECIFICATION hierarchy", f"{CUSTOM_FIELD}.specification, .section, .parent")
     items: dict[str, PlannedItem] = {}
@@ -185,18 +188,21 @@ def plan_of(path: Path, bundles: list[tuple[str, Any]], *, link_field: str = "de
     relations: list[tuple[str, str]] = []
     for where, bundle in bundles:
         for problem in bundle.exceptions or ():
-            report.unmapped.append(f"{where}: the reqif library reports: {str(problem).splitlines()[0][:200]}")
+            report.unmapped.append(lazy("{where}: the reqif library reports: {problem}", where=where,
+                                        problem=str(problem).splitlines()[0][:200]))
         content = bundle.core_content.req_if_content
         spec_types = {spec_type.identifier: spec_type for spec_type in content.spec_types or ()}
         data_types = {data_type.identifier: data_type for data_type in content.data_types or ()}
         for spec_object in content.spec_objects or ():
             item = _item(spec_object, spec_types, data_types, plan)
             if item.source in items:
-                raise UsageError(f"SPEC-OBJECT {spec_object.identifier} appears twice", path=path)
+                raise UsageError(lazy("SPEC-OBJECT {id} appears twice", id=spec_object.identifier), path=path)
             items[item.source] = item
         for specification in content.specifications or ():
             missing = _hierarchy(specification, items)
-            report.unmapped.extend(f"SPEC-HIERARCHY names unknown SPEC-OBJECT {ref}: left out" for ref in missing)
+            report.unmapped.extend(
+                lazy("SPEC-HIERARCHY names unknown SPEC-OBJECT {id}: left out", id=ref) for ref in missing
+            )
         for relation in content.spec_relations or ():
             relation_type = spec_types.get(relation.relation_type_ref)
             name = getattr(relation_type, "long_name", None) or relation.relation_type_ref
@@ -206,15 +212,17 @@ def plan_of(path: Path, bundles: list[tuple[str, Any]], *, link_field: str = "de
     for source, target in relations:
         linking = items.get(f"reqif:{source}")
         if linking is None:
-            report.unmapped.append(f"SPEC-RELATION from unknown SPEC-OBJECT {source}: left out")
+            report.unmapped.append(lazy("SPEC-RELATION from unknown SPEC-OBJECT {id}: left out", id=source))
             continue
         linking.links.append(f"reqif:{target}")
     for name, count in relation_types.items():
         report.map(f"SPEC-RELATION type '{name}' ({count})", link_field)
     outside = [item.source for item in plan.items if "specification" not in item.fields[CUSTOM_FIELD]]
     if outside:
-        report.notes.append(f"{len(outside)} SPEC-OBJECTs are in no SPECIFICATION (imported without a section)")
-    report.notes.append(f"{len(plan.items)} SPEC-OBJECTs in {len(bundles)} ReqIF file(s)")
+        report.notes.append(
+            lazy("{n} SPEC-OBJECTs are in no SPECIFICATION (imported without a section)", n=len(outside))
+        )
+    report.notes.append(lazy("{n} SPEC-OBJECTs in {files} ReqIF file(s)", n=len(plan.items), files=len(bundles)))
     return plan
 
 
@@ -240,7 +248,7 @@ def _item(spec_object: Any, spec_types: dict[str, Any], data_types: dict[str, An
     else:
         title = _one_line(body) or spec_object.identifier
     if text_key:
-        report.map(text_key, "body (XHTML as Markdown)")
+        report.map(text_key, lazy("body (XHTML as Markdown)"))
     custom: dict[str, Any] = {"type": getattr(spec_type, "long_name", None) or spec_object.spec_object_type}
     for name, value in values.items():
         if name in (title_key, text_key):
@@ -249,7 +257,8 @@ def _item(spec_object: Any, spec_types: dict[str, Any], data_types: dict[str, An
             continue
         key = f"{name} (attribute)" if name in _RESERVED else name
         custom[key] = value
-        report.keep(name, f"{CUSTOM_FIELD}.{key}" + (" (also the ID with --keep-ids)" if name == id_key else ""))
+        target = f"{CUSTOM_FIELD}.{key}"
+        report.keep(name, lazy("{field} (also the ID with --keep-ids)", field=target) if name == id_key else target)
     if spec_object.long_name and title_key:
         custom["long-name"] = spec_object.long_name
     original = str(values[id_key]).strip() if id_key else spec_object.identifier

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from reqctl.errors import UsageError
+from reqctl.messages import lazy
 
 
 def read_capped(path: Path, limit: int, where: Path | str, *, follow: bool = True) -> bytes:
@@ -18,14 +19,14 @@ def read_capped(path: Path, limit: int, where: Path | str, *, follow: bool = Tru
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise UsageError(f"cannot read file: {exc.strerror}", path=where) from None
+        raise UsageError(lazy("cannot read file: {error}", error=exc.strerror), path=where) from None
     try:
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read file: {exc.strerror}", path=where) from None
+        raise UsageError(lazy("cannot read file: {error}", error=exc.strerror), path=where) from None
     if len(raw) > limit:
-        raise UsageError(f"file larger than {limit // (1024 * 1024)} MB", path=where)
+        raise UsageError(lazy("file larger than {size} MB", size=limit // (1024 * 1024)), path=where)
     return raw
 
 
@@ -34,4 +35,4 @@ def decode_utf8(raw: bytes, where: Path | str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"not UTF-8 (byte {exc.start})", path=where) from None
+        raise UsageError(lazy("not UTF-8 (byte {byte})", byte=exc.start), path=where) from None

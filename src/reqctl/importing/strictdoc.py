@@ -34,6 +34,7 @@ import yaml
 from reqctl.errors import UsageError
 from reqctl.importing.plan import ImportPlan, PlannedItem
 from reqctl.importing.source import decode_utf8, read_capped
+from reqctl.messages import lazy
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CUSTOM_FIELD = "x-strictdoc"
@@ -73,7 +74,7 @@ def parse_sdoc(text: str, where: str = "<sdoc>") -> list[Node]:
         if closing:
             tag = closing.group(2)
             if len(stack) == 1 or stack[-1].tag != tag:
-                raise UsageError(f"'{stripped}' closes nothing open", path=where, line=number)
+                raise UsageError(lazy("'{line}' closes nothing open", line=stripped), path=where, line=number)
             stack.pop()
             current = None
             index += 1
@@ -81,7 +82,7 @@ def parse_sdoc(text: str, where: str = "<sdoc>") -> list[Node]:
         if opening:
             composite = opening.group(1) == "[" or (opening.group(2) in _COMPOSITE_LEGACY and "[[" not in stripped)
             if opening.group(1) == "[" and not stripped.endswith("]]"):
-                raise UsageError(f"malformed node '{stripped}'", path=where, line=number)
+                raise UsageError(lazy("malformed node '{line}'", line=stripped), path=where, line=number)
             node = Node(opening.group(2), number)
             stack[-1].children.append(node)
             if composite:
@@ -91,13 +92,13 @@ def parse_sdoc(text: str, where: str = "<sdoc>") -> list[Node]:
             continue
         match = _FIELD.match(stripped)
         if current is None or match is None:
-            raise UsageError(f"expected a [NODE] or a 'FIELD: value' line, got '{stripped[:40]}'", path=where,
-                             line=number)
+            raise UsageError(lazy("expected a [NODE] or a 'FIELD: value' line, got '{line}'", line=stripped[:40]),
+                             path=where, line=number)
         name, value = match.group(1), match.group(2)
         if value == ">>>":
             end = next((j for j in range(index + 1, len(lines)) if lines[j].rstrip() == "<<<"), None)
             if end is None:
-                raise UsageError(f"{name}: '>>>' is never closed with '<<<'", path=where, line=number)
+                raise UsageError(lazy("{name}: '>>>' is never closed with '<<<'", name=name), path=where, line=number)
             current.fields[name] = "\n".join(lines[index + 1:end])
             index = end + 1
             continue
@@ -111,13 +112,13 @@ def parse_sdoc(text: str, where: str = "<sdoc>") -> list[Node]:
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line_no = number + 1 + (mark.line if mark is not None else 0)
-                raise UsageError(f"{name}: malformed block", path=where, line=line_no) from None
+                raise UsageError(lazy("{name}: malformed block", name=name), path=where, line=line_no) from None
             index = end
             continue
         current.fields[name] = value
         index += 1
     if len(stack) > 1:
-        raise UsageError(f"[[{stack[-1].tag}]] is never closed", path=where, line=stack[-1].line)
+        raise UsageError(lazy("[[{tag}]] is never closed", tag=stack[-1].tag), path=where, line=stack[-1].line)
     return root.children
 
 
@@ -136,7 +137,8 @@ def _relations(node: Node, where: str) -> list[dict[str, Any]]:
         if value is None:
             continue
         if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
-            raise UsageError(f"{key}: expected a list of '- TYPE: ...' entries", path=where, line=node.line)
+            raise UsageError(lazy("{key}: expected a list of '- TYPE: ...' entries", key=key), path=where,
+                             line=node.line)
         relations.extend(value)
     return relations
 
@@ -145,9 +147,10 @@ def read_sdoc(paths: Sequence[Path], *, link_field: str = "depends_on") -> Impor
     """The plan for the requirements of these ``.sdoc`` files (give related documents together)."""
     plan = ImportPlan(tool="strictdoc", link_field=link_field, owned=frozenset({CUSTOM_FIELD}))
     report = plan.report
-    for key, target in {"UID": "source (and the ID with --keep-ids)", "TITLE": "title",
-                        "STATEMENT": "body (title from its first line when there is no TITLE)",
-                        "Parent relation": link_field, "Child relation": f"{link_field} of the child",
+    for key, target in {"UID": lazy("source (and the ID with --keep-ids)"), "TITLE": "title",
+                        "STATEMENT": lazy("body (title from its first line when there is no TITLE)"),
+                        "Parent relation": link_field,
+                        "Child relation": lazy("{field} of the child", field=link_field),
                         "[[SECTION]] path": f"{CUSTOM_FIELD}.section"}.items():
         report.map(key, target)
     items: dict[str, PlannedItem] = {}
@@ -158,7 +161,7 @@ def read_sdoc(paths: Sequence[Path], *, link_field: str = "depends_on") -> Impor
         nodes = parse_sdoc(decode_utf8(read_capped(path, MAX_FILE_BYTES, path), path), where)
         document = next((node for node in nodes if node.tag == "DOCUMENT"), None)
         if document is None:
-            raise UsageError("no [DOCUMENT] node: not an SDoc file", path=where, line=1)
+            raise UsageError(lazy("no [DOCUMENT] node: not an SDoc file"), path=where, line=1)
         doc_title = str(document.fields.get("TITLE") or path.stem)
 
         def walk(children: list[Node], section: list[str], doc_title: str = doc_title, where: str = where) -> None:
@@ -176,10 +179,10 @@ def read_sdoc(paths: Sequence[Path], *, link_field: str = "depends_on") -> Impor
         def _add(node: Node, section: list[str], doc_title: str, where: str) -> None:
             uid = node.fields.get("UID") or node.fields.get("MID")
             if not uid:
-                raise UsageError(f"[{node.tag}] has neither UID nor MID", path=where, line=node.line)
+                raise UsageError(lazy("[{tag}] has neither UID nor MID", tag=node.tag), path=where, line=node.line)
             source = f"strictdoc:{uid}"
             if source in items:
-                raise UsageError(f"UID {uid} appears twice", path=where, line=node.line)
+                raise UsageError(lazy("UID {uid} appears twice", uid=uid), path=where, line=node.line)
             statement = str(node.fields.get("STATEMENT") or "").strip("\n")
             title = _first_line(str(node.fields.get("TITLE") or "")) or _first_line(statement) or str(uid)
             custom: dict[str, Any] = {"document": doc_title}
@@ -220,12 +223,17 @@ def read_sdoc(paths: Sequence[Path], *, link_field: str = "depends_on") -> Impor
         if child in items:
             items[child].links.append(parent)
         else:
-            report.unmapped.append(f"Child relation {parent} -> {child}: the child was not imported")
+            report.unmapped.append(
+                lazy("Child relation {parent} -> {child}: the child was not imported", parent=parent, child=child)
+            )
     for tag, count in sorted(skipped.items()):
         if tag == "TEXT":
-            report.unmapped.append(f"{count} [TEXT] nodes (free text between requirements): not imported")
+            report.unmapped.append(
+                lazy("{count} [TEXT] nodes (free text between requirements): not imported", count=count)
+            )
         elif tag not in ("DOCUMENT", "GRAMMAR"):
-            report.unmapped.append(f"{count} [{tag}] nodes: not imported")
-    report.notes.append(f"{len(items)} requirements from {len(paths)} document(s)")
+            report.unmapped.append(lazy("{count} [{tag}] nodes: not imported", count=count, tag=tag))
+    report.notes.append(lazy("{items} requirements from {documents} document(s)", items=len(items),
+                             documents=len(paths)))
     plan.items = list(items.values())
     return plan

@@ -38,6 +38,7 @@ from reqctl.exporting.columns import CUSTOM_KEY, NOT_EXPORTED, cell_text, value_
 from reqctl.importing.cells import CellError, empty, parse_cell
 from reqctl.importing.newfiles import create_then_edit, render_new
 from reqctl.importing.plan import kept_id
+from reqctl.messages import Message, Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.ids import ID_RE, Kind, format_id, split_id
 from reqctl.model.items import MODELS, known_fields
@@ -129,23 +130,23 @@ def read_csv(path: Path, kind: Kind) -> list[Sheet]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise UsageError("is not UTF-8 text (save it as 'CSV UTF-8')", path=path, line=line) from None
+        raise UsageError(lazy("is not UTF-8 text (save it as 'CSV UTF-8')"), path=path, line=line) from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count) if first else ","
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise UsageError(f"is not valid CSV: {exc}", path=path) from None
+        raise UsageError(lazy("is not valid CSV: {error}", error=str(exc)), path=path) from None
     return [_sheet(str(path), kind, rows)]
 
 
 def _read(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise UsageError(f"is larger than {MAX_FILE_BYTES:,} bytes", path=path)
+            raise UsageError(lazy("is larger than {size} bytes", size=f"{MAX_FILE_BYTES:,}"), path=path)
         return path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read: {exc.strerror}", path=path) from None
+        raise UsageError(lazy("cannot read: {error}", error=exc.strerror), path=path) from None
 
 
 def read_xlsx(path: Path, kind: Kind | None) -> list[Sheet]:
@@ -156,7 +157,7 @@ def read_xlsx(path: Path, kind: Kind | None) -> list[Sheet]:
     try:
         book = Workbook(io.BytesIO(data))
     except XlsxError as exc:
-        raise UsageError(f"is not an XLSX workbook: {exc}", path=path) from None
+        raise UsageError(lazy("is not an XLSX workbook: {error}", error=exc.args[0]), path=path) from None
     try:
         by_kind: dict[Kind, str] = {}
         for name in book.sheetnames:
@@ -176,7 +177,7 @@ def read_xlsx(path: Path, kind: Kind | None) -> list[Sheet]:
             try:
                 rows = list(book.rows(name))
             except XlsxError as exc:
-                raise UsageError(f"sheet {name}: {exc}", path=path) from None
+                raise UsageError(lazy("sheet {name}: {error}", name=name, error=exc.args[0]), path=path) from None
             sheets.append(_numbered_sheet(label, sheet_kind, rows))
         return sheets
     finally:
@@ -190,7 +191,7 @@ def _sheet(label: str, kind: Kind, rows: list[list[Any]]) -> Sheet:
 def _numbered_sheet(label: str, kind: Kind, rows: list[tuple[int, list[Any]]]) -> Sheet:
     numbered = [(number, row) for number, row in rows if any(not empty(c) for c in row)]
     if not numbered:
-        raise UsageError(f"{label}: no header row (the first row names the columns)")
+        raise UsageError(lazy("{sheet}: no header row (the first row names the columns)", sheet=label))
     header_number, header = numbered[0]
     names = [str(cell).strip() if cell is not None else "" for cell in header]
     while names and not names[-1]:
@@ -200,7 +201,8 @@ def _numbered_sheet(label: str, kind: Kind, rows: list[tuple[int, list[Any]]]) -
     for number, row in numbered[1:]:
         extra = [cell for cell in row[width:] if not empty(cell)]
         if extra:
-            raise UsageError(f"{label}: row {number} has a value in a column without a header")
+            raise UsageError(lazy("{sheet}: row {number} has a value in a column without a header", sheet=label,
+                                  number=number))
     del header_number
     return Sheet(label, kind, names, body)
 
@@ -214,7 +216,7 @@ def parse_maps(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         column, sep, target = pair.rpartition("=")
         if not sep or not column.strip() or not target.strip():
-            raise UsageError(f"--map '{pair}': expected COLUMN=FIELD, e.g. --map 'Req ID=id'")
+            raise UsageError(lazy("--map '{pair}': expected COLUMN=FIELD, e.g. --map 'Req ID=id'", pair=pair))
         maps[column.strip().lower()] = target.strip()
     return maps
 
@@ -239,10 +241,11 @@ def targets(sheet: Sheet, maps: Mapping[str, str], custom_keys: set[str]) -> lis
             elif wanted.startswith("x-"):
                 target = Target(column, wanted, top_custom=True)
             else:
-                raise UsageError(
-                    f"--map '{column}={wanted}': {wanted} is not a {kind.value} field "
-                    f"(fields: {', '.join(sorted(fields))}; or x-NAME for a custom field, '-' to skip)"
-                )
+                raise UsageError(lazy(
+                    "--map '{column}={wanted}': {wanted} is not a {kind} field "
+                    "(fields: {fields}; or x-NAME for a custom field, '-' to skip)",
+                    column=column, wanted=wanted, kind=Word(kind.value), fields=", ".join(sorted(fields)),
+                ))
         else:
             normal = _normal(column)
             name = normal if normal in fields else ALIASES.get(normal)
@@ -257,15 +260,17 @@ def targets(sheet: Sheet, maps: Mapping[str, str], custom_keys: set[str]) -> lis
                 target = Target(column, column, custom=True)
         if not target.custom:
             if target.field in taken:
-                raise UsageError(
-                    f"{sheet.label}: columns \"{taken[target.field]}\" and \"{column}\" both give {target.field}; "
-                    f"use --map '{column}=-' to skip one"
-                )
+                raise UsageError(lazy(
+                    "{sheet}: columns \"{first}\" and \"{column}\" both give {field}; "
+                    "use --map '{column}=-' to skip one",
+                    sheet=sheet.label, first=taken[target.field], column=column, field=target.field,
+                ))
             taken[target.field] = column
         found.append(target)
     missing = [column for column in maps if column not in {c.lower() for c in sheet.header}]
     if missing:
-        raise UsageError(f"--map: {sheet.label} has no column '{missing[0]}' (columns: {', '.join(sheet.header)})")
+        raise UsageError(lazy("--map: {sheet} has no column '{column}' (columns: {columns})", sheet=sheet.label,
+                              column=missing[0], columns=", ".join(sheet.header)))
     return found
 
 
@@ -286,16 +291,17 @@ class _Row:
 
     @property
     def where(self) -> str:
-        return f"{self.sheet.label} {self.name}"
+        return Message("{sheet} {row}", sheet=self.sheet.label, row=self.name)
 
     @property
     def name(self) -> str:
         """How messages name the row: "row 7", or what the sheet calls it ("SPEC-OBJECT REQ-001")."""
         named = self.sheet.row_names.get(self.number) if self.sheet.row_names else None
-        return named or f"row {self.number}"
+        return named or lazy("row {number}", number=self.number)
 
     def problem(self, column: str, message: str) -> None:
-        self.problems.append(f'{self.sheet.label}: {self.name}, column "{column}": {message}')
+        self.problems.append(lazy('{sheet}: {row}, column "{column}": {message}', sheet=self.sheet.label, row=self.name,
+                                  column=column, message=message))
 
     def field_problem(self, name: str, message: str) -> None:
         self.problem(self.columns.get(name, name), message)
@@ -312,7 +318,7 @@ def _rows(sheet: Sheet, found: list[Target | None]) -> list[_Row]:
             try:
                 value = parse_cell(sheet.kind, target.field, cell, custom=target.custom or target.top_custom)
             except CellError as exc:
-                row.problem(target.column, str(exc))
+                row.problem(target.column, exc.args[0])
                 continue
             if target.custom:
                 row.custom[target.column] = value
@@ -374,7 +380,7 @@ def _match(rows: list[_Row], index: _Index) -> None:
             continue
         key = (row.sheet.kind, row.raw_id.upper())
         if key in seen:
-            row.field_problem("id", f"{row.raw_id} is also on row {seen[key]}")
+            row.field_problem("id", lazy("{id} is also on row {number}", id=row.raw_id, number=seen[key]))
             continue
         seen[key] = row.number
         found = index.lookup(row.raw_id) if ID_RE.match(row.raw_id.upper()) else None
@@ -385,7 +391,8 @@ def _match(rows: list[_Row], index: _Index) -> None:
             continue
         existing = index.by_id[found]
         if existing.kind is not row.sheet.kind:
-            row.field_problem("id", f"{found} is a {existing.kind.value}, not a {row.sheet.kind.value}")
+            row.field_problem("id", lazy("{id} is a {kind}, not a {wanted}", id=found, kind=Word(existing.kind.value),
+                                         wanted=Word(row.sheet.kind.value)))
             continue
         row.existing = existing
         row.item_id = found
@@ -401,8 +408,8 @@ def _allocate(root: Path, rows: list[_Row], index: _Index, keep_ids: bool, notes
                 row.item_id = wanted
                 taken.add(wanted)
             else:
-                notes.append(f"{row.where}: {row.raw_id} does not fit the prefix "
-                             f"{index.config.prefix(row.sheet.kind)} or is taken; it gets a new ID")
+                notes.append(lazy("{where}: {id} does not fit the prefix {prefix} or is taken; it gets a new ID",
+                                  where=row.where, id=row.raw_id, prefix=index.config.prefix(row.sheet.kind)))
     counters: dict[Kind, list[Any]] = {}
     for row in rows:
         if row.item_id is not None:
@@ -438,7 +445,9 @@ def _resolve_references(rows: list[_Row], index: _Index) -> None:
             for token in tokens:
                 target = by_raw.get(str(token).upper()) or index.lookup(str(token))
                 if target is None:
-                    row.field_problem(name, f"'{token}' is no row of the sheet and no item of the project")
+                    row.field_problem(
+                        name, lazy("'{token}' is no row of the sheet and no item of the project", token=token)
+                    )
                 else:
                     resolved.append(target)
             row.values[name] = list(dict.fromkeys(resolved))
@@ -450,16 +459,18 @@ def _check_values(row: _Row, data: Mapping[str, Any], body: str, config: Config)
     statuses = MODELS[kind].statuses
     status = data.get("status")
     if statuses and status is not None and status not in statuses:
-        row.field_problem("status", f"'{status}' is not one of {', '.join(statuses)}")
+        row.field_problem("status", lazy("'{value}' is not one of {allowed}", value=status,
+                                         allowed=", ".join(statuses)))
         return
     priority = data.get("priority")
     if kind is Kind.REQUIREMENT and priority is not None and priority not in config.priorities:
-        row.field_problem("priority", f"'{priority}' is not one of {', '.join(config.priorities)}")
+        row.field_problem("priority", lazy("'{value}' is not one of {allowed}", value=priority,
+                                             allowed=", ".join(config.priorities)))
         return
     milestone = data.get("milestone")
     if kind is Kind.REQUIREMENT and milestone is not None and config.milestone(str(milestone)) is None:
-        known = ", ".join(m.id for m in config.milestones) or "none defined in reqctl.yaml"
-        row.field_problem("milestone", f"'{milestone}' is no milestone (known: {known})")
+        known = ", ".join(m.id for m in config.milestones) or lazy("none defined in reqctl.yaml")
+        row.field_problem("milestone", lazy("'{value}' is no milestone (known: {known})", value=milestone, known=known))
         return
     try:
         MODELS[kind].model_validate({**data, "body": body})
@@ -468,7 +479,7 @@ def _check_values(row: _Row, data: Mapping[str, Any], body: str, config: Config)
             name = str(detail["loc"][0]) if detail["loc"] else "id"
             message = detail["msg"].removeprefix("Value error, ")
             if detail["type"] == "missing":
-                message = "required, but the row has no value"
+                message = lazy("required, but the row has no value")
             row.field_problem(name, message)
 
 
@@ -517,8 +528,10 @@ def _update(row: _Row, notes: list[str]) -> tuple[_Write, Change] | None:
         if cell_text(kind, name, current) == cell_text(kind, name, value):
             continue
         if name == "status":
-            notes.append(f"{row.where}: {row.item_id} stays {current} (the sheet says {value}); "
-                         f"statuses change with 'reqctl {kind.value} status' and approvals")
+            notes.append(lazy("{where}: {id} stays {current} (the sheet says {value}); "
+                              "statuses change with 'reqctl {kind} status' and approvals",
+                              where=row.where, id=row.item_id, current=_word(current), value=_word(value),
+                              kind=kind.value))
             continue
         changed.append(name)
         if name == "body":
@@ -573,7 +586,7 @@ def _drop_dependents(rows: list[_Row]) -> None:
             for name in MODELS[row.sheet.kind].reference_fields():
                 hit = next((t for t in row.values.get(name) or () if t in bad), None)
                 if hit is not None:
-                    row.field_problem(name, f"refers to {hit}, a row that is not imported")
+                    row.field_problem(name, lazy("refers to {id}, a row that is not imported", id=hit))
                     changed = True
                     break
 
@@ -608,8 +621,8 @@ def import_tables(
             )
             rows.extend(_rows(sheet, found))
             if not any(t is not None and t.field == "id" for t in found):
-                outcome.notes.append(f"{sheet.label}: no id column, so every row is a new item "
-                                     "(importing it again adds them again)")
+                outcome.notes.append(lazy("{sheet}: no id column, so every row is a new item "
+                                          "(importing it again adds them again)", sheet=sheet.label))
         _match(rows, index)
         _allocate(root, rows, index, keep_ids, outcome.notes)
         _resolve_references(rows, index)
@@ -619,7 +632,7 @@ def import_tables(
                 continue
             if row.existing is None:
                 if row.values.get("title") is None:
-                    row.field_problem("title", "a new item needs a title")
+                    row.field_problem("title", lazy("a new item needs a title"))
                     continue
                 write, change = _new_item(row)
                 data = {k: v for k, v in row.values.items() if v is not None and k != "body"}
@@ -646,8 +659,10 @@ def import_tables(
         if outcome.problems and not partial:
             count = sum(1 for row in rows if row.problems)
             raise InvalidRowsError(
-                f"{count} invalid row{'s' if count != 1 else ''}: nothing imported "
-                "(fix them, or pass --partial to import the valid rows)",
+                lazy("{count} invalid row: nothing imported (fix them, or pass --partial to import the valid rows)",
+                     count=count) if count == 1 else
+                lazy("{count} invalid rows: nothing imported (fix them, or pass --partial to import the valid rows)",
+                     count=count),
                 outcome.problems,
             )
         for _write, change, created in writes:
@@ -671,3 +686,8 @@ def _write_all(root: Path, writes: list[_Write]) -> None:
     # (saving them first would try to read 10,000 files that do not exist yet).
     with restored_on_failure(root, edited):
         create_then_edit(new_files, edits)
+
+
+def _word(value: Any) -> Any:
+    """A status in a message: translated when it is one (``draft`` → 草稿), shown as it is otherwise."""
+    return Word(value) if isinstance(value, str) else str(value)

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from reqctl.messages import lazy
+
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -59,7 +61,7 @@ class Workbook:
     def _open(self, name: str) -> IO[bytes]:
         info = self._zip.getinfo(name)
         if info.file_size > MAX_PART_BYTES:
-            raise XlsxError(f"{name} is larger than {MAX_PART_BYTES:,} bytes")
+            raise XlsxError(lazy("{name} is larger than {size} bytes", name=name, size=f"{MAX_PART_BYTES:,}"))
         return self._zip.open(info)
 
     def _sheet_paths(self) -> dict[str, str]:
@@ -80,7 +82,7 @@ class Workbook:
             if rid in rels:
                 sheets[sheet.get("name", "")] = rels[rid]
         if not sheets:
-            raise XlsxError("the workbook has no worksheet")
+            raise XlsxError(lazy("the workbook has no worksheet"))
         return sheets
 
     def _shared_strings(self) -> list[str]:
@@ -125,7 +127,7 @@ class Workbook:
         try:
             stream = self._open(self._sheets[sheet])
         except KeyError:
-            raise XlsxError(f"sheet {sheet!r} has no part in the file") from None
+            raise XlsxError(lazy("sheet {name} has no part in the file", name=repr(sheet))) from None
         strings = self._strings
         with stream:
             try:
@@ -157,7 +159,7 @@ class Workbook:
             try:
                 return strings[int(raw)]
             except (ValueError, IndexError):
-                raise XlsxError(f"cell {cell.get('r')}: no shared string {raw}") from None
+                raise XlsxError(lazy("cell {cell}: no shared string {index}", cell=cell.get("r"), index=raw)) from None
         if kind == "b":
             return raw.strip() in ("1", "true")
         if kind in ("str", "e"):
@@ -169,7 +171,7 @@ class Workbook:
         try:
             number: int | float = int(raw) if raw.lstrip("-").isdigit() else float(raw)
         except ValueError:
-            raise XlsxError(f"cell {cell.get('r')}: '{raw}' is not a number") from None
+            raise XlsxError(lazy("cell {cell}: '{value}' is not a number", cell=cell.get("r"), value=raw)) from None
         style = cell.get("s")
         if style is not None and int(style) in self._date_styles:
             return from_excel(number, self._epoch)

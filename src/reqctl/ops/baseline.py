@@ -9,6 +9,7 @@ from typing import Any
 
 from reqctl.errors import GitError, ReqctlError, UsageError
 from reqctl.history.snapshots import open_git
+from reqctl.messages import lazy
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
 from reqctl.ops.changes import ITEM_FOLDERS, require_clean
@@ -49,19 +50,19 @@ def create_baseline(root: Path, name: str, message: str = "") -> Baseline:
     project = Store.open(root).project()
     repo = open_git(project.root)
     if not repo.has_commits():
-        raise GitError("the repository has no commit yet; commit your items first")
+        raise GitError(lazy("the repository has no commit yet; commit your items first"))
     try:
         repo.run("check-ref-format", f"refs/tags/{name}")
     except GitError:
-        raise UsageError(f"'{name}' is not a valid tag name") from None
+        raise UsageError(lazy("'{name}' is not a valid tag name", name=name)) from None
     if repo.try_resolve(f"refs/tags/{name}") is not None:
-        raise UsageError(f"a tag named {name} already exists")
+        raise UsageError(lazy("a tag named {name} already exists", name=name))
     require_clean(repo, "create a baseline", [*ITEM_FOLDERS, CONFIG_FILE])
     result = run_checks(project)
     if result.errors:
-        raise BaselineRefused(
-            f"check found {result.errors} error(s); fix them (run 'reqctl check') before creating a baseline"
-        )
+        raise BaselineRefused(lazy(
+            "check found {n} error(s); fix them (run 'reqctl check') before creating a baseline", n=result.errors
+        ))
     counts = {kind.value: sum(1 for _ in project.of_kind(kind)) for kind in Kind}
     counts = {kind: n for kind, n in counts.items() if n}
     statuses = dict(

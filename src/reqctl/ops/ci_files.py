@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from reqctl import __version__
+from reqctl.messages import lazy
 from reqctl.model.ids import Kind
 
 HOOK_REPO = "https://github.com/reqctl/reqctl"
@@ -38,9 +39,9 @@ def default_install() -> str:
 def check_install_line(line: str) -> str | None:
     """Why ``line`` cannot be a CI install command, or None when it can."""
     if not line.strip():
-        return "the install command is empty"
+        return lazy("the install command is empty")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in line):
-        return "the install command must be one line without control characters"
+        return lazy("the install command must be one line without control characters")
     return None
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from reqctl.errors import ReqctlError, UsageError
 from reqctl.knowledge.library import library
+from reqctl.messages import lazy
 from reqctl.model.ids import ID_RE, Kind
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
@@ -85,15 +86,17 @@ def _link_inside(root: Path, target: Path) -> Path | None:
 def _real_target(root: Path, target: Path) -> Path:
     link = _link_inside(Path(os.path.realpath(root)), target.absolute())  # '..' kept: resolved as the OS does
     if link is not None:
-        raise UsageError(f"{link}: is a symbolic link inside the project; publish does not write through links")
+        raise UsageError(lazy("{path}: is a symbolic link inside the project; publish does not write through links",
+                              path=str(link)))
     return Path(os.path.realpath(target))
 
 
 def _check_target(target: Path) -> None:
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{target}: exists and is not a folder")
+        raise UsageError(lazy("{path}: exists and is not a folder", path=str(target)))
     if target.is_dir() and any(target.iterdir()) and not _is_marker(target / MARKER):
-        raise UsageError(f"{target}: folder is not empty and was not published by reqctl; choose another")
+        raise UsageError(lazy("{path}: folder is not empty and was not published by reqctl; choose another",
+                              path=str(target)))
 
 
 def _is_marker(path: Path) -> bool:
@@ -108,7 +111,7 @@ def _inside(folder: Path, rel: str) -> Path:
     """``folder/rel``, refusing anything that would land outside ``folder``."""
     path = folder / rel
     if Path(rel).is_absolute() or ".." in Path(rel).parts or not path.resolve().is_relative_to(folder.resolve()):
-        raise ReqctlError(f"refusing to write outside the site folder: {rel}")
+        raise ReqctlError(lazy("refusing to write outside the site folder: {path}", path=rel))
     return path
 
 
@@ -117,7 +120,8 @@ def _item_rows(project: Project, kind: Kind, today: dt.date, skipped: list[str])
     for item in data.of_kind(project, kind):
         if not is_page_id(item.id):
             where = data.path_of(project, item) or kind.folder
-            skipped.append(f"{where}: id {item.id!r} is not an item ID (PREFIX-NNN); left out of the site")
+            skipped.append(lazy("{where}: id {id} is not an item ID (PREFIX-NNN); left out of the site", where=where,
+                                id=repr(item.id)))
             continue
         row: dict[str, Any]
         if kind is Kind.REQUIREMENT:
@@ -293,7 +297,7 @@ def _swap(staging: Path, target: Path) -> None:
     except OSError as exc:
         if old is not None:
             old.rename(target)
-        raise ReqctlError(f"cannot write the site: {exc.strerror}", path=target) from None
+        raise ReqctlError(lazy("cannot write the site: {error}", error=exc.strerror), path=target) from None
     if old is not None:
         with contextlib.suppress(OSError):
             shutil.rmtree(old)

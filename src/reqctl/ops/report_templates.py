@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reqctl.errors import NotFoundError, UsageError
+from reqctl.messages import lazy
 from reqctl.render import env
 from reqctl.store.atomic import write_atomic
 
@@ -33,7 +34,7 @@ def list_templates(root: Path) -> list[TemplateInfo]:
 
 def _normalize(name: str) -> str:
     if "/" in name or "\\" in name or name.startswith("."):
-        raise UsageError(f"{name}: give a template file name such as weekly.en.md.j2")
+        raise UsageError(lazy("{name}: give a template file name such as weekly.en.md.j2", name=name))
     return name if name.endswith(env.TEMPLATE_SUFFIX) else name + env.TEMPLATE_SUFFIX
 
 
@@ -45,7 +46,7 @@ def show_template(root: Path, name: str, *, builtin: bool = False) -> tuple[Temp
             return TemplateInfo(wanted, "project", f"{env.PROJECT_TEMPLATES}/{wanted}"), text
     text = env.builtin_text(wanted)
     if text is None:
-        raise NotFoundError(f"no template named '{wanted}' (see 'reqctl templates list')")
+        raise NotFoundError(lazy("no template named '{name}' (see 'reqctl templates list')", name=wanted))
     return TemplateInfo(wanted, "built-in", f"reqctl/templates/{wanted}"), text
 
 
@@ -55,7 +56,8 @@ def copy_template(root: Path, name: str, *, force: bool = False) -> Path:
     folder = env.project_folder(root) or root / env.PROJECT_TEMPLATES  # a symlinked folder is refused
     target = folder / info.name
     if os.path.lexists(target) and not force:  # with --force a symlink is replaced, never written through
-        raise UsageError(f"{env.PROJECT_TEMPLATES}/{info.name} already exists; pass --force to overwrite it")
+        raise UsageError(lazy("{path} already exists; pass --force to overwrite it",
+                              path=f"{env.PROJECT_TEMPLATES}/{info.name}"))
     folder.mkdir(exist_ok=True)
     write_atomic(target, text.encode("utf-8"))
     return target
