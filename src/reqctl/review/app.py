@@ -95,6 +95,7 @@ def labels(lang: str) -> dict[str, Any]:
             "signed_out": _("You are signed out."),
             "site": _("Project site (read-only)"), "no_page": _("There is no such page in the project site."),
             "lacks": _("The form lacks '{field}'; reload the page."),
+            "colon": _(": "),  # between a label and its value (a full-width colon in Chinese)
         }
 
 
