@@ -159,3 +159,13 @@ def test_g001_and_g002_reasons_follow_the_language(project: Path) -> None:
     # the same findings read back from the check cache, in the other language
     again = run_reqctl(project, "--lang", "zh", "check", "--base", "main")
     assert "客户：已失效（" in again.out and "REQ-001 在审批后被修改" in again.out
+
+
+def test_serve_refuses_in_the_run_language(project: Path) -> None:
+    text = (project / "reqctl.yaml").read_text(encoding="utf-8").replace("language: en", "language: zh")
+    (project / "reqctl.yaml").write_text(text, encoding="utf-8")
+    refused = run_reqctl(project, "serve", "--port", "0")
+    assert refused.code == 2
+    assert "reqctl serve 需要一个用于提交审批的身份：请添加 'review: {recorder: EMAIL}'" in refused.err
+    english = run_reqctl(project, "--lang", "en", "serve", "--port", "0")
+    assert "reqctl serve needs the identity it commits approvals as: add 'review: {recorder: EMAIL}'" in english.err
