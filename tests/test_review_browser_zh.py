@@ -87,7 +87,7 @@ def test_chinese_review_pages_in_chromium(project: Path) -> None:
 
             page.goto(f"{base}/r/{secret}")
             assert page.locator("h1").inner_text() == "待您评审"
-            assert "当前用户： 陈静" in page.locator("header").inner_text()
+            assert "当前用户：陈静" in page.locator("header").inner_text()
             assert page.locator("section.review").count() == 3
             first = page.locator("#requirement-REQ-001-customer")
             assert "需求 · 您的角色：客户 · 待您批准" in first.inner_text()

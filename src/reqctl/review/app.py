@@ -72,7 +72,7 @@ def labels(lang: str) -> dict[str, Any]:
     """
     with using(lang):
         return {
-            "title": _("Waiting for your review"), "signed_in": _("Signed in as"), "sign_out": _("Sign out"),
+            "title": _("Waiting for your review"), "signed_in": _("Signed in as {name}"), "sign_out": _("Sign out"),
             "nothing": _("Nothing waits for your approval right now."),
             "kind": {"requirement": _("Requirement"), "change": _("Change request")},
             "role": _("your role"), "branch": _("on branch"),
