@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from reqctl.messages import Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind
@@ -43,14 +44,32 @@ class RoleApproval:
     def ok(self) -> bool:
         return self.state == "approved"
 
-    def describe(self) -> str:
-        who = f" by {self.by}" if self.by else ""
-        if self.state == "approved":
-            return f"{self.role}: approved{who}"
-        if self.state == "missing":
-            return f"{self.role}: approval missing"
-        return f"{self.role}: {self.state}{who}" + (f" ({self.reason})" if self.reason else "")
+    def describe(self, name: Callable[[str], str] | None = None) -> str:
+        """``customer: approved by X`` — a lazy message (translated where shown; English as a ``str``).
 
+        ``name``: how to show the person (``Config.person_name``); default the e-mail as recorded.
+        """
+        role = Word(self.role)
+        by = name(self.by) if name is not None and self.by else self.by
+        if self.state == "missing":
+            return lazy("{role}: approval missing", role=role)
+        if self.state == "approved":
+            return lazy("{role}: approved by {by}", role=role, by=by) if by else lazy(
+                "{role}: approved", role=role)
+        state = _STATE_WORDS.get(self.state, self.state)
+        if by and self.reason:
+            return lazy("{role}: {state} by {by} ({reason})", role=role, state=state, by=by, reason=self.reason)
+        if by:
+            return lazy("{role}: {state} by {by}", role=role, state=state, by=by)
+        if self.reason:
+            return lazy("{role}: {state} ({reason})", role=role, state=state, reason=self.reason)
+        return lazy("{role}: {state}", role=role, state=state)
+
+
+# The words ``describe`` uses for a role's state (English as stored: 'not-allowed' stays as it was).
+_STATE_WORDS: dict[str, str] = {
+    "stale": lazy("stale"), "rejected": lazy("rejected"), "not-allowed": lazy("not-allowed"),
+}
 
 _Record = TypeVar("_Record")
 _PREFERENCE: tuple[RoleState, ...] = ("approved", "stale", "not-allowed", "rejected", "missing")
@@ -108,9 +127,11 @@ def requirement_role_approvals(req: Requirement, config: Config, current: str | 
 
     def judge(role: str, record: Approval) -> RoleApproval:
         if not holds(config, record.by, role):
-            return RoleApproval(role, "not-allowed", record.by, f"{record.by} does not hold the role {role}", record.at)
+            return RoleApproval(role, "not-allowed", record.by,
+                                lazy("{by} does not hold the role {role}", by=record.by, role=Word(role)), record.at)
         if record.fingerprint != content:
-            return RoleApproval(role, "stale", record.by, f"content changed since {record.at.isoformat()}", record.at)
+            return RoleApproval(role, "stale", record.by,
+                                lazy("content changed since {date}", date=record.at.isoformat()), record.at)
         return RoleApproval(role, "approved", record.by, at=record.at)
 
     records = req.approval_records
@@ -187,16 +208,17 @@ def record_problem(
     (or ``REMOVED``); every one must have been approved with that content.
     """
     if not holds(config, record.by, record.role):
-        return f"{record.by} does not hold the role {record.role}"
+        return lazy("{by} does not hold the role {role}", by=record.by, role=Word(record.role))
     if record.fingerprint != fingerprint(change):
-        return f"{change.id} changed after it was approved"
+        return lazy("{id} changed after it was approved", id=change.id)
     for item_id, value in sorted(current.items()):
         approved = record.items.get(item_id)
         if approved is None:
-            return f"{item_id} changed but was not part of the approved content"
+            return lazy("{id} changed but was not part of the approved content", id=item_id)
         if approved != value:
-            what = "was removed" if value == REMOVED else "changed"
-            return f"{item_id} {what} after the approval"
+            if value == REMOVED:
+                return lazy("{id} was removed after the approval", id=item_id)
+            return lazy("{id} changed after the approval", id=item_id)
     return ""
 
 

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
+from reqctl.messages import _, data_word
+
+if TYPE_CHECKING:
+    from reqctl.model.config import Config
+
+
+def _roles(roles: tuple[str, ...]) -> str:
+    """Role names as words of the run's language (customer → 客户)."""
+    return _(", ").join(data_word(role) for role in roles)
+
+
+def _person(config: Config, email: str) -> str:
+    """``Name <email>`` when the people directory knows them (the link goes to that address), else the e-mail."""
+    name = config.person_name(email)
+    return email if name == email else f"{name} <{email}>"
 
 
 def register(app: typer.Typer) -> None:
@@ -35,19 +50,23 @@ def register(app: typer.Typer) -> None:
         made = invitations.invite(project.root, project.config, email, expires=expires, base_url=base_url)
         inv = made.invitation
         console.print_plain(
-            f"invitation {inv.id} for {inv.email} ({', '.join(inv.roles)}), valid until "
-            f"{inv.expires.strftime('%Y-%m-%d %H:%M')} UTC; send this link to them only (it works once):"
+            _("invitation {id} for {email} ({roles}), valid until {until} UTC; "
+              "send this link to them only (it works once):").format(
+                id=inv.id, email=_person(project.config, inv.email), roles=_roles(inv.roles),
+                until=inv.expires.strftime("%Y-%m-%d %H:%M"))
         )
         console.print_plain(made.link)
         if made.recorded:
             console.print_plain(
-                f"recorded in reviews/invitations/{inv.id}.yaml, commit {made.recorded[:10]} "
-                f"by {project.config.review.recorder} (no secret in it): push it so CI can verify approvals"
+                _("recorded in {path}, commit {commit} by {recorder} (no secret in it): "
+                  "push it so CI can verify approvals").format(
+                    path=f"reviews/invitations/{inv.id}.yaml", commit=made.recorded[:10],
+                    recorder=project.config.review.recorder)
             )
         if not project.config.review.recorder:
             console.warning_line(
-                "reqctl.yaml names no review.recorder: the invitation is not recorded in reviews/invitations/, "
-                "so only this repository can verify approvals made with it"
+                _("reqctl.yaml names no review.recorder: the invitation is not recorded in {folder}, "
+                  "so only this repository can verify approvals made with it").format(folder="reviews/invitations/")
             )
 
     @group.command("list")
@@ -58,20 +77,22 @@ def register(app: typer.Typer) -> None:
         """Open invitations: not revoked, not expired."""
         from reqctl.review import invitations
 
-        found = invitations.open_invitations(state(ctx).project_config().root)
+        project = state(ctx).project_config()
+        found = invitations.open_invitations(project.root)
         if as_json:
             console.print_json(
                 [{k: v for k, v in inv.to_json().items() if k != "secret_sha256"} for inv in found]
             )
             return
         if not found:
-            console.print_plain("no open review invitations")
+            console.print_plain(_("no open review invitations"))
             return
         for inv in found:
-            used = f"  opened {inv.used_at.strftime('%Y-%m-%d %H:%M')}" if inv.used_at else "  not opened yet"
+            used = _("opened {when}").format(when=inv.used_at.strftime("%Y-%m-%d %H:%M")) if inv.used_at \
+                else _("not opened yet")
+            until = _("until {when} UTC").format(when=inv.expires.strftime("%Y-%m-%d %H:%M"))
             console.print_plain(
-                f"{inv.id}  {inv.email}  {', '.join(inv.roles)}  "
-                f"until {inv.expires.strftime('%Y-%m-%d %H:%M')} UTC{used}"
+                f"{inv.id}  {_person(project.config, inv.email)}  {_roles(inv.roles)}  {until}  {used}"
             )
 
     @group.command("revoke")
@@ -84,4 +105,5 @@ def register(app: typer.Typer) -> None:
 
         project = state(ctx).project_config()
         ended = invitations.revoke(project.root, email, project.config)
-        console.print_plain(f"revoked {', '.join(inv.id for inv in ended)} for {ended[0].email}")
+        console.print_plain(_("revoked {ids} for {email}").format(
+            ids=", ".join(inv.id for inv in ended), email=_person(project.config, ended[0].email)))

@@ -9,8 +9,9 @@ import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
+from reqctl.messages import _, lazy
 
-INSTALL_HINT = "reqctl serve needs the 'serve' extra: pip install 'reqctl[serve]'"
+INSTALL_HINT = lazy("reqctl serve needs the 'serve' extra: {command}", command="pip install 'reqctl[serve]'")
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +36,9 @@ def register(app: typer.Typer) -> None:
         project = state(ctx).project_config()
         review_app = create_app(project.root)
         if host not in ("127.0.0.1", "localhost", "::1"):
-            console.warning_line(f"listening on {host}: put a TLS-terminating reverse proxy in front of it")
+            console.warning_line(
+                _("listening on {host}: put a TLS-terminating reverse proxy in front of it").format(host=host))
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-        console.print_plain(f"reviews of {project.config.name} at http://{host}:{port}/ (Ctrl-C stops)")
+        console.print_plain(_("reviews of {project} at {url} (Ctrl-C stops)").format(
+            project=project.config.name, url=f"http://{host}:{port}/"))
         uvicorn.run(review_app, host=host, port=port, access_log=False, log_level="info", server_header=False)

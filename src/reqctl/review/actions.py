@@ -23,6 +23,7 @@ from pathlib import Path
 from reqctl.errors import ConfigError, GitError, PermissionDeniedError, ReqctlError
 from reqctl.gitio.repo import COMMIT_AS, CommitAs, GitRepo
 from reqctl.history.snapshots import open_git
+from reqctl.messages import Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind
@@ -34,7 +35,13 @@ from reqctl.store.store import Store
 VIA = "review link"
 TRAILER = "Reviewed-via: reqctl-serve"
 REVIEWS_FOLDER = "reviews"
-STALE = "changed since you opened it — reload"
+
+
+def _stale(item_id: str) -> str:
+    return lazy("{id} changed since you opened it — reload", id=item_id)
+
+
+_DETACHED = lazy("the project's checkout is on a detached HEAD; the project manager must switch to a branch")
 
 
 class StaleContentError(ReqctlError):
@@ -51,7 +58,8 @@ class Reviewer:
 def commit_identity(config: Config, reviewer: Reviewer) -> CommitAs:
     recorder = config.review.recorder
     if not recorder:
-        raise ConfigError("set review: {recorder: EMAIL} in reqctl.yaml: the identity the server commits as")
+        raise ConfigError(lazy("set {setting} in reqctl.yaml: the identity the server commits as",
+                                setting="review: {recorder: EMAIL}"))
     return CommitAs(reviewer.email.split("@", 1)[0], reviewer.email, config.review.recorder_name, recorder, TRAILER)
 
 
@@ -70,7 +78,7 @@ def _provenance(reviewer: Reviewer) -> dict[str, str]:
 
 def _role_allowed(reviewer: Reviewer, role: str) -> None:
     if role not in reviewer.roles:
-        raise PermissionDeniedError(f"your review link is not for the role {role}")
+        raise PermissionDeniedError(lazy("your review link is not for the role {role}", role=Word(role)))
 
 
 def main_branch(root: Path) -> str | None:
@@ -119,7 +127,7 @@ def _approve_requirement_in(root: Path, reviewer: Reviewer, item_id: str, role: 
     with item_write(project, item_id, Kind.REQUIREMENT) as fresh:
         item = fresh.get(item_id, Kind.REQUIREMENT)
         if fingerprint(item) != seen:
-            raise StaleContentError(f"{item.id} {STALE}")
+            raise StaleContentError(_stale(item.id))
         repo = open_git(fresh.root)
         rel = fresh.file_of(item.id).path
         _refuse_dirty(repo, rel)
@@ -136,9 +144,9 @@ def _approve_requirement_in(root: Path, reviewer: Reviewer, item_id: str, role: 
 
 def _refuse_dirty(repo: GitRepo, rel: str) -> None:
     if repo.current_branch() is None:
-        raise GitError("the project's checkout is on a detached HEAD; the project manager must switch to a branch")
+        raise GitError(_DETACHED)
     if repo.dirty_paths([rel]):
-        raise GitError(f"{rel} has uncommitted changes in the project's checkout; try again later")
+        raise GitError(lazy("{path} has uncommitted changes in the project's checkout; try again later", path=rel))
 
 
 def approve_change(root: Path, reviewer: Reviewer, change_id: str, role: str, seen: str) -> str:
@@ -154,7 +162,7 @@ def approve_change(root: Path, reviewer: Reviewer, change_id: str, role: str, se
     def expect(ws: changes.Workspace) -> None:
         affected = {i: fingerprint(ws.project.items[i]) for i in ws.change.affects if i in ws.project.items}
         if change_token(ws.change, affected) != seen:
-            raise StaleContentError(f"{ws.change.id} {STALE}")
+            raise StaleContentError(_stale(ws.change.id))
 
     row = show_change(store.root, change_id)
     branch = row.change.branch
@@ -175,11 +183,12 @@ def _worktree(root: Path, repo: GitRepo, branch: str) -> Iterator[Path]:
     """A temporary checkout of ``branch`` in reqctl's state folder (the PM's checkout stays as it is)."""
     folder = ensure_state_dir(root)
     if folder is None:
-        raise ReqctlError("cannot create reqctl's state folder")
+        raise ReqctlError(lazy("cannot create reqctl's state folder"))
     path = folder / "review-worktrees" / secrets.token_hex(6)
     path.parent.mkdir(exist_ok=True, mode=0o700)
     if not repo.try_resolve(f"refs/heads/{branch}"):
-        raise GitError(f"branch {branch} is not in this repository; the project manager must fetch it")
+        raise GitError(lazy("branch {branch} is not in this repository; the project manager must fetch it",
+                            branch=branch))
     repo.run("worktree", "add", "--quiet", str(path), branch)
     try:
         yield path / repo.project_prefix if repo.project_prefix else path
@@ -207,12 +216,12 @@ def request_changes(
 
     item_id = normalize_id_argument(item_id)
     if len(seen) > 100:
-        raise ReqctlError("the form's fingerprint is not valid; reload the page")
+        raise ReqctlError(lazy("the form's fingerprint is not valid; reload the page"))
     text = comment.strip()
     if not text:
-        raise ReqctlError("say what should change in the comment box")
+        raise ReqctlError(lazy("say what should change in the comment box"))
     if len(text) > 20000:
-        raise ReqctlError("the comment is too long (at most 20000 characters)")
+        raise ReqctlError(lazy("the comment is too long (at most {n} characters)", n=20000))
     store = Store.open(root)
     config = store.config()
     store.project_with(item_id).get(item_id)  # an item that exists (NotFoundError otherwise)
@@ -220,7 +229,7 @@ def request_changes(
         repo = open_git(project_root)
         folder = project_root / REVIEWS_FOLDER
         if folder.is_symlink():
-            raise ReqctlError(f"{REVIEWS_FOLDER}/ is a symbolic link; not writing through it")
+            raise ReqctlError(lazy("{path} is a symbolic link; not writing through it", path=REVIEWS_FOLDER + "/"))
         folder.mkdir(exist_ok=True)
         numbers = [int(m.group(1)) for p in folder.iterdir() if (m := _REV.fullmatch(p.name))]
         review_id = f"REV-{max(numbers, default=0) + 1:03d}"
@@ -237,7 +246,7 @@ def request_changes(
             "invitation": reviewer.invitation,
         }
         if repo.current_branch() is None:
-            raise GitError("the project's checkout is on a detached HEAD; the project manager must switch to a branch")
+            raise GitError(_DETACHED)
         with restored_on_failure(project_root, [rel], repo):
             write_atomic(project_root / rel, roundtrip.render_new(data, text + "\n").encode("utf-8"), exclusive=True)
             commit = repo.commit_files([rel], f"{item_id}: changes requested by {reviewer.email} ({review_id})\n")

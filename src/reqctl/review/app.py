@@ -41,6 +41,9 @@ from starlette.routing import Route
 
 from reqctl.bundled import bundled
 from reqctl.errors import PermissionDeniedError, ReqctlError
+from reqctl.messages import _, lazy, render, using
+from reqctl.model.config import Config
+from reqctl.render.i18n import word
 from reqctl.review import actions, invitations
 from reqctl.review.actions import Reviewer, StaleContentError
 from reqctl.store.atomic import write_atomic
@@ -61,54 +64,39 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
 }
 
-LABELS: dict[str, dict[str, Any]] = {
-    "en": {
-        "title": "Waiting for your review", "signed_in": "Signed in as", "sign_out": "Sign out",
-        "nothing": "Nothing waits for your approval right now.",
-        "kind": {"requirement": "Requirement", "change": "Change request"},
-        "role": "your role", "branch": "on branch",
-        "state": {"missing": "awaiting your approval", "stale": "changed since it was approved",
-                  "not-allowed": "awaiting your approval", "rejected": "rejected earlier"},
-        "acceptance": "Acceptance criteria", "priority": "Priority", "status": "Status",
-        "impact": "Impact assessment", "schedule": "Schedule (days)", "cost": "Cost", "risk": "Risk",
-        "summary": "Summary", "affects": "Requirements it affects", "changes": "What changed",
-        "field": "Field", "before": "Before", "after": "After", "reviews": "Earlier review comments",
-        "approve": "Approve", "request": "Request changes", "comment": "Comment",
-        "footer": "Your decision is recorded in the project's git history under your e-mail address.",
-        "approved": "Approved {id} as {role}.", "requested": "Your comment on {id} is recorded as {review}.",
-        "error": "This did not work", "back": "Back to your reviews", "denied": "Access denied",
-        "signin": "Open the personal link you received to start a review session.",
-        "expired": "Your review session has ended; ask the project manager for a new link.",
-        "csrf": "The form was not sent from your review page (missing or wrong security token); reload it.",
-        "too_many": "Too many failed attempts; wait a few minutes.",
-        "internal": "Something went wrong on the server; nothing was recorded. Tell the project manager.",
-        "signed_out": "You are signed out.",
-        "site": "Project site (read-only)", "no_page": "There is no such page in the project site.",
-    },
-    "zh": {
-        "title": "等待您审阅", "signed_in": "当前用户", "sign_out": "退出",
-        "nothing": "目前没有等待您批准的内容。",
-        "kind": {"requirement": "需求", "change": "变更请求"},
-        "role": "您的角色", "branch": "分支",
-        "state": {"missing": "等待您批准", "stale": "批准后内容已修改", "not-allowed": "等待您批准",
-                  "rejected": "此前已拒绝"},
-        "acceptance": "验收标准", "priority": "优先级", "status": "状态",
-        "impact": "影响评估", "schedule": "工期（天）", "cost": "成本", "risk": "风险",
-        "summary": "概述", "affects": "涉及的需求", "changes": "修改内容",
-        "field": "字段", "before": "修改前", "after": "修改后", "reviews": "此前的审阅意见",
-        "approve": "批准", "request": "要求修改", "comment": "意见",
-        "footer": "您的决定以您的电子邮件地址记录在项目的 git 历史中。",
-        "approved": "已以 {role} 身份批准 {id}。", "requested": "您对 {id} 的意见已记录为 {review}。",
-        "error": "操作未成功", "back": "返回审阅列表", "denied": "无权访问",
-        "signin": "请打开您收到的个人链接开始审阅。",
-        "expired": "审阅会话已结束，请向项目经理索取新链接。",
-        "csrf": "表单不是从您的审阅页面提交的（安全令牌缺失或错误），请重新加载页面。",
-        "too_many": "失败次数过多，请稍后再试。",
-        "internal": "服务器出错，未记录任何内容。请告知项目经理。",
-        "signed_out": "您已退出。",
-        "site": "项目网站（只读）", "no_page": "项目网站中没有此页面。",
-    },
-}
+def labels(lang: str) -> dict[str, Any]:
+    """The page's own words in ``lang`` (the project's language: the page is a deliverable for the customer).
+
+    Plain gettext messages (``src/reqctl/locale``), looked up once per server
+    start and handed to the templates as ``t``.
+    """
+    with using(lang):
+        return {
+            "title": _("Waiting for your review"), "signed_in": _("Signed in as {name}"), "sign_out": _("Sign out"),
+            "nothing": _("Nothing waits for your approval right now."),
+            "kind": {"requirement": _("Requirement"), "change": _("Change request")},
+            "role": _("your role"), "branch": _("on branch"),
+            "state": {"missing": _("awaiting your approval"), "stale": _("changed since it was approved"),
+                      "not-allowed": _("awaiting your approval"), "rejected": _("rejected earlier")},
+            "change_kind": {"added": _("added"), "removed": _("removed"), "changed": _("changed")},
+            "acceptance": _("Acceptance criteria"), "priority": _("Priority"), "status": _("Status"),
+            "impact": _("Impact assessment"), "schedule": _("Schedule (days)"), "cost": _("Cost"), "risk": _("Risk"),
+            "summary": _("Summary"), "affects": _("Requirements it affects"), "changes": _("What changed"),
+            "field": _("Field"), "before": _("Before"), "after": _("After"), "reviews": _("Earlier review comments"),
+            "approve": _("Approve"), "request": _("Request changes"), "comment": _("Comment"),
+            "footer": _("Your decision is recorded in the project's git history under your e-mail address."),
+            "approved": _("Approved {id} as {role}."), "requested": _("Your comment on {id} is recorded as {review}."),
+            "error": _("This did not work"), "back": _("Back to your reviews"), "denied": _("Access denied"),
+            "signin": _("Open the personal link you received to start a review session."),
+            "expired": _("Your review session has ended; ask the project manager for a new link."),
+            "csrf": _("The form was not sent from your review page (missing or wrong security token); reload it."),
+            "too_many": _("Too many failed attempts; wait a few minutes."),
+            "internal": _("Something went wrong on the server; nothing was recorded. Tell the project manager."),
+            "signed_out": _("You are signed out."),
+            "site": _("Project site (read-only)"), "no_page": _("There is no such page in the project site."),
+            "lacks": _("The form lacks '{field}'; reload the page."),
+            "colon": _(": "),  # between a label and its value (a full-width colon in Chinese)
+        }
 
 
 SESSIONS_FILE = "review-sessions.json"
@@ -263,6 +251,17 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _words(env: jinja2.Environment, config: Config, lang: str) -> None:
+    """Filters for the data shown in ``lang``: statuses, priorities, roles (``word``), field names, people, messages."""
+    from reqctl.render.i18n import field
+
+    names = config.display_names(lang)
+    env.filters["word"] = lambda value: word(value, lang, names)
+    env.filters["field"] = lambda value: field(value, lang)
+    env.filters["person"] = lambda value: config.person_name(str(value)) if value else ""
+    env.filters["tr"] = render  # a lazy message (pages render inside ``using(lang)``)
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
@@ -289,35 +288,43 @@ def create_app(
         from reqctl.errors import ConfigError
 
         raise ConfigError(
-            "reqctl serve needs the identity it commits approvals as: add 'review: {recorder: EMAIL}'",
+            lazy("reqctl serve needs the identity it commits approvals as: add '{setting}'",
+                 setting="review: {recorder: EMAIL}"),
             path="reqctl.yaml",
         )
     state = ServerState(store.root, session_hours * 3600, max_failures, failure_window_seconds, clock)
     state.load_sessions()
     env = _environment()
-    lang = config.language
-    labels = LABELS[lang]
+    lang = config.language  # the customer's page speaks the project's language, not the operator's locale
+    t = labels(lang)
+    _words(env, config, lang)
     css = (bundled("templates").joinpath("_style.css.j2").read_text(encoding="utf-8") + REVIEW_CSS).encode()
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = env.get_template(name).render(lang=lang, t=labels, **context)
+        with using(lang):
+            html = env.get_template(name).render(lang=lang, t=t, **context)
         return HTMLResponse(html, status_code=status)
 
     def message(heading: str, text: str, status: int, *, back: bool = False) -> HTMLResponse:
         return page("review_message.html.j2", status, heading=heading, message=text,
-                    back=labels["back"] if back else "")
+                    back=t["back"] if back else "")
+
+    def shown(exc: ReqctlError) -> str:
+        """An error as the customer reads it: in the project's language (lazy messages translated)."""
+        with using(lang):
+            return exc.display()
 
     async def exchange(request: Request) -> Response:
         client = _client(request)
         if state.too_many_failures(client):
-            return message(labels["denied"], labels["too_many"], 429)
+            return message(t["denied"], t["too_many"], 429)
         secret = str(request.path_params["secret"])
         try:
             invitation = await run_in_threadpool(invitations.redeem, state.root, secret)
         except PermissionDeniedError as exc:
             state.failed(client)
             LOG.warning("refused a review link from %s: %s", client, exc.message)
-            return message(labels["denied"], exc.message, 403)
+            return message(t["denied"], shown(exc), 403)
         sid = state.new_session(invitation)
         LOG.info("review session opened for %s (%s)", invitation.email, invitation.id)
         response = RedirectResponse("/", status_code=303)
@@ -343,7 +350,7 @@ def create_app(
     async def home(request: Request) -> Response:
         session = state.session(request)
         if session is None:
-            return message(labels["denied"], labels["signin"], 401)
+            return message(t["denied"], t["signin"], 401)
         entries = await run_in_threadpool(_entries, session)
         notice, session.notice = session.notice, ""
         return page("review_page.html.j2", email=session.email, csrf=session.csrf, pending=entries,
@@ -352,19 +359,19 @@ def create_app(
     async def _form(request: Request) -> tuple[Session, dict[str, str]] | Response:
         session = state.session(request)
         if session is None:
-            return message(labels["denied"], labels["expired"], 401)
+            return message(t["denied"], t["expired"], 401)
         origin = request.headers.get("origin")
         # Same host as the request (not the scheme: behind a TLS proxy the server itself speaks http).
         if origin is not None and origin.partition("://")[2] != request.headers.get("host", request.url.netloc):
-            return message(labels["denied"], labels["csrf"], 403, back=True)
+            return message(t["denied"], t["csrf"], 403, back=True)
         form = await request.form(max_files=0, max_fields=20)
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
         if not hmac.compare_digest(fields.get("csrf", "").encode(), session.csrf.encode()):
             LOG.warning("refused a form without a valid CSRF token from %s", _client(request))
-            return message(labels["denied"], labels["csrf"], 403, back=True)
+            return message(t["denied"], t["csrf"], 403, back=True)
         for key in ("kind", "id", "role", "token"):
             if key != "csrf" and not fields.get(key):
-                return message(labels["error"], f"the form lacks '{key}'; reload the page", 400, back=True)
+                return message(t["error"], t["lacks"].format(field=key), 400, back=True)
         return session, fields
 
     def _reviewer(session: Session) -> Reviewer:
@@ -381,11 +388,11 @@ def create_app(
                 act, state.root, _reviewer(session), fields["id"], fields["role"], fields["token"]
             )
         except StaleContentError as exc:
-            return message(labels["error"], exc.message, 409, back=True)
+            return message(t["error"], shown(exc), 409, back=True)
         except ReqctlError as exc:
-            return message(labels["error"], str(exc), 400, back=True)
+            return message(t["error"], shown(exc), 400, back=True)
         LOG.info("%s approved %s as %s (commit %s)", session.email, fields["id"], fields["role"], commit[:10])
-        session.notice = labels["approved"].format(id=fields["id"], role=fields["role"])
+        session.notice = t["approved"].format(id=fields["id"], role=word(fields["role"], lang))
         return RedirectResponse("/", status_code=303)
 
     async def request_changes(request: Request) -> Response:
@@ -399,9 +406,9 @@ def create_app(
                 fields["token"], fields.get("comment", ""),
             )
         except ReqctlError as exc:
-            return message(labels["error"], str(exc), 400, back=True)
+            return message(t["error"], shown(exc), 400, back=True)
         LOG.info("%s requested changes to %s (%s)", session.email, fields["id"], review_id)
-        session.notice = labels["requested"].format(id=fields["id"], review=review_id)
+        session.notice = t["requested"].format(id=fields["id"], review=review_id)
         return RedirectResponse("/", status_code=303)
 
     async def logout(request: Request) -> Response:
@@ -409,9 +416,9 @@ def create_app(
         if session is not None:
             form = await request.form(max_files=0, max_fields=5)
             if not hmac.compare_digest(str(form.get("csrf", "")).encode(), session.csrf.encode()):
-                return message(labels["denied"], labels["csrf"], 403, back=True)
+                return message(t["denied"], t["csrf"], 403, back=True)
             state.end(request)
-        response = message(labels["sign_out"], labels["signed_out"], 200)
+        response = message(t["sign_out"], t["signed_out"], 200)
         response.delete_cookie(COOKIE, path="/")
         return response
 
@@ -447,11 +454,11 @@ def create_app(
     async def site(request: Request) -> Response:
         session = state.session(request)
         if session is None:
-            return message(labels["denied"], labels["signin"], 401)
+            return message(t["denied"], t["signin"], 401)
         rel = str(request.path_params.get("rel", ""))
         path = await run_in_threadpool(_site_file, rel)
         if path is None:
-            return message(labels["error"], labels["no_page"], 404, back=True)
+            return message(t["error"], t["no_page"], 404, back=True)
         media = {".html": "text/html; charset=utf-8", ".css": "text/css", ".svg": "image/svg+xml",
                  ".png": "image/png"}.get(path.suffix, "application/octet-stream")
         if rel == "assets/filter.js":  # the one script 'self' may run (an attachment named .js stays inert)
@@ -471,7 +478,7 @@ def create_app(
         except Exception as exc:  # a git error or a broken item: a clear page, never a traceback
             LOG.error("error serving %s %s: %s: %s", request.method, redacted(request.url.path),
                       type(exc).__name__, exc)
-            response = message(labels["error"], labels["internal"], 500)
+            response = message(t["error"], t["internal"], 500)
         for key, value in SECURITY_HEADERS.items():
             response.headers[key] = value
         LOG.info('%s "%s %s" %d %.0fms', _client(request), request.method, redacted(request.url.path),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import NotFoundError, PermissionDeniedError, ReqctlError, UsageError
+from reqctl.messages import lazy
 from reqctl.model.config import Config
 from reqctl.store.atomic import write_atomic
 from reqctl.store.lock import project_lock
@@ -42,11 +43,11 @@ def parse_duration(text: str) -> dt.timedelta:
     """``14d``, ``12h``, ``30m`` → a positive timedelta (at most a year)."""
     match = _DURATION.fullmatch(text.strip())
     if match is None or int(match.group(1)) <= 0:
-        raise UsageError(f"--expires {text}: give a duration like 14d, 12h or 30m")
+        raise UsageError(lazy("--expires {value}: give a duration like 14d, 12h or 30m", value=text))
     number, unit = int(match.group(1)), match.group(2)
     delta = {"d": dt.timedelta(days=number), "h": dt.timedelta(hours=number), "m": dt.timedelta(minutes=number)}[unit]
     if delta > dt.timedelta(days=366):
-        raise UsageError(f"--expires {text}: at most 366 days")
+        raise UsageError(lazy("--expires {value}: at most 366 days", value=text))
     return delta
 
 
@@ -112,18 +113,20 @@ def load(root: Path) -> list[Invitation]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise ReqctlError(f"cannot read the review invitations: {exc.strerror}", path=path) from None
+        raise ReqctlError(lazy("cannot read the review invitations: {reason}", reason=exc.strerror),
+                          path=path) from None
     try:
         data = json.loads(raw)
         return [Invitation.from_json(entry) for entry in data.get("invitations", [])]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise ReqctlError("the review invitations file is damaged; delete it and invite again", path=path) from None
+        raise ReqctlError(lazy("the review invitations file is damaged; delete it and invite again"),
+                          path=path) from None
 
 
 def _save(root: Path, invitations: list[Invitation]) -> None:
     folder = ensure_state_dir(root)
     if folder is None:
-        raise ReqctlError(f"cannot create reqctl's state folder {state_dir(root)}")
+        raise ReqctlError(lazy("cannot create reqctl's state folder {path}", path=str(state_dir(root))))
     data = {"version": 1, "invitations": [inv.to_json() for inv in invitations]}
     write_atomic(folder / FILE_NAME, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
     (folder / FILE_NAME).chmod(0o600)
@@ -143,10 +146,11 @@ def invite(
     person = email.strip()
     roles = tuple(config.roles_of(person))
     if not roles:
-        raise PermissionDeniedError(f"{person} holds no role in reqctl.yaml; add them under roles first")
+        raise PermissionDeniedError(
+            lazy("{person} holds no role in reqctl.yaml; add them under roles first", person=person))
     lifetime = parse_duration(expires)
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base_url):
-        raise UsageError(f"--base-url {base_url}: give an http(s) URL such as https://review.example.com")
+        raise UsageError(lazy("--base-url {url}: give an http(s) URL such as https://review.example.com", url=base_url))
     secret = secrets.token_urlsafe(32)  # 256 bits
     created = now()
     with _ledger_writing(root, config) as commit_ledger:
@@ -221,7 +225,7 @@ def revoke(root: Path, email: str, config: Config | None = None) -> list[Invitat
         invitations = load(root)
         ended = [inv for inv in invitations if inv.email.lower() == wanted and inv.valid_at(when)]
         if not ended:
-            raise NotFoundError(f"{email.strip()} has no open review invitation")
+            raise NotFoundError(lazy("{email} has no open review invitation", email=email.strip()))
         ids = {inv.id for inv in ended}
         after = [replace(inv, revoked=True, revoked_at=when) if inv.id in ids else inv for inv in invitations]
         revoked = [inv for inv in after if inv.id in ids]
@@ -230,10 +234,10 @@ def revoke(root: Path, email: str, config: Config | None = None) -> list[Invitat
         try:
             commit_ledger(revoked, message)
         except ReqctlError as exc:
-            raise ReqctlError(
-                f"revoked {', '.join(sorted(ids))} (the links and their sessions no longer work), but the "
-                f"revocation is not in the ledger: {exc.message}"
-            ) from None
+            raise ReqctlError(lazy(
+                "revoked {ids} (the links and their sessions no longer work), but the "
+                "revocation is not in the ledger: {problem}", ids=", ".join(sorted(ids)), problem=exc.message,
+            )) from None
     return ended
 
 
@@ -257,19 +261,22 @@ def _matching(invitations: list[Invitation], secret: str) -> Iterator[Invitation
 def redeem(root: Path, secret: str) -> Invitation:
     """Exchange a link's secret for its invitation, once: forged, revoked, expired or used links are refused."""
     if not secret or len(secret) > 200:
-        raise PermissionDeniedError("this review link is not valid")
+        raise PermissionDeniedError(lazy("this review link is not valid"))
     when = now()
     with project_lock(root):
         invitations = load(root)
         found = next(_matching(invitations, secret), None)
         if found is None:
-            raise PermissionDeniedError("this review link is not valid")
+            raise PermissionDeniedError(lazy("this review link is not valid"))
         if found.revoked:
-            raise PermissionDeniedError("this review link was revoked; ask the project manager for a new one")
+            raise PermissionDeniedError(
+                lazy("this review link was revoked; ask the project manager for a new one"))
         if not found.valid_at(when):
-            raise PermissionDeniedError("this review link has expired; ask the project manager for a new one")
+            raise PermissionDeniedError(
+                lazy("this review link has expired; ask the project manager for a new one"))
         if found.used_at is not None:
-            raise PermissionDeniedError("this review link was already used; ask the project manager for a new one")
+            raise PermissionDeniedError(
+                lazy("this review link was already used; ask the project manager for a new one"))
         used = replace(found, used_at=when)
         _save(root, [used if inv.id == found.id else inv for inv in invitations])
     return used

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reqctl.errors import ConfigError, ReqctlError
+from reqctl.messages import Word, lazy
 
 if TYPE_CHECKING:
     from reqctl.history.log import CommitInfo
@@ -111,7 +112,8 @@ def recorder_identity(config: Config) -> Any:
 
     recorder = config.review.recorder
     if not recorder:
-        raise ConfigError("set review: {recorder: EMAIL} in reqctl.yaml: the identity the server commits as")
+        raise ConfigError(lazy("set {setting} in reqctl.yaml: the identity the server commits as",
+                                setting="review: {recorder: EMAIL}"))
     return CommitAs(config.review.recorder_name, recorder, config.review.recorder_name, recorder)
 
 
@@ -128,17 +130,18 @@ def commit_entries(project_root: Path, invitations: Iterable[Invitation], messag
 
     repo = open_git(project_root)
     if repo.current_branch() is None:
-        raise GitError("the project's checkout is on a detached HEAD; switch to a branch first")
+        raise GitError(lazy("the project's checkout is on a detached HEAD; switch to a branch first"))
     folder = project_root / FOLDER
     for part in (project_root / "reviews", folder):
         if part.is_symlink():
-            raise ReqctlError(f"{part.relative_to(project_root).as_posix()} is a symbolic link; not writing through it")
+            raise ReqctlError(lazy("{path} is a symbolic link; not writing through it",
+                                   path=part.relative_to(project_root).as_posix()))
     wanted = {rel_path(inv.id): render(inv) for inv in invitations}
     changed = []
     for rel, data in wanted.items():
         path = project_root / rel
         if path.is_symlink():
-            raise ReqctlError(f"{rel} is a symbolic link; not writing through it")
+            raise ReqctlError(lazy("{path} is a symbolic link; not writing through it", path=rel))
         if not path.is_file() or path.read_bytes() != data or repo.dirty_paths([rel]):
             changed.append(rel)
     if not changed:
@@ -211,30 +214,36 @@ class Ledger:
         if "/" in invitation_id or rel not in history.recorder_blobs:
             foreign = history.foreign.get(rel)
             if foreign is not None:
-                return (f"{rel} was written in commit {foreign.sha[:10]} by {foreign.author_email}, "
-                        f"not by the review recorder {recorder}")
-            return f"invitation {invitation_id} is not in the ledger ({FOLDER}/) nor known here"
+                return lazy("{path} was written in commit {commit} by {author}, not by the review recorder {recorder}",
+                            path=rel, commit=foreign.sha[:10], author=foreign.author_email, recorder=recorder)
+            return lazy("invitation {id} is not in the ledger ({folder}/) nor known here", id=invitation_id,
+                        folder=FOLDER)
         foreign = history.foreign.get(rel)
         if foreign is not None:
-            signed = " and signed by its key" if self._signed else ""
-            return (f"{rel} was changed in commit {foreign.sha[:10]} (authored by {foreign.author_email}, "
-                    f"committed by {foreign.committer_email}), not by the review recorder {recorder}{signed}")
+            facts = {"path": rel, "commit": foreign.sha[:10], "author": foreign.author_email,
+                     "committer": foreign.committer_email, "recorder": recorder}
+            if self._signed:
+                return lazy("{path} was changed in commit {commit} (authored by {author}, committed by {committer}), "
+                            "not by the review recorder {recorder} and signed by its key", **facts)
+            return lazy("{path} was changed in commit {commit} (authored by {author}, committed by {committer}), "
+                        "not by the review recorder {recorder}", **facts)
         blobs = self._repo.cat_blobs(sorted(history.recorder_blobs[rel]))
         entries = [e for e in (parse(b) for b in blobs.values()) if e is not None]
         first_sha = history.first_blob.get(rel)
         first = parse(blobs[first_sha]) if first_sha in blobs else None
         if first is None or first.id != invitation_id:
-            return f"{rel} is not a valid ledger entry for {invitation_id}"
+            return lazy("{path} is not a valid ledger entry for {id}", path=rel, id=invitation_id)
         if any((e.id, e.email, e.roles, e.issued, e.expires) != (first.id, first.email, first.roles, first.issued,
                                                                  first.expires) for e in entries):
-            return f"{rel} was rewritten after it was issued"
+            return lazy("{path} was rewritten after it was issued", path=rel)
         revoked = min((e.revoked_at for e in entries if e.revoked_at is not None), default=None)
         if first.email.strip().lower() != by.strip().lower():
-            return f"invitation {invitation_id} was made for {first.email}"
+            return lazy("invitation {id} was made for {email}", id=invitation_id, email=first.email)
         if role not in first.roles:
-            return f"invitation {invitation_id} does not cover the role {role}"
+            return lazy("invitation {id} does not cover the role {role}", id=invitation_id, role=Word(role))
         if when is None or not first.valid_at(when, revoked):
-            return f"invitation {invitation_id} was not valid (revoked or expired) when the commit was made"
+            return lazy("invitation {id} was not valid (revoked or expired) when the commit was made",
+                        id=invitation_id)
         return ""
 
 

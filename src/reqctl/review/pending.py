@@ -18,6 +18,7 @@ from pathlib import Path
 from reqctl.changes.approvals import requirement_role_approvals
 from reqctl.history.diff import ItemChange, compare_files, side_of
 from reqctl.history.snapshots import HistoryReader, open_git
+from reqctl.messages import lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.items import CLOSED_REQUIREMENT_STATUSES, Change, Item, Requirement
@@ -37,7 +38,7 @@ class Pending:
     token: str
     item: Item
     diffs: tuple[ItemChange, ...] = ()
-    diff_note: str = ""
+    diff_note: str = ""  # a lazy message: the page translates it
     ref: str = ""
     affected: tuple[Item, ...] = field(default=())
 
@@ -91,7 +92,7 @@ def _since_last_approval(
         r for r in item.approval_records if r.by.strip().lower() == email.lower() and record_role(config, r) == role
     ]
     if not mine:
-        return (), "You have not approved an earlier version."
+        return (), lazy("You have not approved an earlier version.")
     wanted = mine[-1].fingerprint
     repo = reader.repo
     shas = repo.text("log", f"-{MAX_HISTORY}", "--format=%H", rev or "HEAD", "--", repo.project_path(rel)).split()
@@ -111,9 +112,9 @@ def _since_last_approval(
         if model is not None and fingerprint(model) == wanted:
             change = compare_files(rel, side_of(old, model), side_of(now_file))
             if change is None:
-                return (), "No visible change since your approval."
-            return (change,), f"Changes since the version you approved on {mine[-1].at.isoformat()}:"
-    return (), "The version you approved earlier is not in the history any more."
+                return (), lazy("No visible change since your approval.")
+            return (change,), lazy("Changes since the version you approved on {date}:", date=mine[-1].at.isoformat())
+    return (), lazy("The version you approved earlier is not in the history any more.")
 
 
 def _pending_changes(root: Path, config: Config, mine: list[str]) -> list[Pending]:
@@ -133,9 +134,9 @@ def _pending_changes(root: Path, config: Config, mine: list[str]) -> list[Pendin
         token = change_token(change, {i.id: fingerprint(i) for i in affected})
         try:
             diffs: tuple[ItemChange, ...] = diff_change(root, change.id)[1].items if change.branch else ()
-            note = "What this change request changes on its branch:" if change.branch else ""
+            note = lazy("What this change request changes on its branch:") if change.branch else ""
         except ReqctlError as exc:
-            diffs, note = (), f"The changes cannot be shown: {exc}"
+            diffs, note = (), lazy("The changes cannot be shown: {problem}", problem=exc.message)
         for state in waiting:
             found.append(
                 Pending("change", change.id, change.title, state.role, state.state, token, change, diffs, note,

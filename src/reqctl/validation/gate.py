@@ -33,7 +33,7 @@ from reqctl.changes.approvals import (
 from reqctl.errors import ConfigError, GitError
 from reqctl.gitio.objects import kind_of_path
 from reqctl.history.snapshots import HistoryReader
-from reqctl.messages import lazy
+from reqctl.messages import Word, joined, lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import POLICY_KEY, fingerprint, policy_fingerprint
 from reqctl.model.ids import Kind
@@ -130,7 +130,7 @@ def gate_problems(
                     Finding(
                         "G002",
                         Severity.ERROR,
-                        lazy("approval by {by} as {role} is stale: {reason}", by=state.by, role=state.role,
+                        lazy("approval by {by} as {role} is stale: {reason}", by=state.by, role=Word(state.role),
                              reason=state.reason),
                         change_paths.get(change.id),
                         None,
@@ -142,7 +142,7 @@ def gate_problems(
 
 def _stale_reason(config: Config, change: Change, current: Mapping[str, str]) -> str:
     states = [s for s in role_approvals(change, config, current) if not s.ok]
-    return "; ".join(s.describe() for s in states) or lazy("not approved")
+    return joined([s.describe() for s in states]) or lazy("not approved")  # each reason translated when shown
 
 
 def policy_problems(store: Store, changes: list[Change]) -> list[Finding]:
