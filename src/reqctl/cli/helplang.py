@@ -93,6 +93,7 @@ _WORD_FIELDS = frozenset({"type", "what"})  # captured values that are one of ER
 _NESTED_FIELDS = frozenset({"message"})  # captured values that are themselves an error message
 
 USAGE_PREFIX = N_("Usage: ")
+HEADING = N_("{heading}:")  # "Options:" (选项：)
 TRY_HELP = N_("Try '{command} --help' for help.")
 
 
@@ -308,6 +309,9 @@ class WideFormatter(HelpFormatter):
             indent = " " * (max(self.current_indent, display_width(prefix)) + 4)
             self.write(wrap_text(args, text_width, initial_indent=indent, subsequent_indent=indent))
         self.write("\n")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{messages._(HEADING).format(heading=heading)}\n")
 
     def write_text(self, text: str) -> None:
         indent = " " * self.current_indent
