@@ -167,7 +167,11 @@ def translate_tree(command: Command) -> None:
 @functools.cache
 def _install_words() -> None:
     """typer's help words through reqctl's catalog (in the language of each run; English stays English)."""
-    typer.core._ = messages._  # type: ignore[attr-defined]
+    typer.core._ = _typer_gettext  # type: ignore[attr-defined]  # typer looks its words up through this name
+
+
+def _typer_gettext(message: str) -> str:
+    return messages._(message)
 
 
 # --- usage errors -------------------------------------------------------------
@@ -348,9 +352,7 @@ class TranslatedContext(Context):
 # --- extraction ---------------------------------------------------------------
 
 
-def extract(
-    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
-) -> Iterator[tuple[int, str, str, list[str]]]:
+def extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple[Any, ...]]:
     """Babel extractor for ``cli/main.py``: its marked messages, then every ``--help`` text of the app.
 
     ``babel.cfg`` maps ``src/reqctl/cli/main.py`` to this function ahead of the
