@@ -165,6 +165,22 @@ def _root_value(args: list[str], option: str) -> str | None:
     return None
 
 
+def _may_show_help(args: list[str]) -> bool:
+    """Whether click may print a help page: ``--help``, or no command, or a bare group name (``reqctl req``)."""
+    if "--help" in args:
+        return True
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in _ROOT_VALUES:
+            index += 2
+        elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2) or arg.startswith("--lang="):
+            index += 1
+        else:
+            break
+    return len(args) - index <= 1
+
+
 def _settle_language(args: list[str]) -> None:
     """Decide the run's language before click parses anything: ``--help`` and parser errors need it.
 
@@ -227,7 +243,8 @@ def _main(args: list[str]) -> int:
     try:
         _settle_language(args)
         command = typer.main.get_command(_app_for(args))
-        translate_tree(command)  # --help in the run's language (nothing to do in English)
+        if _may_show_help(args):
+            translate_tree(command)  # --help in the run's language (nothing to do in English)
         result = command(args=args, prog_name="reqctl", standalone_mode=False)
     except ReqctlError as exc:
         if debug:
