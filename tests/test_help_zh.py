@@ -146,8 +146,9 @@ def test_parser_errors_are_chinese_in_a_chinese_run(project: Path) -> None:
     result = run_reqctl(project, "req", "status", "REQ-001")
     assert result.code == 2
     assert result.err.splitlines()[0] == "error: 缺少参数 'STATUS'。"
-    result = run_reqctl(project, "nope")
-    assert result.err.splitlines()[0] == "error: 没有命令 'nope'。"
+    for args in (("nope",), ("nope", "x", "--y")):
+        result = run_reqctl(project, *args)
+        assert result.err.splitlines()[0] == "error: 没有命令 'nope'。"
     result = run_reqctl(project, "req", "list", "--sort")
     assert result.err.splitlines() == ["error: 选项 '--sort' 需要一个值。"]
     english = run_reqctl(project, "--lang", "en", "req", "list", "--bogus")

@@ -12,7 +12,7 @@ copy of click that prints fixed English:
 
 - typer's help code looks its words up with ``gettext.gettext`` ("Options",
   "Commands", "default: {default}", "required", "No such command {name!r}.");
-  its module-level ``_`` is pointed at reqctl's catalog (``_install_words``).
+  its module-level ``_`` is pointed at reqctl's catalog when this module is imported.
   reqctl's ``_`` answers in the language of this run, so English runs in the
   same process are unaffected;
 - click's help formatter writes "Usage: " and wraps by characters; every
@@ -150,7 +150,6 @@ def translate_tree(command: Command) -> None:
     """
     if _english():
         return
-    _install_words()
     for node in _walk(command):
         if help_text(node.help):
             node.help = messages._(help_text(node.help))
@@ -164,14 +163,13 @@ def translate_tree(command: Command) -> None:
                 param.help = messages._(text)
 
 
-@functools.cache
-def _install_words() -> None:
-    """typer's help words through reqctl's catalog (in the language of each run; English stays English)."""
-    typer.core._ = _typer_gettext  # type: ignore[attr-defined]  # typer looks its words up through this name
-
-
 def _typer_gettext(message: str) -> str:
     return messages._(message)
+
+
+# typer's words ("Options", "No such command 'x'.") through reqctl's catalog, in the language of each
+# run (English stays English). Installed on import: parser errors need it whether or not help is shown.
+typer.core._ = _typer_gettext  # type: ignore[attr-defined]  # typer looks its words up through this name
 
 
 # --- usage errors -------------------------------------------------------------
