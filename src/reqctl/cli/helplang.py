@@ -94,7 +94,6 @@ _NESTED_FIELDS = frozenset({"message"})  # captured values that are themselves a
 
 USAGE_PREFIX = N_("Usage: ")
 HEADING = N_("{heading}:")  # "Options:" (选项：)
-TRY_HELP = N_("Try '{command} --help' for help.")
 
 
 def _english() -> bool:
@@ -204,10 +203,6 @@ def usage_error(text: str) -> str:
                 values[name] = usage_error(value)
         return messages._(msgid).format(**values)
     return text
-
-
-def try_help(command_path: str) -> str:
-    return messages._(TRY_HELP).format(command=command_path)
 
 
 # --- the formatter ------------------------------------------------------------

@@ -32,7 +32,7 @@ from reqctl.cli import (
 )
 from reqctl.cli.add import register_add
 from reqctl.cli.context import AppState, project_language, state
-from reqctl.cli.helplang import translate_tree, try_help, usage_error
+from reqctl.cli.helplang import translate_tree, usage_error
 from reqctl.cli.helptext import keep_summaries_whole
 from reqctl.cli.items import register_common
 from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError, UsageError
@@ -263,7 +263,8 @@ def _main(args: list[str]) -> int:
         console.error_line(usage_error(str(message)).replace("\n", " "))
         command_ctx = getattr(exc, "ctx", None)
         if command_ctx is not None:
-            sys.stderr.write(try_help(command_ctx.command_path) + "\n")
+            sys.stderr.write(messages._("Try '{command} --help' for help.").format(command=command_ctx.command_path)
+                             + "\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         console.error_line(messages._("interrupted"))
