@@ -33,6 +33,7 @@ import inspect
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 import typer.core
@@ -357,7 +358,11 @@ def extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) 
     yield from extract_python(fileobj, keywords, comment_tags, options)
     import typer.main
 
-    from reqctl.cli.main import app
+    from reqctl.cli import main
 
-    for text in help_texts(typer.main.get_command(app)):
+    extracting = getattr(fileobj, "name", None)
+    if isinstance(extracting, str) and Path(extracting).resolve() != Path(main.__file__).resolve():
+        # An editable install of another checkout would put that checkout's help texts into this catalog.
+        raise RuntimeError(f"pybabel imports reqctl from {main.__file__}, not {extracting}: run it with PYTHONPATH=src")
+    for text in help_texts(typer.main.get_command(main.app)):
         yield 0, "_", text, ["--help"]
