@@ -168,9 +168,9 @@ def test_chinese_help_fits_the_terminal(project: Path) -> None:
                 assert display_width(line) <= 80, line
 
 
-def test_help_in_a_real_process() -> None:
+def test_help_in_a_real_process(tmp_path: Path) -> None:
     """The installed entry point, a Chinese locale, outside any project."""
-    result = run_reqctl_process(Path.cwd(), "report", "--help", env={"LANG": "zh_CN.UTF-8"})
+    result = run_reqctl_process(tmp_path, "report", "--help", env={"LANG": "zh_CN.UTF-8"})
     assert result.code == 0, result.err
     assert result.out.splitlines()[0] == "用法：reqctl report [OPTIONS] COMMAND [ARGS]..."
     assert "状态报告：周报、状态、风险、总结、支持。" in result.out
