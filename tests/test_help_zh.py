@@ -88,6 +88,7 @@ def test_lang_zh_root_help_lists_commands_in_chinese(project: Path) -> None:
     assert "  baseline   基线：记录已校验状态的标签。" in lines
     assert "  --no-cache      不读写解析缓存。" in lines
     assert "Commands" not in result.out
+    assert run_reqctl(project, "--lang=zh", "--debug", "--help").out == result.out
 
 
 def test_lang_environment_makes_change_help_chinese(project: Path) -> None:
