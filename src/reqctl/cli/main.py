@@ -32,6 +32,7 @@ from reqctl.cli import (
 )
 from reqctl.cli.add import register_add
 from reqctl.cli.context import AppState, project_language, state
+from reqctl.cli.helplang import translate_tree, usage_error
 from reqctl.cli.helptext import keep_summaries_whole
 from reqctl.cli.items import register_common
 from reqctl.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ReqctlError, UsageError
@@ -146,6 +147,54 @@ def _command_name(args: list[str]) -> str | None:
     return None
 
 
+def _root_value(args: list[str], option: str) -> str | None:
+    """The value of a root option (``--lang zh``, ``-C dir``) given before the command, if any."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in _ROOT_VALUES:
+            if arg == option and index + 1 < len(args):
+                return args[index + 1]
+            index += 2
+        elif arg.startswith(f"{option}=") or (option == "-C" and arg.startswith("-C") and len(arg) > 2):
+            return arg[len(option) :].removeprefix("=")
+        elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2) or arg.startswith("--lang="):
+            index += 1
+        else:
+            return None
+    return None
+
+
+def _may_show_help(args: list[str]) -> bool:
+    """Whether click may print a help page: ``--help``, or no command, or a bare group name (``reqctl req``)."""
+    if "--help" in args:
+        return True
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in _ROOT_VALUES:
+            index += 2
+        elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2) or arg.startswith("--lang="):
+            index += 1
+        else:
+            break
+    return len(args) - index <= 1
+
+
+def _settle_language(args: list[str]) -> None:
+    """Decide the run's language before click parses anything: ``--help`` and parser errors need it.
+
+    The same precedence as the root callback (which still checks ``--lang``):
+    ``--lang`` before the command, the environment (already chosen), the
+    project's ``language:`` at ``-C`` or here.
+    """
+    lang = _root_value(args, "--lang")
+    if lang in messages.LANGUAGES:
+        messages.choose(lang)
+    elif messages.chosen() is None:
+        messages.settle(project_language(Path.cwd() / (_root_value(args, "-C") or ".")))
+
+
 def _app_for(args: list[str]) -> typer.Typer:
     """The app with only the command group the arguments use.
 
@@ -192,7 +241,11 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: list[str]) -> int:
     debug = "--debug" in args
     try:
-        result = _app_for(args)(args=args, prog_name="reqctl", standalone_mode=False)
+        _settle_language(args)
+        command = typer.main.get_command(_app_for(args))
+        if _may_show_help(args):
+            translate_tree(command)  # --help in the run's language (nothing to do in English)
+        result = command(args=args, prog_name="reqctl", standalone_mode=False)
     except ReqctlError as exc:
         if debug:
             raise
@@ -207,10 +260,11 @@ def _main(args: list[str]) -> int:
             return 0
         format_message = getattr(exc, "format_message", None)
         message = format_message() if callable(format_message) else str(exc)
-        console.error_line(str(message).replace("\n", " "))
+        console.error_line(usage_error(str(message)).replace("\n", " "))
         command_ctx = getattr(exc, "ctx", None)
         if command_ctx is not None:
-            sys.stderr.write(f"Try '{command_ctx.command_path} --help' for help.\n")
+            sys.stderr.write(messages._("Try '{command} --help' for help.").format(command=command_ctx.command_path)
+                             + "\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         console.error_line(messages._("interrupted"))
