@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -22,7 +23,20 @@ from pydantic import (
     model_serializer,
 )
 
+from reqctl.messages import Message, lazy
 from reqctl.model.ids import Kind
+
+
+def validator_message(detail: Mapping[str, Any]) -> str:
+    """One pydantic error's message; the lazy message a validator raised when there is one.
+
+    pydantic keeps only the English text in ``msg``; the exception itself is in
+    ``ctx["error"]``, so a ``ValueError(lazy(...))`` is still shown in the run's language.
+    """
+    error = (detail.get("ctx") or {}).get("error")
+    if isinstance(error, ValueError) and error.args and isinstance(error.args[0], Message):
+        return error.args[0]
+    return str(detail["msg"]).removeprefix("Value error, ")
 
 
 def _as_list(value: Any) -> Any:
@@ -45,9 +59,9 @@ def _strip(value: Any) -> Any:
 
 def _one_line(value: str) -> str:
     if not value:
-        raise ValueError("must not be empty")
+        raise ValueError(lazy("must not be empty"))
     if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line (put details in the body)")
+        raise ValueError(lazy("must be a single line (put details in the body)"))
     return value
 
 
@@ -125,7 +139,7 @@ class Money(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code: CNY, EUR, USD")
 
 
-_COST_FORM = "write a number, or {amount: 12000, currency: CNY}"
+_COST_FORM = lazy("write a number, or {example}", example="{amount: 12000, currency: CNY}")
 
 
 def _cost(value: Any) -> Any:
@@ -133,16 +147,17 @@ def _cost(value: Any) -> Any:
     if value is None or isinstance(value, Money):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
-        raise ValueError(f"{value!r} is not a cost: {_COST_FORM}")
+        raise ValueError(lazy("{value} is not a cost: {form}", value=repr(value), form=_COST_FORM))
     if isinstance(value, dict):
         extra = sorted(str(k) for k in value if k not in ("amount", "currency"))
         if extra:
-            raise ValueError(f"unknown key '{extra[0]}': {_COST_FORM}")
+            raise ValueError(lazy("unknown key '{key}': {form}", key=extra[0], form=_COST_FORM))
         amount, currency = value.get("amount"), value.get("currency")
         if isinstance(amount, bool) or not isinstance(amount, (int, float)):
-            raise ValueError(f"amount {amount!r} is not a number: {_COST_FORM}")
+            raise ValueError(lazy("amount {amount} is not a number: {form}", amount=repr(amount), form=_COST_FORM))
         if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
-            raise ValueError(f"currency {currency!r} is not a three-letter ISO 4217 code such as CNY, EUR or USD")
+            raise ValueError(lazy("currency {currency} is not a three-letter ISO 4217 code such as CNY, EUR or USD",
+                                  currency=repr(currency)))
         return Money(amount=amount, currency=currency)
     return value
 
