@@ -9,7 +9,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
-from reqctl.messages import _, data_word
+from reqctl.messages import _, data_word, lazy, render
 
 if TYPE_CHECKING:
     from reqctl.model.config import Config
@@ -180,7 +180,7 @@ def register(app: typer.Typer) -> None:
             summary=summary,
         )
         console.print_plain(_("{id} assessed (commit {commit}){detail}").format(
-            id=result.change_id, commit=result.commit[:10], detail=result.detail))
+            id=result.change_id, commit=result.commit[:10], detail=render(result.detail)))
 
     @group.command("approve", short_help="Approve the CR and the content it changes.")
     def approve_command(ctx: typer.Context, change_id: IdArg, by: ByOption = None, role: RoleOption = None) -> None:
@@ -320,7 +320,7 @@ def register(app: typer.Typer) -> None:
 
         fmt = "json" if as_json else output_format
         if fmt not in ("text", "md", "json"):
-            raise UsageError(f"--format {fmt}: use text, md or json")
+            raise UsageError(lazy("--format {format}: use text, md or json", format=fmt))
         found, diff = ops.diff_change(state(ctx).directory, change_id)
         if fmt == "json":
             console.print_json({"change": found.change.id, "branch": found.change.branch, **diff.to_json()})

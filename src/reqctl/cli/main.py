@@ -87,7 +87,8 @@ def root(
     ctx.obj = AppState(directory=directory or Path.cwd(), debug=debug, use_cache=not no_cache)
     if lang is not None:
         if lang not in messages.LANGUAGES:
-            raise UsageError(f"--lang {lang}: use one of {', '.join(messages.LANGUAGES)}")
+            raise UsageError(messages.lazy("--lang {lang}: use one of {languages}", lang=lang,
+                                           languages=", ".join(messages.LANGUAGES)))
         messages.choose(lang)
     elif messages.chosen() is None:
         messages.settle(project_language(ctx.obj.directory))
@@ -210,7 +211,8 @@ def _main(args: list[str]) -> int:
         console.error_line(str(message).replace("\n", " "))
         command_ctx = getattr(exc, "ctx", None)
         if command_ctx is not None:
-            sys.stderr.write(f"Try '{command_ctx.command_path} --help' for help.\n")
+            sys.stderr.write(messages._("Try '{command} --help' for help.").format(command=command_ctx.command_path)
+                             + "\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         console.error_line(messages._("interrupted"))
