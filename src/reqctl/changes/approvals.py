@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from reqctl.messages import N_, Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind
@@ -43,13 +44,19 @@ class RoleApproval:
     def ok(self) -> bool:
         return self.state == "approved"
 
-    def describe(self) -> str:
-        who = f" by {self.by}" if self.by else ""
-        if self.state == "approved":
-            return f"{self.role}: approved{who}"
-        if self.state == "missing":
-            return f"{self.role}: approval missing"
-        return f"{self.role}: {self.state}{who}" + (f" ({self.reason})" if self.reason else "")
+    def describe(self, name: str | None = None) -> str:
+        """``customer: approved by ann@…`` (a lazy message: shown in the run's language); ``name`` shows the person."""
+        person = name or self.by
+        role = Word(self.role)
+        if self.state == "missing" or not person:
+            return lazy("{role}: approval missing", role=role)
+        reason = lazy(" ({reason})", reason=self.reason) if self.reason else ""
+        template = {
+            "approved": N_("{role}: approved by {by}"),
+            "stale": N_("{role}: stale by {by}{reason}"),
+            "rejected": N_("{role}: rejected by {by}{reason}"),
+        }.get(self.state, N_("{role}: not-allowed by {by}{reason}"))
+        return lazy(template, role=role, by=person, reason=reason)
 
 
 _Record = TypeVar("_Record")
@@ -108,9 +115,12 @@ def requirement_role_approvals(req: Requirement, config: Config, current: str | 
 
     def judge(role: str, record: Approval) -> RoleApproval:
         if not holds(config, record.by, role):
-            return RoleApproval(role, "not-allowed", record.by, f"{record.by} does not hold the role {role}", record.at)
+            return RoleApproval(role, "not-allowed", record.by,
+                                lazy("{person} does not hold the role {role}", person=record.by, role=Word(role)),
+                                record.at)
         if record.fingerprint != content:
-            return RoleApproval(role, "stale", record.by, f"content changed since {record.at.isoformat()}", record.at)
+            return RoleApproval(role, "stale", record.by,
+                                lazy("content changed since {date}", date=record.at.isoformat()), record.at)
         return RoleApproval(role, "approved", record.by, at=record.at)
 
     records = req.approval_records
@@ -187,16 +197,17 @@ def record_problem(
     (or ``REMOVED``); every one must have been approved with that content.
     """
     if not holds(config, record.by, record.role):
-        return f"{record.by} does not hold the role {record.role}"
+        return lazy("{person} does not hold the role {role}", person=record.by, role=Word(record.role))
     if record.fingerprint != fingerprint(change):
-        return f"{change.id} changed after it was approved"
+        return lazy("{id} changed after it was approved", id=change.id)
     for item_id, value in sorted(current.items()):
         approved = record.items.get(item_id)
         if approved is None:
-            return f"{item_id} changed but was not part of the approved content"
+            return lazy("{id} changed but was not part of the approved content", id=item_id)
         if approved != value:
-            what = "was removed" if value == REMOVED else "changed"
-            return f"{item_id} {what} after the approval"
+            if value == REMOVED:
+                return lazy("{id} was removed after the approval", id=item_id)
+            return lazy("{id} changed after the approval", id=item_id)
     return ""
 
 

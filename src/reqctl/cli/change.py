@@ -26,11 +26,6 @@ def _roles_line(row: ChangeRow | UpdateResult) -> str:
     return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
 
-def _named(described: str, email: str | None, config: Config) -> str:
-    """A role's state as ``describe()`` words it, the person by name from the people directory."""
-    return described.replace(f"by {email}", f"by {config.person_name(email)}") if email else described
-
-
 def _impact_cells(row: ChangeRow, currency: str | None) -> tuple[str, str, str]:
     """Effort (person-days), schedule impact (days) and cost with its currency, as list cells."""
     from reqctl.ops.change_list import cost_text, plain_number
@@ -88,9 +83,7 @@ def _render_change(row: ChangeRow, config: Config | None = None) -> None:
     if row.roles:
         fields.append("approvals:\n", style="bold")
         for role in row.roles:
-            described = role.describe()
-            if role.by:
-                described = described.replace(f"by {role.by}", f"by {name(role.by)}")
+            described = render(role.describe(name(role.by)))
             fields.append(f"  {described}\n", style="green" if role.ok else "red")
     if change.approvals:
         fields.append("approval records:\n", style="bold")
@@ -189,7 +182,7 @@ def register(app: typer.Typer) -> None:
 
         result = ops.approve(state(ctx).directory, change_id, by=by, role=role)
         config = state(ctx).project_config().config
-        waiting = [_named(s.describe(), s.by, config) for s in result.roles if not s.ok]
+        waiting = [render(s.describe(config.person_name(s.by) if s.by else None)) for s in result.roles if not s.ok]
         tail = _("; still needed: {roles}").format(roles=", ".join(waiting)) if waiting else _("; ready to merge")
         who = next((s.by for s in result.roles if s.role == result.detail.split(", ")[0] and s.by), None)
         roles = ", ".join(data_word(role) for role in result.detail.split(", "))
