@@ -250,6 +250,12 @@ def test_change_errors_in_both_languages(project: Path) -> None:
 
     proposed = run_reqctl(project, "change", "propose", "Single sign-on", "--affects", "REQ-001", "--no-branch")
     assert proposed.code == 0, proposed.err
+    shown = run_reqctl(project, "change", "show", "CR-001").out
+    assert "状态：待确认" in shown and "分支：（无：直接记录在主线上）" in shown and "影响评估：尚未评估" in shown
+    assert "客户：缺少审批" in shown
+    shown_en = run_reqctl(project, "--lang", "en", "change", "show", "CR-001").out
+    assert "status: proposed" in shown_en and "branch: (none: recorded on the main line)" in shown_en
+    assert "impact: not assessed yet" in shown_en and "customer: approval missing" in shown_en
     bad_risk = run_reqctl(project, "change", "assess", "CR-001", "--risk", "huge")
     assert bad_risk.err.strip() == "error: --risk huge：请使用 low、medium 或 high"
     unassessed = run_reqctl(project, "change", "approve", "CR-001", "--by", "pm@example.com")

@@ -66,7 +66,8 @@ def _ensure_gitignore(root: Path, result: InitResult) -> None:
         return
     prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
     write_atomic(path, f"{prefix}# reqctl's cache (safe to delete)\n{entry}\n".encode())
-    result.created.append(".gitignore" if not existing else ".gitignore (added .reqctl/)")
+    result.created.append(".gitignore" if not existing else lazy("{file} (added {entry})", file=".gitignore",
+                                                                   entry=entry))
 
 
 def _ensure_pre_commit(top: Path, project: CiProject, result: InitResult) -> None:
