@@ -194,7 +194,8 @@ def test_a_bad_lessons_export_names_the_field_in_chinese(project: Path, tmp_path
      "error: RISK-001 是风险；请使用 'reqctl risk show RISK-001'",
      "error: RISK-001 is a risk; use 'reqctl risk show RISK-001'"),
     (("req", "list", "--json", "--format", "csv"),
-     "error: --json 与 --format csv 相互矛盾；请只用其一", "error: --json and --format csv contradict each other; use one"),
+     "error: --json 与 --format csv 相互矛盾；请只用其一",
+     "error: --json and --format csv contradict each other; use one"),
 ])
 def test_item_command_errors_in_both_languages(project: Path, args: tuple[str, ...], zh: str, en: str) -> None:
     _zh(project)
@@ -261,7 +262,8 @@ def test_change_errors_in_both_languages(project: Path) -> None:
     unassessed = run_reqctl(project, "change", "approve", "CR-001", "--by", "pm@example.com")
     assert unassessed.err.strip() == "error: CR-001 尚未进行影响评估；请先运行 'reqctl change assess CR-001'"
     not_approved = run_reqctl(project, "change", "merge", "CR-001")
-    assert not_approved.err.strip() == "error: 无法完成 CR-001：CR-001 的状态是待确认，尚未批准；客户：缺少审批；项目经理：缺少审批"
+    assert not_approved.err.strip() == ("error: 无法完成 CR-001：CR-001 的状态是待确认，尚未批准；"
+                                        "客户：缺少审批；项目经理：缺少审批")
     en = run_reqctl(project, "--lang", "en", "change", "merge", "CR-001")
     assert en.err.strip() == ("error: cannot complete CR-001: CR-001 is proposed, not approved; "
                               "customer: approval missing; pm: approval missing")
