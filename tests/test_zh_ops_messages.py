@@ -306,3 +306,15 @@ def test_lang_option_errors_follow_the_environment(project: Path) -> None:
     assert en.err.strip() == "error: --lang fr: use one of en, zh"
     usage = run_reqctl(project, "--lang", "zh", "req", "show")
     assert usage.code == 2 and "运行 'reqctl req show --help' 查看帮助。" in usage.err
+
+
+def test_pydantic_type_errors_read_in_chinese_and_stay_as_pydantic_words_them_in_english(project: Path) -> None:
+    _zh(project)
+    write_item(project, "risks", "RISK-001", "title: Vendor late\nstatus: open\nprobability: 9\nimpact: lots")
+    zh = run_reqctl(project, "check").out
+    assert "risks/RISK-001.md:5: 错误 R002 probability：'9'：应小于或等于 5" in zh
+    assert "risks/RISK-001.md:6: 错误 R002 impact：'lots'：应为整数，无法把文字解析为整数" in zh
+    en = run_reqctl(project, "--lang", "en", "check").out
+    assert "risks/RISK-001.md:5: error R002 probability: '9': Input should be less than or equal to 5" in en
+    assert ("risks/RISK-001.md:6: error R002 impact: 'lots': Input should be a valid integer, unable to parse "
+            "string as an integer") in en

@@ -23,20 +23,53 @@ from pydantic import (
     model_serializer,
 )
 
-from reqctl.messages import Message, lazy
+from reqctl.messages import N_, Message, lazy
 from reqctl.model.ids import Kind
+
+# pydantic's own messages by error type, worded exactly as pydantic words them (``validator_message``
+# checks), so English stays the same and the catalog has the Chinese.
+_PYDANTIC_MESSAGES = {
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "int_type": N_("Input should be a valid integer"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "float_type": N_("Input should be a valid number"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "string_type": N_("Input should be a valid string"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "date_type": N_("Input should be a valid date"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD, {error}"),
+    "date_from_datetime_parsing": N_("Input should be a valid date or datetime, {error}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "string_pattern_mismatch": N_("String should match pattern '{pattern}'"),
+}
 
 
 def validator_message(detail: Mapping[str, Any]) -> str:
-    """One pydantic error's message; the lazy message a validator raised when there is one.
+    """One pydantic error's message, as a lazy message (shown in the run's language) where possible.
 
-    pydantic keeps only the English text in ``msg``; the exception itself is in
-    ``ctx["error"]``, so a ``ValueError(lazy(...))`` is still shown in the run's language.
+    pydantic keeps only the English text in ``msg``; the exception a validator raised is in
+    ``ctx["error"]``, so a ``ValueError(lazy(...))`` is still shown translated.  pydantic's own
+    messages are matched by type and used only when they read exactly as pydantic wrote them.
     """
-    error = (detail.get("ctx") or {}).get("error")
+    context = detail.get("ctx") or {}
+    error = context.get("error")
     if isinstance(error, ValueError) and error.args and isinstance(error.args[0], Message):
         return error.args[0]
-    return str(detail["msg"]).removeprefix("Value error, ")
+    text = str(detail["msg"]).removeprefix("Value error, ")
+    template = _PYDANTIC_MESSAGES.get(str(detail.get("type")))
+    if template is not None:
+        params = {key: value for key, value in context.items() if isinstance(value, (str, int, float))}
+        try:
+            message = lazy(template, **params)
+        except (KeyError, IndexError, ValueError):
+            return text
+        if message == text:
+            return message
+    return text
 
 
 def _as_list(value: Any) -> Any:

@@ -119,7 +119,7 @@ def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[Fiel
             message = lazy("{value} is not one of {allowed}", value=_quoted(detail.get("input")), allowed=allowed)
         elif detail["type"] != "value_error" and detail.get("input") not in (None, "") \
                 and not isinstance(detail["input"], (dict, list)):
-            message = f"{_quoted(detail['input'])}: {message}"
+            message = lazy("{value}: {message}", value=_quoted(detail["input"]), message=message)
         problems.append(FieldProblem(name, message, item_file.line_of(top)))
     return problems
 
