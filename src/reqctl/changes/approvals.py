@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from reqctl.messages import Word, lazy
+from reqctl.messages import N_, Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind
@@ -44,32 +44,20 @@ class RoleApproval:
     def ok(self) -> bool:
         return self.state == "approved"
 
-    def describe(self, name: Callable[[str], str] | None = None) -> str:
-        """``customer: approved by X`` — a lazy message (translated where shown; English as a ``str``).
-
-        ``name``: how to show the person (``Config.person_name``); default the e-mail as recorded.
-        """
+    def describe(self, name: str | None = None) -> str:
+        """``customer: approved by ann@…`` (a lazy message: shown in the run's language); ``name`` shows the person."""
+        person = name or self.by
         role = Word(self.role)
-        by = name(self.by) if name is not None and self.by else self.by
-        if self.state == "missing":
+        if self.state == "missing" or not person:
             return lazy("{role}: approval missing", role=role)
-        if self.state == "approved":
-            return lazy("{role}: approved by {by}", role=role, by=by) if by else lazy(
-                "{role}: approved", role=role)
-        state = _STATE_WORDS.get(self.state, self.state)
-        if by and self.reason:
-            return lazy("{role}: {state} by {by} ({reason})", role=role, state=state, by=by, reason=self.reason)
-        if by:
-            return lazy("{role}: {state} by {by}", role=role, state=state, by=by)
-        if self.reason:
-            return lazy("{role}: {state} ({reason})", role=role, state=state, reason=self.reason)
-        return lazy("{role}: {state}", role=role, state=state)
+        reason = lazy(" ({reason})", reason=self.reason) if self.reason else ""
+        template = {
+            "approved": N_("{role}: approved by {by}"),
+            "stale": N_("{role}: stale by {by}{reason}"),
+            "rejected": N_("{role}: rejected by {by}{reason}"),
+        }.get(self.state, N_("{role}: not-allowed by {by}{reason}"))
+        return lazy(template, role=role, by=person, reason=reason)
 
-
-# The words ``describe`` uses for a role's state (English as stored: 'not-allowed' stays as it was).
-_STATE_WORDS: dict[str, str] = {
-    "stale": lazy("stale"), "rejected": lazy("rejected"), "not-allowed": lazy("not-allowed"),
-}
 
 _Record = TypeVar("_Record")
 _PREFERENCE: tuple[RoleState, ...] = ("approved", "stale", "not-allowed", "rejected", "missing")
@@ -128,7 +116,8 @@ def requirement_role_approvals(req: Requirement, config: Config, current: str | 
     def judge(role: str, record: Approval) -> RoleApproval:
         if not holds(config, record.by, role):
             return RoleApproval(role, "not-allowed", record.by,
-                                lazy("{by} does not hold the role {role}", by=record.by, role=Word(role)), record.at)
+                                lazy("{person} does not hold the role {role}", person=record.by, role=Word(role)),
+                                record.at)
         if record.fingerprint != content:
             return RoleApproval(role, "stale", record.by,
                                 lazy("content changed since {date}", date=record.at.isoformat()), record.at)
@@ -208,7 +197,7 @@ def record_problem(
     (or ``REMOVED``); every one must have been approved with that content.
     """
     if not holds(config, record.by, record.role):
-        return lazy("{by} does not hold the role {role}", by=record.by, role=Word(record.role))
+        return lazy("{person} does not hold the role {role}", person=record.by, role=Word(record.role))
     if record.fingerprint != fingerprint(change):
         return lazy("{id} changed after it was approved", id=change.id)
     for item_id, value in sorted(current.items()):

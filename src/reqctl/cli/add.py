@@ -11,6 +11,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
+from reqctl.messages import lazy
 from reqctl.model.ids import Kind
 
 Title = Annotated[str, typer.Argument(help="One-line title.")]
@@ -36,12 +37,13 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {value}: expected a date like 2026-12-01") from None
+        raise UsageError(lazy("{option} {value}: expected a date like 2026-12-01", option=option,
+                              value=value)) from None
 
 
 def _score(value: int, option: str) -> int:
     if not 1 <= value <= 5:
-        raise UsageError(f"{option} {value}: use a whole number from 1 to 5")
+        raise UsageError(lazy("{option} {value}: use a whole number from 1 to 5", option=option, value=value))
     return value
 
 
@@ -77,7 +79,7 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
     ) -> None:
         """Add a requirement and print its new ID."""
         if status not in (None, "draft", "proposed"):
-            raise UsageError(f"--status {status}: new requirements start as draft or proposed")
+            raise UsageError(lazy("--status {status}: new requirements start as draft or proposed", status=status))
         fields = {
             "title": title, "status": status, "priority": priority, "owner": owner, "source": source,
             "milestone": milestone, "tags": tag, "depends_on": depends, "acceptance": acceptance,
@@ -205,7 +207,8 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
     ) -> None:
         """Record a training session for the customer and print its ID."""
         if attendance is not None and attendance < 0:
-            raise UsageError(f"--attendance {attendance}: use a number of people, 0 or more")
+            raise UsageError(lazy("--attendance {attendance}: use a number of people, 0 or more",
+                                  attendance=attendance))
         fields = {
             "title": title, "date": _date(date, "--date"), "trainer": trainer, "audience": audience,
             "attendance": attendance, "score": None if score is None else _score(score, "--score"),
@@ -232,7 +235,8 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
     ) -> None:
         """Open a support ticket and print its ID."""
         if severity not in SEVERITIES:
-            raise UsageError(f"--severity {severity}: use one of {', '.join(SEVERITIES)}")
+            raise UsageError(lazy("--severity {severity}: use one of {allowed}", severity=severity,
+                                  allowed=", ".join(SEVERITIES)))
         fields = {
             "title": title, "severity": severity, "category": category, "from": from_,
             "reported": _date(reported, "--reported"), "relates": relates,
@@ -269,11 +273,11 @@ def register_add(groups: dict[Kind, typer.Typer]) -> None:
 def _action(text: str) -> dict[str, Any]:
     parts = [part.strip() for part in text.split("|")]
     if not parts[0] or len(parts) > 3:
-        raise UsageError(f"--action '{text}': expected 'WHAT|OWNER|DUE' (owner and due optional)")
+        raise UsageError(lazy("--action '{text}': expected 'WHAT|OWNER|DUE' (owner and due optional)", text=text))
     action: dict[str, Any] = {"what": parts[0]}
     if len(parts) > 1 and parts[1]:
         action["owner"] = parts[1]
     if len(parts) > 2 and parts[2]:
-        action["due"] = _date(parts[2], "--action due date")
+        action["due"] = _date(parts[2], lazy("--action due date"))
     action["done"] = False
     return action

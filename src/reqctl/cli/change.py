@@ -9,7 +9,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
-from reqctl.messages import _, data_word
+from reqctl.messages import NP_, _, data_word, lazy, render
 
 if TYPE_CHECKING:
     from reqctl.model.config import Config
@@ -26,11 +26,6 @@ def _roles_line(row: ChangeRow | UpdateResult) -> str:
     return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
 
 
-def _named(described: str, email: str | None, config: Config) -> str:
-    """A role's state as ``describe()`` words it, the person by name from the people directory."""
-    return described.replace(f"by {email}", f"by {config.person_name(email)}") if email else described
-
-
 def _impact_cells(row: ChangeRow, currency: str | None) -> tuple[str, str, str]:
     """Effort (person-days), schedule impact (days) and cost with its currency, as list cells."""
     from reqctl.ops.change_list import cost_text, plain_number
@@ -45,22 +40,37 @@ def _impact_cells(row: ChangeRow, currency: str | None) -> tuple[str, str, str]:
     return (number(impact.effort_days), number(impact.schedule_days), cost_text(impact, currency))
 
 
+# Labels of 'change show' that are not item fields (render/i18n.FIELDS has the others).
+_SHOW_LABELS = (NP_("change show", "found on"), NP_("change show", "effort_days"),
+                NP_("change show", "schedule_days"), NP_("change show", "cost"), NP_("change show", "risk"),
+                NP_("change show", "summary"), NP_("change show", "approval records"), NP_("change show", "reason"),
+                NP_("change show", "impact"))
+
+
 def _render_change(row: ChangeRow, config: Config | None = None) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
+    from reqctl.messages import DEFAULT_LANGUAGE, language, pgettext
     from reqctl.ops.change_list import cost_text, plain_number
+    from reqctl.render.i18n import FIELDS, field
 
     change = row.change
     fields = Text()
+    lang = language()
+
+    def label(key: str) -> str:
+        if lang == DEFAULT_LANGUAGE:
+            return key
+        return pgettext("change show", key) if key in _SHOW_LABELS or key not in FIELDS else field(key, lang)
 
     def line(key: str, value: object, style: str = "") -> None:
         if value in (None, "", []):
             return
-        fields.append(f"{key}: ", style="bold")
+        fields.append(_("{field}: ").format(field=label(key)), style="bold")
         fields.append(f"{', '.join(map(str, value)) if isinstance(value, list) else value}\n", style=style)
 
-    line("status", change.status)
+    line("status", data_word(change.status))
 
     def name(email: str | None) -> str | None:
         return config.person_name(email) if config is not None and email else email
@@ -68,34 +78,34 @@ def _render_change(row: ChangeRow, config: Config | None = None) -> None:
     line("requested_by", name(change.requested_by))
     line("created", change.created)
     line("affects", list(change.affects))
-    where = row.branch or "(none: recorded on the main line)"
+    where = row.branch or _("(none: recorded on the main line)")
     if row.ahead is not None:
-        where += f" (+{row.ahead}/-{row.behind} against the main line)"
+        where += _(" (+{ahead}/-{behind} against the main line)").format(ahead=row.ahead, behind=row.behind)
     line("branch", where)
     if row.ref != row.branch:
         line("found on", row.ref)
     impact = change.impact
     if impact is not None:
-        fields.append("impact:\n", style="bold")
+        fields.append(_("{field}:").format(field=label("impact")) + "\n", style="bold")
         currency = config.budget.currency if config is not None and config.budget else None
         for key, value in (("effort_days", impact.effort_days), ("schedule_days", impact.schedule_days),
                            ("cost", cost_text(impact, currency) or None),
                            ("risk", impact.risk), ("summary", impact.summary)):
             if value is not None:
-                fields.append(f"  {key}: {plain_number(value)}\n")
+                shown = data_word(value) if key == "risk" else plain_number(value)
+                fields.append("  " + _("{field}: ").format(field=label(key)) + f"{shown}\n")
     else:
-        line("impact", "not assessed yet")
+        line("impact", _("not assessed yet"))
     if row.roles:
-        fields.append("approvals:\n", style="bold")
+        fields.append(_("{field}:").format(field=label("approvals")) + "\n", style="bold")
         for role in row.roles:
-            described = role.describe()
-            if role.by:
-                described = described.replace(f"by {role.by}", f"by {name(role.by)}")
+            described = render(role.describe(name(role.by)))
             fields.append(f"  {described}\n", style="green" if role.ok else "red")
     if change.approvals:
-        fields.append("approval records:\n", style="bold")
+        fields.append(_("{field}:").format(field=label("approval records")) + "\n", style="bold")
     for record in change.approvals:
-        fields.append(f"  {record.at}: {record.role} {record.decision} ({name(record.by)})\n")
+        fields.append(_("  {date}: {role} {decision} ({by})\n").format(
+            date=record.at, role=data_word(record.role), decision=data_word(record.decision), by=name(record.by)))
     line("reason", change.reason)
     out = console.stdout()
     out.print(Panel(fields, title=Text(f"{change.id}  {change.title}", style="bold"), subtitle=row.path))
@@ -180,7 +190,7 @@ def register(app: typer.Typer) -> None:
             summary=summary,
         )
         console.print_plain(_("{id} assessed (commit {commit}){detail}").format(
-            id=result.change_id, commit=result.commit[:10], detail=result.detail))
+            id=result.change_id, commit=result.commit[:10], detail=render(result.detail)))
 
     @group.command("approve", short_help="Approve the CR and the content it changes.")
     def approve_command(ctx: typer.Context, change_id: IdArg, by: ByOption = None, role: RoleOption = None) -> None:
@@ -189,7 +199,7 @@ def register(app: typer.Typer) -> None:
 
         result = ops.approve(state(ctx).directory, change_id, by=by, role=role)
         config = state(ctx).project_config().config
-        waiting = [_named(s.describe(), s.by, config) for s in result.roles if not s.ok]
+        waiting = [render(s.describe(config.person_name(s.by) if s.by else None)) for s in result.roles if not s.ok]
         tail = _("; still needed: {roles}").format(roles=", ".join(waiting)) if waiting else _("; ready to merge")
         who = next((s.by for s in result.roles if s.role == result.detail.split(", ")[0] and s.by), None)
         roles = ", ".join(data_word(role) for role in result.detail.split(", "))
@@ -320,7 +330,7 @@ def register(app: typer.Typer) -> None:
 
         fmt = "json" if as_json else output_format
         if fmt not in ("text", "md", "json"):
-            raise UsageError(f"--format {fmt}: use text, md or json")
+            raise UsageError(lazy("--format {format}: use text, md or json", format=fmt))
         found, diff = ops.diff_change(state(ctx).directory, change_id)
         if fmt == "json":
             console.print_json({"change": found.change.id, "branch": found.change.branch, **diff.to_json()})

@@ -14,6 +14,7 @@ from reqctl import __version__
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import EXIT_FINDINGS, ReqctlError, UsageError
+from reqctl.messages import lazy, render
 from reqctl.validation.findings import FORMATS
 from reqctl.validation.registry import CheckOptions, rule_infos
 
@@ -52,20 +53,21 @@ def register(app: typer.Typer) -> None:
                 console.print_plain(f"{info.code}  {info.default_severity.value:7}  {info.name}: {_(info.description)}")
             return
         if output_format not in FORMATS:
-            raise UsageError(f"--format {output_format}: use one of {', '.join(FORMATS)}")
+            raise UsageError(lazy("--format {format}: use one of {formats}", format=output_format,
+                                  formats=", ".join(FORMATS)))
         if milestone is not None and not require_approved:
-            raise UsageError("--milestone goes with --require-approved")
+            raise UsageError(lazy("--milestone goes with --require-approved"))
         from reqctl.ops.check import run_check
 
         store = state(ctx).store()
         if milestone is not None and store.config().milestone(milestone) is None:
-            raise UsageError(f"--milestone {milestone}: no such milestone in reqctl.yaml")
+            raise UsageError(lazy("--milestone {milestone}: no such milestone in reqctl.yaml", milestone=milestone))
         options = CheckOptions(
             require_approved=require_approved, milestone=milestone, today=_parse_date(today)
         )
         run = run_check(store, options, base=base, verify=verify_approvals)
         for notice in run.notices:
-            console.warning_line(notice)
+            console.warning_line(render(notice))
         result = run.result
         root = store.root
         # Rule descriptions are only part of SARIF; loading them needs the models.
@@ -122,5 +124,6 @@ def _parse_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--today {value}: expected a date like 2026-12-01") from None
+        raise UsageError(lazy("{option} {value}: expected a date like 2026-12-01", option="--today",
+                              value=value)) from None
 

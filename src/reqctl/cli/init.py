@@ -40,9 +40,9 @@ def register(app: typer.Typer) -> None:
         if result.git_initialized:
             console.print_plain(_("initialized a git repository in {folder}").format(folder=result.root))
         for rel in result.created:
-            console.print_plain(_("created  {file}").format(file=rel))
+            console.print_plain(_("created  {file}").format(file=messages.render(rel)))
         for rel in result.kept:
-            console.print_plain(_("kept     {file} (already there)").format(file=rel))
+            console.print_plain(_("kept     {file} (already there)").format(file=messages.render(rel)))
         wrote_config = result.config_written
         if wrote_config and result.approver:
             console.print_plain(

@@ -226,9 +226,9 @@ def register_common(group: typer.Typer, kind: Kind) -> None:
         for review in reviews_of(project.root, item.id):  # comments given through 'reqctl serve'
             comment = " ".join(str(review.get("comment", "")).split())
             who = project.config.person_name(str(review.get("by")))
-            console.print_plain(
-                f"review {review.get('id')}: {review.get('decision')} by {who} on {review.get('date')}: {comment}"
-            )
+            console.print_plain(_("review {id}: {decision} by {by} on {date}: {comment}").format(
+                id=review.get("id"), decision=data_word(review.get("decision")), by=who, date=review.get("date"),
+                comment=comment))
 
     @group.command("status")
     def status_command(
@@ -304,10 +304,10 @@ def list_format(output: str | None, as_json: bool, bom: bool) -> str:
             lazy("--format {format}: use one of {formats}", format=output, formats=", ".join(LIST_FORMATS))
         )
     if as_json and output not in (None, "json"):
-        raise UsageError(f"--json and --format {output} contradict each other; use one")
+        raise UsageError(lazy("--json and --format {format} contradict each other; use one", format=output))
     chosen = "json" if as_json else output or "table"
     if bom and chosen != "csv":
-        raise UsageError("--bom only applies to --format csv")
+        raise UsageError(lazy("--bom only applies to --format csv"))
     return chosen
 
 
@@ -370,7 +370,11 @@ def _refuse_other_kind(ctx: typer.Context, item_id: str, kind: Kind) -> None:
         return
     shown = normalize_id_argument(item_id)
     command = _KIND_COMMAND.get(other, other.value)
-    raise UsageError(f"{shown} is a {_KIND_NOUN.get(other, other.value)}; use 'reqctl {command} show {shown}'")
+    from reqctl.messages import DEFAULT_LANGUAGE, language
+
+    noun = _KIND_NOUN.get(other, other.value) if language() == DEFAULT_LANGUAGE else data_word(other.value)
+    raise UsageError(lazy("{id} is a {kind}; use 'reqctl {command} show {id}'", id=shown, kind=noun,
+                          command=command))
 
 
 def get_item(project: Project, item_id: str, kind: Kind | None = None) -> Item:
@@ -405,22 +409,26 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
         try:
             completed = subprocess.run([*shlex.split(editor), str(path)], check=False, cwd=root)
         except OSError as exc:
-            raise UsageError(f"cannot start the editor '{editor}': {exc.strerror}") from None
+            raise UsageError(lazy("cannot start the editor '{editor}': {reason}", editor=editor,
+                                  reason=exc.strerror)) from None
         if completed.returncode != 0:
-            raise UsageError(f"the editor '{editor}' exited with status {completed.returncode}; nothing saved")
+            raise UsageError(lazy("the editor '{editor}' exited with status {code}; nothing saved", editor=editor,
+                                  code=completed.returncode))
         try:
             return path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
-            raise UsageError("the edited file is not UTF-8 text; nothing saved") from None
+            raise UsageError(lazy("the edited file is not UTF-8 text; nothing saved")) from None
 
 
 def _confirm_suspect(item_id: str, fields: list[str]) -> None:
     """Ask before an edit invalidates an approval; without a terminal to ask on, refuse (``--yes`` skips this)."""
-    what = f"{item_id} is approved and this edit changes {', '.join(fields)}: this makes it suspect"
+    what = lazy("{id} is approved and this edit changes {fields}: this makes it suspect", id=item_id,
+                fields=", ".join(fields))
     if not sys.stdin.isatty():
-        raise UsageError(f"{what}: pass --yes to save it anyway")
-    if not typer.confirm(f"{what} until it is re-approved. Save?", default=False, err=True):
-        raise UsageError(f"{what}: not saved")
+        raise UsageError(lazy("{what}: pass --yes to save it anyway", what=what))
+    if not typer.confirm(_("{what} until it is re-approved. Save?").format(what=render(what)), default=False,
+                         err=True):
+        raise UsageError(lazy("{what}: not saved", what=what))
 
 
 def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
@@ -430,7 +438,7 @@ def _keep_rejected_edit(root: Path, item_id: str, text: str) -> str:
 
     state = ensure_state_dir(root)
     if state is None:
-        raise UsageError("cannot keep the rejected edit: reqctl's state folder cannot be created")
+        raise UsageError(lazy("cannot keep the rejected edit: reqctl's state folder cannot be created"))
     folder = state / "rejected-edits"
     folder.mkdir(exist_ok=True, mode=0o700)
     path = folder / f"{item_id}.md"
@@ -495,7 +503,7 @@ def render_item(
     if links:
         fields.append(_("referenced by:") + "\n", style="bold")
         for link in links:
-            fields.append(f"  {link.id} {link.relation}: {link.title}\n")
+            fields.append(f"  {link.id} {render(link.relation)}: {link.title}\n")
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
     if item.body.strip():
         if out.is_terminal:

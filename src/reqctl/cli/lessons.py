@@ -9,6 +9,11 @@ import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
+from reqctl.messages import NP_, ngettext, pgettext
+
+# The import states ops report, as shown (gettext marks them; the keys stay English).
+_STATES = {"added": NP_("import", "added"), "updated": NP_("import", "updated"),
+           "unchanged": NP_("import", "unchanged")}
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +41,8 @@ def register(app: typer.Typer) -> None:
             console.print_plain(text.rstrip("\n"))
             return
         write_output(output_path(output, Path.cwd()), text)
-        console.stderr().print(f"wrote {output} ({count} lesson{'s' if count != 1 else ''})", style="dim")
+        console.stderr().print(ngettext("wrote {file} ({n} lesson)", "wrote {file} ({n} lessons)", count).format(
+            file=output, n=count), style="dim", markup=False)
 
     @group.command("import", short_help="Bring other projects' lesson exports into knowledge/.")
     def import_command(
@@ -50,5 +56,7 @@ def register(app: typer.Typer) -> None:
         results = ops.import_files(state(ctx).directory, [f if f.is_absolute() else cwd / f for f in files],
                                    [str(f) for f in files])
         for r in results:
-            console.print_plain(f"{r.path}: {r.lessons} lesson{'s' if r.lessons != 1 else ''} from "
-                                f"'{r.project}' ({r.state})")
+            line = ngettext("{file}: {n} lesson from '{project}' ({state})",
+                            "{file}: {n} lessons from '{project}' ({state})", r.lessons)
+            shown = pgettext("import", _STATES[r.state])
+            console.print_plain(line.format(file=r.path, n=r.lessons, project=r.project, state=shown))

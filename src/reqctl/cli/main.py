@@ -88,7 +88,8 @@ def root(
     ctx.obj = AppState(directory=directory or Path.cwd(), debug=debug, use_cache=not no_cache)
     if lang is not None:
         if lang not in messages.LANGUAGES:
-            raise UsageError(f"--lang {lang}: use one of {', '.join(messages.LANGUAGES)}")
+            raise UsageError(messages.lazy("--lang {lang}: use one of {languages}", lang=lang,
+                                           languages=", ".join(messages.LANGUAGES)))
         messages.choose(lang)
     elif messages.chosen() is None:
         messages.settle(project_language(ctx.obj.directory))

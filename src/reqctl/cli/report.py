@@ -13,6 +13,7 @@ from rich.text import Text
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
+from reqctl.messages import _, lazy, ngettext, render
 
 # Kept in step with render.documents.FORMATS (not imported: --help must stay fast).
 FORMATS = ("md", "html", "json")
@@ -41,7 +42,7 @@ def parse_date(option: str, value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {value}: not a date; use YYYY-MM-DD") from None
+        raise UsageError(lazy("{option} {value}: not a date; use YYYY-MM-DD", option=option, value=value)) from None
 
 
 def emit(text: str, out: Path | None) -> None:
@@ -52,7 +53,7 @@ def emit(text: str, out: Path | None) -> None:
         return
     path = output_path(out, Path.cwd())
     write_output(path, text)
-    console.stderr().print(Text(f"wrote {out}", style="dim"))
+    console.stderr().print(Text(_("wrote {file}").format(file=out), style="dim"))
 
 
 def render_to(root: Path, name: str, fmt: str | None, context: dict[str, Any], out: Path | None) -> None:
@@ -64,7 +65,7 @@ def render_to(root: Path, name: str, fmt: str | None, context: dict[str, Any], o
         found = Attachments()
         context = rewrite_context(root, context, found, inline=True)
         for warning in dict.fromkeys(found.warnings):
-            sys.stderr.write(f"warning: {warning}\n")
+            console.warning_line(render(warning))
     text = render_document(root, name, fmt or "md", context["lang"], context)
     emit(text, out)
 
@@ -106,8 +107,9 @@ def register(app: typer.Typer) -> None:
         language = reports.resolve_language(project, lang)
         dirty = uncommitted_item_files(project)
         if dirty:
-            files = "item file is" if dirty == 1 else "item files are"
-            sys.stderr.write(f"warning: the report reads committed history; {dirty} {files} not committed\n")
+            console.warning_line(ngettext(
+                "the report reads committed history; {n} item file is not committed",
+                "the report reads committed history; {n} item files are not committed", dirty).format(n=dirty))
         context = weekly_context(project, language, dt.date.today(), since=since_day, until=until_day,
                                  weeks=weeks, week=iso_week)
         render_to(project.root, "weekly", fmt, context, out)
@@ -195,20 +197,23 @@ def edit_note(
     rel = weekly_note.note_path(note_week)
     if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")) or not interactive():
         console.print_plain(rel)
-        what = "created from the template" if created else "exists"
-        console.stderr().print(Text(f"{what}; no editor or terminal, so edit the file yourself", style="dim"))
+        hint = (_("created from the template; no editor or terminal, so edit the file yourself") if created
+                else _("exists; no editor or terminal, so edit the file yourself"))
+        console.stderr().print(Text(hint, style="dim"))
         return
     original = path.read_bytes().decode("utf-8", errors="replace")
     edited = _run_editor(project.root, note_week.label, original)
     if edited == original:
-        console.print_plain(f"{rel}: {'created' if created else 'no changes'}")
+        line = _("{file}: created") if created else _("{file}: no changes")
+        console.print_plain(line.format(file=rel))
         return
     try:
         weekly_note.save_note(project.root, note_week, edited)
     except ReqctlError as exc:
         kept = _keep_rejected_edit(project.root, note_week.label, edited)
-        raise UsageError(f"{exc}; {rel} is unchanged, your edit is saved in {kept}") from None
-    console.print_plain(f"{rel}: saved")
+        raise UsageError(lazy("{error}; {file} is unchanged, your edit is saved in {kept}", error=exc.display(),
+                              file=rel, kept=kept)) from None
+    console.print_plain(_("{file}: saved").format(file=rel))
 
 
 def show_status(context: dict[str, Any]) -> None:

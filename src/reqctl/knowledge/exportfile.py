@@ -22,7 +22,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from reqctl.errors import FileFormatError
-from reqctl.model.items import Lesson, Title, _as_list
+from reqctl.messages import lazy
+from reqctl.model.items import Lesson, Title, _as_list, validator_message
 from reqctl.model.project import Project
 
 FORMAT = "reqctl-lessons"
@@ -79,35 +80,38 @@ def dumps(export: LessonExport) -> str:
 def parse(raw: bytes, where: str) -> LessonExport:
     """A lessons export read from ``raw``; ``FileFormatError`` naming ``where`` and the first problem."""
     if len(raw) > MAX_BYTES:
-        raise FileFormatError(f"larger than {MAX_BYTES // (1024 * 1024)} MB; not a lessons export", path=where)
+        raise FileFormatError(lazy("larger than {mb} MB; not a lessons export", mb=MAX_BYTES // (1024 * 1024)),
+                              path=where)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileFormatError(f"not UTF-8 (byte {exc.start})", path=where) from None
+        raise FileFormatError(lazy("not UTF-8 (byte {byte})", byte=exc.start), path=where) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileFormatError(f"not JSON: {exc.msg} (column {exc.colno})", path=where, line=exc.lineno) from None
+        raise FileFormatError(lazy("not JSON: {problem} (column {column})", problem=exc.msg, column=exc.colno),
+                              path=where, line=exc.lineno) from None
     except RecursionError:
-        raise FileFormatError("not JSON: nested too deeply", path=where) from None
+        raise FileFormatError(lazy("not JSON: nested too deeply"), path=where) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise FileFormatError(f'not a reqctl lessons export (no "format": "{FORMAT}")', path=where)
+        raise FileFormatError(lazy('not a reqctl lessons export (no "format": "{format}")', format=FORMAT),
+                              path=where)
     version = data.get("version")
     if version != VERSION:
-        raise FileFormatError(
-            f"format version {version!r} is not supported: this reqctl reads version {VERSION}", path=where
-        )
+        raise FileFormatError(lazy("format version {version} is not supported: this reqctl reads version {known}",
+                                   version=repr(version), known=VERSION), path=where)
     try:
         export = LessonExport.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         loc = ".".join(str(part) for part in first["loc"])
-        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        message = "required field is missing" if first["type"] == "missing" else first["msg"]
-        raise FileFormatError(f"{loc}: {message.removeprefix('Value error, ')}{more}", path=where) from None
+        more = lazy(" (and {n} more)", n=error.error_count() - 1) if error.error_count() > 1 else ""
+        message = lazy("required field is missing") if first["type"] == "missing" else validator_message(first)
+        raise FileFormatError(lazy("{field}: {message}{more}", field=loc, message=message, more=more),
+                              path=where) from None
     seen: set[str] = set()
     for lesson in export.lessons:
         if lesson.id in seen:
-            raise FileFormatError(f"lesson {lesson.id} appears twice", path=where)
+            raise FileFormatError(lazy("lesson {id} appears twice", id=lesson.id), path=where)
         seen.add(lesson.id)
     return export

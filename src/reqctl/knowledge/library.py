@@ -20,6 +20,7 @@ from typing import Any
 
 from reqctl.errors import ConfigError, FileFormatError, UsageError
 from reqctl.knowledge.exportfile import MAX_BYTES, LessonExport, dumps, parse
+from reqctl.messages import lazy
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.project import Project
 from reqctl.store.atomic import write_atomic
@@ -52,13 +53,14 @@ def _read_file(root: Path, rel: str) -> bytes:
         current = current / part
         if current.is_symlink():
             link = current.relative_to(root).as_posix()
-            raise FileFormatError(f"{link} is a symbolic link; reqctl does not follow links out of files", path=rel)
+            raise FileFormatError(lazy("{link} is a symbolic link; reqctl does not follow links out of files",
+                                       link=link), path=rel)
     try:
         fd = os.open(root / rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise FileFormatError(f"cannot read file: {exc.strerror}", path=rel) from None
+        raise FileFormatError(lazy("cannot read file: {reason}", reason=exc.strerror), path=rel) from None
 
 
 def _read_named(path: Path, shown: str) -> LessonExport:
@@ -67,9 +69,9 @@ def _read_named(path: Path, shown: str) -> LessonExport:
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except IsADirectoryError:
-        raise UsageError("is a folder, not a lessons export", path=shown) from None
+        raise UsageError(lazy("is a folder, not a lessons export"), path=shown) from None
     except OSError as exc:
-        raise UsageError(f"cannot read file: {exc.strerror}", path=shown) from None
+        raise UsageError(lazy("cannot read file: {reason}", reason=exc.strerror), path=shown) from None
     return parse(raw, shown)
 
 
@@ -80,15 +82,16 @@ def import_exports(project: Project, files: list[Path], shown: list[str]) -> lis
     by_project: dict[str, str] = {}
     for export, name in zip(exports, shown, strict=True):
         if export.project == project.config.name:
-            raise UsageError(f"is an export of this project ({export.project}); its lessons are already here",
-                             path=name)
+            raise UsageError(lazy("is an export of this project ({project}); its lessons are already here",
+                                  project=export.project), path=name)
         if export.project in by_project:
-            raise UsageError(f"{by_project[export.project]} and {name} are both exports of '{export.project}'; "
-                             "import one of them")
+            raise UsageError(lazy("{first} and {second} are both exports of '{project}'; import one of them",
+                                  first=by_project[export.project], second=name, project=export.project))
         by_project[export.project] = name
     folder = root / FOLDER
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise UsageError(f"{FOLDER} is not a folder (a symbolic link or a file); reqctl writes imports there")
+        raise UsageError(lazy("{folder} is not a folder (a symbolic link or a file); reqctl writes imports there",
+                              folder=FOLDER))
     planned: list[tuple[Path, bytes, Imported]] = []
     for export, name in zip(exports, shown, strict=True):
         rel = f"{FOLDER}/{file_name(export.project)}"
@@ -96,7 +99,7 @@ def import_exports(project: Project, files: list[Path], shown: list[str]) -> lis
             rel = f"{FOLDER}/{file_name(export.project, hashed=True)}"
         target = root / rel
         if target.is_symlink():
-            raise UsageError(f"{rel} is a symbolic link; remove it first")
+            raise UsageError(lazy("{file} is a symbolic link; remove it first", file=rel))
         text = dumps(export).encode("utf-8")
         old = target.read_bytes() if target.is_file() else None
         state = "added" if old is None else ("unchanged" if old == text else "updated")
@@ -136,7 +139,8 @@ def sources(project: Project) -> list[Source]:
         try:
             found.append(Source(rel, parse(_read_file(root, rel), rel)))
         except FileFormatError as exc:
-            raise ConfigError(f"knowledge: {exc.location()}: {exc.message}", path=CONFIG_FILE) from None
+            raise ConfigError(lazy("knowledge: {file}: {problem}", file=exc.location(), problem=exc.message),
+                              path=CONFIG_FILE) from None
     newest: dict[str, Source] = {}
     for source in found:
         kept = newest.get(source.export.project)

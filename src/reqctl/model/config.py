@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from reqctl.locate import CONFIG_FILE
+from reqctl.messages import lazy
 from reqctl.model.ids import DEFAULT_PREFIXES, PREFIX_PATTERN, Kind
 
 __all__ = ["CONFIG_FILE", "Config", "Milestone", "Person"]
@@ -64,7 +65,7 @@ class CheckPolicy(_Strict):
     @classmethod
     def _inside_project(cls, value: str | None) -> str | None:
         if value is not None and (not value.strip() or value.startswith("/") or ".." in value.split("/")):
-            raise ValueError("must be a path inside the project, like .reqctl-signers")
+            raise ValueError(lazy("must be a path inside the project, like .reqctl-signers"))
         return value
 
     @field_validator("signers")
@@ -73,10 +74,9 @@ class CheckPolicy(_Strict):
         for email, keys in value.items():
             for key in keys:
                 if not _KEY_FINGERPRINT.fullmatch(key):
-                    raise ValueError(
-                        f"{email}: '{key}' is not a key fingerprint (SHA256:… from 'ssh-keygen -lf', "
-                        "or a 40/64-digit GPG fingerprint)"
-                    )
+                    raise ValueError(lazy(
+                        "{email}: '{key}' is not a key fingerprint (SHA256:… from 'ssh-keygen -lf', "
+                        "or a 40/64-digit GPG fingerprint)", email=email, key=key))
         return value
 
 
@@ -105,7 +105,7 @@ class ReviewSettings(_Strict):
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", value.strip()):
-            raise ValueError(f"'{value}' is not an e-mail address")
+            raise ValueError(lazy("'{value}' is not an e-mail address", value=value))
         return value.strip() if value is not None else None
 
 
@@ -120,7 +120,8 @@ class ExportSettings(_Strict):
         for kind, names in value.items():
             repeated = sorted({name for name in names if names.count(name) > 1})
             if repeated:
-                raise ValueError(f"{kind.value} lists the column '{repeated[0]}' twice")
+                raise ValueError(lazy("{kind} lists the column '{column}' twice", kind=kind.value,
+                                      column=repeated[0]))
         return value
 
 
@@ -213,7 +214,8 @@ class Config(_Strict):
 
         for kind, prefix in value.items():
             if not re.fullmatch(PREFIX_PATTERN, prefix):
-                raise ValueError(f"prefix for {kind.value} must be upper case letters, got {prefix!r}")
+                raise ValueError(lazy("prefix for {kind} must be upper case letters, got {prefix}",
+                                      kind=kind.value, prefix=repr(prefix)))
         return value
 
     @field_validator("knowledge")
@@ -222,10 +224,9 @@ class Config(_Strict):
         for path in value:
             parts = path.replace("\\", "/").split("/")
             if not path.strip() or path.startswith(("/", "~")) or ".." in parts or re.match(r"^[A-Za-z]:", path):
-                raise ValueError(
-                    f"'{path}' is not a path inside the project; copy the export into the project "
-                    "(e.g. knowledge/acme.json) or use 'reqctl lessons import'"
-                )
+                raise ValueError(lazy(
+                    "'{path}' is not a path inside the project; copy the export into the project "
+                    "(e.g. knowledge/acme.json) or use 'reqctl lessons import'", path=path))
         return value
 
     @model_validator(mode="after")
@@ -233,24 +234,27 @@ class Config(_Strict):
         seen: set[str] = set()
         for milestone in self.milestones:
             if milestone.id in seen:
-                raise ValueError(f"milestone {milestone.id} is listed twice")
+                raise ValueError(lazy("milestone {id} is listed twice", id=milestone.id))
             seen.add(milestone.id)
         for kind, roles in self.approvals.items():
             for role in roles:
                 if role not in self.roles:
-                    raise ValueError(f"approvals.{kind.value} names role '{role}', not defined under roles")
+                    raise ValueError(lazy("approvals.{kind} names role '{role}', not defined under roles",
+                                          kind=kind.value, role=role))
         statuses = _known_statuses()
         for where, names in (("", self.display), ("en.", self.display.en), ("zh.", self.display.zh)):
             for key in names.priority:
                 if key not in self.priorities:
                     known = ", ".join(self.priorities)
-                    raise ValueError(f"display.{where}priority names '{key}', not one of the priorities ({known})")
+                    raise ValueError(lazy("display.{where}priority names '{key}', not one of the priorities ({known})",
+                                          where=where, key=key, known=known))
             for key in names.status:
                 if key not in statuses:
-                    raise ValueError(f"display.{where}status names '{key}', which is no item's status")
+                    raise ValueError(lazy("display.{where}status names '{key}', which is no item's status",
+                                          where=where, key=key))
         prefixes = [self.prefix(kind) for kind in Kind]
         if len(set(prefixes)) != len(prefixes):
-            raise ValueError("two kinds share one ID prefix")
+            raise ValueError(lazy("two kinds share one ID prefix"))
         return self
 
     def prefix(self, kind: Kind) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -22,7 +23,53 @@ from pydantic import (
     model_serializer,
 )
 
+from reqctl.messages import N_, Message, lazy
 from reqctl.model.ids import Kind
+
+# pydantic's own messages by error type, worded exactly as pydantic words them (``validator_message``
+# checks), so English stays the same and the catalog has the Chinese.
+_PYDANTIC_MESSAGES = {
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "int_type": N_("Input should be a valid integer"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "float_type": N_("Input should be a valid number"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "string_type": N_("Input should be a valid string"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "date_type": N_("Input should be a valid date"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD, {error}"),
+    "date_from_datetime_parsing": N_("Input should be a valid date or datetime, {error}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "string_pattern_mismatch": N_("String should match pattern '{pattern}'"),
+}
+
+
+def validator_message(detail: Mapping[str, Any]) -> str:
+    """One pydantic error's message, as a lazy message (shown in the run's language) where possible.
+
+    pydantic keeps only the English text in ``msg``; the exception a validator raised is in
+    ``ctx["error"]``, so a ``ValueError(lazy(...))`` is still shown translated.  pydantic's own
+    messages are matched by type and used only when they read exactly as pydantic wrote them.
+    """
+    context = detail.get("ctx") or {}
+    error = context.get("error")
+    if isinstance(error, ValueError) and error.args and isinstance(error.args[0], Message):
+        return error.args[0]
+    text = str(detail["msg"]).removeprefix("Value error, ")
+    template = _PYDANTIC_MESSAGES.get(str(detail.get("type")))
+    if template is not None:
+        params = {key: value for key, value in context.items() if isinstance(value, (str, int, float))}
+        try:
+            message = lazy(template, **params)
+        except (KeyError, IndexError, ValueError):
+            return text
+        if message == text:
+            return message
+    return text
 
 
 def _as_list(value: Any) -> Any:
@@ -45,9 +92,9 @@ def _strip(value: Any) -> Any:
 
 def _one_line(value: str) -> str:
     if not value:
-        raise ValueError("must not be empty")
+        raise ValueError(lazy("must not be empty"))
     if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line (put details in the body)")
+        raise ValueError(lazy("must be a single line (put details in the body)"))
     return value
 
 
@@ -125,7 +172,7 @@ class Money(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code: CNY, EUR, USD")
 
 
-_COST_FORM = "write a number, or {amount: 12000, currency: CNY}"
+_COST_FORM = lazy("write a number, or {example}", example="{amount: 12000, currency: CNY}")
 
 
 def _cost(value: Any) -> Any:
@@ -133,16 +180,17 @@ def _cost(value: Any) -> Any:
     if value is None or isinstance(value, Money):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
-        raise ValueError(f"{value!r} is not a cost: {_COST_FORM}")
+        raise ValueError(lazy("{value} is not a cost: {form}", value=repr(value), form=_COST_FORM))
     if isinstance(value, dict):
         extra = sorted(str(k) for k in value if k not in ("amount", "currency"))
         if extra:
-            raise ValueError(f"unknown key '{extra[0]}': {_COST_FORM}")
+            raise ValueError(lazy("unknown key '{key}': {form}", key=extra[0], form=_COST_FORM))
         amount, currency = value.get("amount"), value.get("currency")
         if isinstance(amount, bool) or not isinstance(amount, (int, float)):
-            raise ValueError(f"amount {amount!r} is not a number: {_COST_FORM}")
+            raise ValueError(lazy("amount {amount} is not a number: {form}", amount=repr(amount), form=_COST_FORM))
         if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
-            raise ValueError(f"currency {currency!r} is not a three-letter ISO 4217 code such as CNY, EUR or USD")
+            raise ValueError(lazy("currency {currency} is not a three-letter ISO 4217 code such as CNY, EUR or USD",
+                                  currency=repr(currency)))
         return Money(amount=amount, currency=currency)
     return value
 

@@ -16,7 +16,7 @@ from reqctl.errors import NotFoundError
 from reqctl.messages import Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
-from reqctl.model.items import MODELS, Item, Requirement
+from reqctl.model.items import MODELS, Item, Requirement, validator_message
 from reqctl.store.reader import ItemFile
 
 __all__ = ["FieldProblem", "Project", "validate_item"]
@@ -111,7 +111,7 @@ def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[Fiel
         loc = [str(part) for part in detail["loc"]]
         top = loc[0] if loc else ""
         name = ".".join(loc) if loc else "(front matter)"
-        message = detail["msg"].removeprefix("Value error, ")
+        message = validator_message(detail)
         if detail["type"] == "missing":
             message = lazy("required field is missing")
         elif detail["type"] in ("literal_error", "enum"):
@@ -119,7 +119,7 @@ def _pydantic_problems(item_file: ItemFile, error: ValidationError) -> list[Fiel
             message = lazy("{value} is not one of {allowed}", value=_quoted(detail.get("input")), allowed=allowed)
         elif detail["type"] != "value_error" and detail.get("input") not in (None, "") \
                 and not isinstance(detail["input"], (dict, list)):
-            message = f"{_quoted(detail['input'])}: {message}"
+            message = lazy("{value}: {message}", value=_quoted(detail["input"]), message=message)
         problems.append(FieldProblem(name, message, item_file.line_of(top)))
     return problems
 

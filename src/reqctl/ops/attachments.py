@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from reqctl.messages import Message, lazy
+
 MAX_BYTES = 10 * 1024 * 1024
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp"}  # no SVG: it can carry scripts
@@ -41,7 +43,11 @@ class Attachments:
 
 
 class Refused(Exception):
-    """A reference that is not used; the message says why."""
+    """A reference that is not used; the message says why (a lazy message, shown in the run's language)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _is_local(target: str) -> bool:
@@ -55,13 +61,13 @@ def project_path(item_rel: str, target: str) -> str:
     """The project-relative path a reference in ``item_rel`` names; ``Refused`` when it leaves the project."""
     raw = unquote(target.split("#", 1)[0].split("?", 1)[0])
     if not raw or "\\" in raw or "\0" in raw or raw.startswith("/"):
-        raise Refused("not a relative path inside the project")
+        raise Refused(lazy("not a relative path inside the project"))
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(item_rel), raw))
     parts = joined.split("/")
     if joined.startswith("/") or ".." in parts or joined == ".":
-        raise Refused("outside the project")
+        raise Refused(lazy("outside the project"))
     if any(part.startswith(".") for part in parts):
-        raise Refused("in a hidden folder")
+        raise Refused(lazy("in a hidden folder"))
     return joined
 
 
@@ -78,31 +84,31 @@ def read_attachment(root: Path, rel: str) -> bytes:
         try:
             info = current.lstat()
         except OSError:
-            raise Refused("no such file") from None
+            raise Refused(lazy("no such file")) from None
         if stat.S_ISLNK(info.st_mode):
-            raise Refused("is a symbolic link (links are never followed)")
+            raise Refused(lazy("is a symbolic link (links are never followed)"))
     real_root = Path(os.path.realpath(root))
     if not Path(os.path.realpath(current)).is_relative_to(real_root):
-        raise Refused("outside the project")
+        raise Refused(lazy("outside the project"))
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not stat.S_ISREG(info.st_mode):
-        raise Refused("not a regular file")
+        raise Refused(lazy("not a regular file"))
     if not _committable(root, rel):
-        raise Refused("is not tracked by git ('git add' it)")
+        raise Refused(lazy("is not tracked by git ('git add' it)"))
     try:
         fd = os.open(current, flags)
     except OSError as exc:
-        raise Refused(f"cannot be read ({exc.strerror})") from None
+        raise Refused(lazy("cannot be read ({reason})", reason=exc.strerror)) from None
     info = os.fstat(fd)  # what was opened, in case the path changed since lstat
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise Refused("not a regular file")
+        raise Refused(lazy("not a regular file"))
     with os.fdopen(fd, "rb") as handle:
         if info.st_size > MAX_BYTES:
-            raise Refused(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+            raise Refused(lazy("larger than {mb} MB", mb=MAX_BYTES // (1024 * 1024)))
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise Refused(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise Refused(lazy("larger than {mb} MB", mb=MAX_BYTES // (1024 * 1024)))
     return data
 
 
@@ -148,13 +154,14 @@ def rewrite_body(root: Path, item_rel: str, body: str, found: Attachments, *, in
             kind = IMAGE_TYPES.get(posixpath.splitext(rel)[1].lower())
             if inline:
                 if kind is None:
-                    raise Refused("is not an image and cannot be embedded in one HTML file; publish the site")
+                    raise Refused(lazy("is not an image and cannot be embedded in one HTML file; publish the site"))
                 url = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
             else:
                 url = prefix + quote(rel)
             found.files[rel] = data
         except Refused as why:
-            found.warnings.append(f"{item_rel}: {bare}: {why}; left as text")
+            found.warnings.append(lazy("{file}: {target}: {why}; left as text", file=item_rel, target=bare,
+                                       why=why.message))
             return _as_text(bang, text, target)
         return f"{bang}[{text}]({url}{title})"
 

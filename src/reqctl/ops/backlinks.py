@@ -11,19 +11,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from reqctl.messages import lazy
 from reqctl.model.ids import Kind
 from reqctl.model.items import MODELS, Item, Requirement
 from reqctl.model.project import Project
 from reqctl.store.reader import ItemFile
 from reqctl.store.store import Store
 
-# What the referencing item's field says about the item it names, for people reading 'show'.
+# What the referencing item's field says about the item it names, for people reading 'show' (shown translated).
 RELATION = {
-    "depends_on": "depends on it",
-    "affects": "changes it",
-    "relates": "relates to it",
-    "supersedes": "supersedes it",
-    "source": "cites it as its source",
+    "depends_on": lazy("depends on it"),
+    "affects": lazy("changes it"),
+    "relates": lazy("relates to it"),
+    "supersedes": lazy("supersedes it"),
+    "source": lazy("cites it as its source"),
 }
 
 

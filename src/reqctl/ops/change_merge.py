@@ -16,6 +16,7 @@ from reqctl.errors import (
 from reqctl.gitio.objects import kind_of_path
 from reqctl.gitio.repo import GitRepo
 from reqctl.history.snapshots import HistoryReader, open_git
+from reqctl.messages import Word, joined, lazy
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument
@@ -50,9 +51,9 @@ class MergeResult:
 
 
 def _merge_refusals(config: Config, change: Change, current: dict[str, str], gate: list[str]) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if change.status != "approved":
-        problems.append(f"{change.id} is {change.status}, not approved")
+        problems.append(lazy("{id} is {status}, not approved", id=change.id, status=Word(change.status)))
     problems += [s.describe() for s in role_approvals(change, config, current) if not s.ok]
     return problems + gate
 
@@ -69,7 +70,7 @@ def _tip_state(
     for path, item_file in new_files.items():
         model = model_of(item_file)
         if model is None:
-            raise UsageError(f"{path} is not valid on the branch; fix it first (run 'reqctl check')")
+            raise UsageError(lazy("{file} is not valid on the branch; fix it first (run 'reqctl check')", file=path))
         models[path] = model
     current = {}
     for path in paths:
@@ -94,10 +95,9 @@ def _requirement_approvers(config: Config, change: Change) -> dict[str, str]:
             approvers[role] = records[-1].by
     missing = [role for role in roles if role not in approvers]
     if missing or not roles:
-        raise UsageError(
-            f"requirements need approval by {', '.join(missing or roles) or 'an approver'}, and no one holding "
-            f"that role approved {change.id}"
-        )
+        raise UsageError(lazy(
+            "requirements need approval by {roles}, and no one holding that role approved {id}",
+            roles=", ".join(missing or roles) or lazy("an approver"), id=change.id))
     return approvers
 
 
@@ -112,32 +112,33 @@ def merge(root: Path, raw_id: str, *, today: dt.date | None = None) -> MergeResu
     reader = HistoryReader(root, repo)
     if repo.merge_head() is not None:
         return _finish_merge(reader, project, change_id, today)
-    require_clean(repo, "merge a change")
-    current_branch = require_branch(repo, "merge a change")
+    require_clean(repo, lazy("merge a change"))
+    current_branch = require_branch(repo, lazy("merge a change"))
     main = main_line(repo, config)
     found = locate(reader, change_id)
     change = found.change
     if change.branch is None:
         return _merge_in_place(reader, project, change, current_branch, today)
     if "/" in main and not repo.branch_exists(main):
-        raise GitError(f"the main line is only the remote branch {main}; create a local branch for it first")
+        raise GitError(lazy("the main line is only the remote branch {main}; create a local branch for it first",
+                            main=main))
     tip_ref = change.branch if repo.branch_exists(change.branch) else found.ref
     tip = repo.resolve(tip_ref)
     base = repo.merge_base(main, tip)
     if base is None:
-        raise GitError(f"{change.branch} shares no history with {main}")
+        raise GitError(lazy("{branch} shares no history with {main}", branch=change.branch, main=main))
     if repo.is_ancestor(tip, repo.resolve(main)):
-        raise UsageError(f"{change.branch} is already merged into {main}")
+        raise UsageError(lazy("{branch} is already merged into {main}", branch=change.branch, main=main))
     branch_change = _change_at(reader, tip, change_id)
     current, touched, _models = _tip_state(reader, config, base, tip)
-    gate = [
-        f"{item} is approved and changed but {change_id} does not list it in affects"
+    gate: list[str] = [
+        lazy("{item} is approved and changed but {change} does not list it in affects", item=item, change=change_id)
         for item in touched
         if item not in branch_change.affects
     ]
     problems = _merge_refusals(config, branch_change, current, gate)
     if problems:
-        raise UsageError(f"cannot merge {change_id}: {'; '.join(problems)}")
+        raise UsageError(lazy("cannot merge {id}: {problems}", id=change_id, problems=joined(problems)))
     _requirement_approvers(config, branch_change)
     if current_branch != main:
         repo.switch(main)
@@ -147,10 +148,10 @@ def merge(root: Path, raw_id: str, *, today: dt.date | None = None) -> MergeResu
         _back(repo, current_branch, main)
         raise
     if conflicts:
-        raise GitError(
-            f"merge conflict in {first_line(conflicts)}: resolve, 'git add' the files, then run "
-            f"'reqctl change merge {change_id}' again to finish (or 'git merge --abort')"
-        )
+        raise GitError(lazy(
+            "merge conflict in {files}: resolve, 'git add' the files, then run "
+            "'reqctl change merge {id}' again to finish (or 'git merge --abort')",
+            files=first_line(conflicts), id=change_id))
     try:
         return _complete(reader, change_id, tip_ref, main, today)
     except BaseException:
@@ -170,7 +171,7 @@ def _change_at(reader: HistoryReader, rev: str, change_id: str) -> Change:
         model = model_of(item_file)
         if isinstance(model, Change):
             return model
-    raise NotFoundError(f"{change_id} is not a valid change request at {rev[:10]}")
+    raise NotFoundError(lazy("{id} is not a valid change request at {commit}", id=change_id, commit=rev[:10]))
 
 
 def _complete(
@@ -194,10 +195,9 @@ def _complete(
     current = {i: (fingerprint(project.items[i]) if i in project.items else REMOVED) for i in recorded}
     problems = [s.describe() for s in role_approvals(change, config, current) if not s.ok]
     if problems:
-        raise UsageError(
-            f"cannot merge {change_id}: the merged content differs from what was approved "
-            f"({'; '.join(problems)}); merge {into} into the branch and approve again"
-        )
+        raise UsageError(lazy(
+            "cannot merge {id}: the merged content differs from what was approved ({problems}); "
+            "merge {into} into the branch and approve again", id=change_id, problems=joined(problems), into=into))
     approvers = _requirement_approvers(config, change)
     reapproved, returned, edited = [], [], []
     for item_id in change.affects:
@@ -238,14 +238,15 @@ def _finish_merge(reader: HistoryReader, project: Project, change_id: str, today
     repo = reader.repo
     conflicts = repo.unmerged_paths()
     if conflicts:
-        raise GitError(f"unresolved conflicts remain in {first_line(conflicts)}; resolve and 'git add' them")
+        raise GitError(lazy("unresolved conflicts remain in {files}; resolve and 'git add' them",
+                            files=first_line(conflicts)))
     change = project.get(change_id, Kind.CHANGE)
     assert isinstance(change, Change)
     merging = repo.merge_head()
     branch = change.branch
     if branch is None or merging is None or repo.try_resolve(branch) not in (merging, None):
-        raise GitError("a different merge is in progress; finish or abort it first")
-    into = require_branch(repo, "merge a change")
+        raise GitError(lazy("a different merge is in progress; finish or abort it first"))
+    into = require_branch(repo, lazy("merge a change"))
     with restored_on_failure(reader.root, _written_by_complete(project, change), repo):
         return _complete(reader, change_id, branch, into, today)
 
@@ -261,11 +262,11 @@ def _merge_in_place(
 ) -> MergeResult:
     """A CR recorded with --no-branch: nothing to merge; re-approve and mark it baselined."""
     if project.items.get(change.id) is None:
-        raise NotFoundError(f"{change.id} is not on the current branch {branch}")
+        raise NotFoundError(lazy("{id} is not on the current branch {branch}", id=change.id, branch=branch))
     current = touched_for(project, change)
     problems = _merge_refusals(project.config, change, current, [])
     if problems:
-        raise UsageError(f"cannot complete {change.id}: {'; '.join(problems)}")
+        raise UsageError(lazy("cannot complete {id}: {problems}", id=change.id, problems=joined(problems)))
     _requirement_approvers(project.config, change)
     with restored_on_failure(project.root, _written_by_complete(project, change), reader.repo):
         return _complete(reader, change.id, None, branch, today)

@@ -28,7 +28,7 @@ from reqctl.errors import (
 from reqctl.gitio.objects import kind_of_path
 from reqctl.gitio.repo import GitRepo
 from reqctl.history.snapshots import open_git
-from reqctl.messages import lazy
+from reqctl.messages import Word, lazy
 from reqctl.model.config import CONFIG_FILE, Config
 from reqctl.model.fingerprint import POLICY_KEY, fingerprint, policy_fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument
@@ -55,18 +55,20 @@ def commit_message(change_id: str, subject: str, body: str = "") -> str:
 
 
 def first_line(items: Sequence[str]) -> str:
-    more = f" and {len(items) - 1} more" if len(items) > 1 else ""
-    return f"{items[0]}{more}"
+    if len(items) > 1:
+        return lazy("{first} and {n} more", first=items[0], n=len(items) - 1)
+    return items[0]
 
 
 def require_clean(repo: GitRepo, what: str, paths: list[str] | None = None) -> None:
     """Refuse when uncommitted work could be lost or mixed into reqctl's commit."""
     blocker = repo.state_blocker()
     if blocker:
-        raise GitError(f"cannot {what}: {blocker}")
+        raise GitError(lazy("cannot {what}: {blocker}", what=what, blocker=blocker))
     dirty = repo.dirty_paths(paths) if paths else repo.dirty_paths(untracked=False)
     if dirty:
-        raise GitError(f"cannot {what}: uncommitted changes in {first_line(dirty)}; commit or stash them first")
+        raise GitError(lazy("cannot {what}: uncommitted changes in {files}; commit or stash them first", what=what,
+                            files=first_line(dirty)))
 
 
 def _project_paths() -> list[str]:
@@ -76,7 +78,7 @@ def _project_paths() -> list[str]:
 def require_branch(repo: GitRepo, what: str) -> str:
     branch = repo.current_branch()
     if branch is None:
-        raise GitError(f"cannot {what}: HEAD is detached; switch to a branch first (git switch NAME)")
+        raise GitError(lazy("cannot {what}: HEAD is detached; switch to a branch first (git switch NAME)", what=what))
     return branch
 
 
@@ -97,9 +99,8 @@ def open_change(root: Path, raw_id: str, what: str) -> Workspace:
     assert isinstance(change, Change)
     current = require_branch(repo, what)
     if change.branch and change.branch != current:
-        raise UsageError(
-            f"{change.id} lives on branch {change.branch}; switch to it first (git switch {change.branch})"
-        )
+        raise UsageError(lazy("{id} lives on branch {branch}; switch to it first (git switch {branch})",
+                              id=change.id, branch=change.branch))
     refuse_conflict_markers(project.root, [project.file_of(change.id).path])
     return Workspace(project.root, repo, project, change, project.file_of(change.id).path)
 
@@ -142,32 +143,33 @@ def propose(
 ) -> ProposeResult:
     """Create ``changes/CR-NNN.md``; on a new branch from the main line unless ``no_branch``."""
     if not title.strip():
-        raise UsageError("the title is empty")
+        raise UsageError(lazy("the title is empty"))
     if not affects:
-        raise UsageError("name the requirements this change affects with --affects ID")
+        raise UsageError(lazy("name the requirements this change affects with --affects ID"))
     wanted = list(dict.fromkeys(normalize_id_argument(a) for a in affects))
     project = Store.open(root).project()
     root = project.root
     repo = open_git(root)
     if not repo.has_commits():
-        raise GitError("the repository has no commit yet; commit reqctl.yaml and your items first")
-    require_clean(repo, "propose a change")
+        raise GitError(lazy("the repository has no commit yet; commit reqctl.yaml and your items first"))
+    require_clean(repo, lazy("propose a change"))
     previous = repo.current_branch()
     if no_branch and previous is None:
-        raise GitError("cannot record a change on a detached HEAD; switch to a branch first")
+        raise GitError(lazy("cannot record a change on a detached HEAD; switch to a branch first"))
     config = project.config
     with project_write(root):
         change_id = next_id(root, config, Kind.CHANGE)
         if no_branch:
-            _check_affects(project, wanted, "here")
+            _check_affects(project, wanted, lazy("here"))
             rel, commit = _write_change(repo, root, config, change_id, title, wanted, requested_by, body, None, today)
             return ProposeResult(change_id, rel, None, commit, previous)
         base = main_line(repo, config)
         name = branch_name(config, change_id, title)
         if not repo.valid_branch_name(name):
-            raise ConfigError(f"'{name}' is not a valid branch name; check changes.branch_pattern", path=CONFIG_FILE)
+            raise ConfigError(lazy("'{name}' is not a valid branch name; check changes.branch_pattern", name=name),
+                              path=CONFIG_FILE)
         if repo.branch_exists(name):
-            raise GitError(f"a branch named {name} already exists")
+            raise GitError(lazy("a branch named {name} already exists", name=name))
         start = repo.resolve(base)
         previous_sha = repo.resolve("HEAD")
         repo.create_branch(name, start)
@@ -177,7 +179,7 @@ def propose(
             repo.delete_new_branch(name, start)
             raise
         try:
-            _check_affects(Store.open(root).project(), wanted, f"on {base}")
+            _check_affects(Store.open(root).project(), wanted, lazy("on {branch}", branch=base))
             rel, commit = _write_change(repo, root, config, change_id, title, wanted, requested_by, body, name, today)
         except BaseException:
             _undo_branch(repo, name, start, previous, previous_sha)
@@ -199,9 +201,10 @@ def _check_affects(project: Project, wanted: list[str], where: str) -> None:
     for item_id in wanted:
         item = project.items.get(item_id)
         if item is None:
-            raise NotFoundError(f"--affects {item_id}: no such requirement {where}")
+            raise NotFoundError(lazy("--affects {id}: no such requirement {where}", id=item_id, where=where))
         if not isinstance(item, Requirement):
-            raise UsageError(f"--affects {item_id}: it is a {item.kind.value}, not a requirement")
+            raise UsageError(lazy("--affects {id}: it is a {kind}, not a requirement", id=item_id,
+                                  kind=Word(item.kind.value)))
 
 
 def _write_change(
@@ -269,24 +272,26 @@ def assess(
     summary: str | None = None,
 ) -> UpdateResult:
     """Record the impact; ``cost`` is written with its currency (``currency``, else the budget's)."""
-    ws = open_change(root, raw_id, "assess a change")
+    ws = open_change(root, raw_id, lazy("assess a change"))
     change = ws.change
     if change.status not in ("proposed", "assessed", "approved"):
-        raise UsageError(f"{change.id} is {change.status}; only an open change request can be assessed")
+        raise UsageError(lazy("{id} is {status}; only an open change request can be assessed", id=change.id,
+                              status=Word(change.status)))
     if risk is not None and risk not in ("low", "medium", "high"):
-        raise UsageError(f"--risk {risk}: use low, medium or high")
+        raise UsageError(lazy("--risk {risk}: use low, medium or high", risk=risk))
     cost_value = _cost(ws.project.config, change, cost, currency)
     if effort_days is not None and effort_days < 0:
-        raise UsageError(f"--effort-days {_plain_number(effort_days)}: person-days cannot be negative")
+        raise UsageError(lazy("--effort-days {days}: person-days cannot be negative",
+                              days=_plain_number(effort_days)))
     given = {"schedule_days": schedule_days, "effort_days": effort_days, "cost": cost_value,
              "risk": risk, "summary": summary}
     if all(value is None for value in given.values()):
-        raise UsageError("give the impact: --schedule-days, --effort-days, --cost, --risk and/or --summary")
-    require_clean(ws.repo, "assess a change", _project_paths())
+        raise UsageError(lazy("give the impact: --schedule-days, --effort-days, --cost, --risk and/or --summary"))
+    require_clean(ws.repo, lazy("assess a change"), _project_paths())
     impact = change.impact.model_dump(exclude_none=True) if change.impact else {}
     impact.update({key: _plain_number(value) for key, value in given.items() if value is not None})
     commit = _edit_and_commit(ws, {"impact": impact, "status": "assessed"}, "impact assessed")
-    note = " (its approvals are now stale: approve again)" if change.approvals else ""
+    note = lazy(" (its approvals are now stale: approve again)") if change.approvals else ""
     return UpdateResult(change.id, "assessed", commit, note)
 
 
@@ -301,10 +306,11 @@ def _plain_number(value: Any) -> Any:
 def _cost(config: Config, change: Change, amount: float | None, currency: str | None) -> Any:
     """``{amount, currency}`` for the file; the currency defaults to the CR's current one, then the budget's."""
     if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency.strip().upper()):
-        raise UsageError(f"--currency {currency}: use a three-letter ISO 4217 code such as CNY, EUR or USD")
+        raise UsageError(lazy("--currency {currency}: use a three-letter ISO 4217 code such as CNY, EUR or USD",
+                              currency=currency))
     if amount is None:
         if currency is not None:
-            raise UsageError("--currency goes with --cost AMOUNT")
+            raise UsageError(lazy("--currency goes with --cost AMOUNT"))
         return None
     chosen = (currency.strip().upper() if currency else None) or (change.impact.currency if change.impact else None)
     chosen = chosen or (config.budget.currency if config.budget else None)
@@ -329,7 +335,7 @@ def touched_items(ws: Workspace) -> dict[str, str]:
                 if model is not None:
                     current[model.id] = fingerprint(model)
                 elif any(f.path == rel for f in project.files):
-                    raise UsageError(f"{rel} is not valid; fix it first (run 'reqctl check')")
+                    raise UsageError(lazy("{file} is not valid; fix it first (run 'reqctl check')", file=rel))
                 else:
                     current[stem] = REMOVED
     for item_id in ws.change.affects:
@@ -362,7 +368,8 @@ def _roles_for(config: Config, person: str, role: str | None) -> list[str]:
     held = [r for r in required if r in config.roles_of(person)]
     if role is not None:
         if role not in required:
-            raise UsageError(f"--role {role}: change requests need the roles {', '.join(required) or '(none)'}")
+            raise UsageError(lazy("--role {role}: change requests need the roles {roles}", role=role,
+                                  roles=", ".join(required) or lazy("(none configured)")))
         if role not in held:
             raise PermissionDeniedError(lazy("{person} does not hold the role {role} in reqctl.yaml", person=person,
                                              role=role))
@@ -388,15 +395,17 @@ def approve(
 ) -> UpdateResult:
     """Record the approval; ``expect(ws)`` (the review server's check that the content is still what the
     reviewer saw) runs under the lock before anything is written."""
-    ws = open_change(root, raw_id, "approve a change")
+    ws = open_change(root, raw_id, lazy("approve a change"))
     if expect is not None:
         expect(ws)
     change, config = ws.change, ws.project.config
     if change.status in CLOSED_CHANGE_STATUSES:
-        raise UsageError(f"{change.id} is {change.status}; there is nothing to approve")
+        raise UsageError(lazy("{id} is {status}; there is nothing to approve", id=change.id,
+                              status=Word(change.status)))
     if change.status == "proposed" or change.impact is None:
-        raise UsageError(f"{change.id} has no impact assessment yet; run 'reqctl change assess {change.id}' first")
-    require_clean(ws.repo, "approve a change", _project_paths())
+        raise UsageError(lazy("{id} has no impact assessment yet; run 'reqctl change assess {id}' first",
+                              id=change.id))
+    require_clean(ws.repo, lazy("approve a change"), _project_paths())
     person = resolve_person(ws.project, by)
     roles = _roles_for(config, person, role)
     current = touched_items(ws)
@@ -444,12 +453,12 @@ def reject(
     today: dt.date | None = None,
 ) -> UpdateResult:
     if not reason.strip():
-        raise UsageError("say why with --reason TEXT")
-    ws = open_change(root, raw_id, "reject a change")
+        raise UsageError(lazy("say why with --reason TEXT"))
+    ws = open_change(root, raw_id, lazy("reject a change"))
     change = ws.change
     if change.status in CLOSED_CHANGE_STATUSES:
-        raise UsageError(f"{change.id} is already {change.status}")
-    require_clean(ws.repo, "reject a change", _project_paths())
+        raise UsageError(lazy("{id} is already {status}", id=change.id, status=Word(change.status)))
+    require_clean(ws.repo, lazy("reject a change"), _project_paths())
     person = resolve_person(ws.project, by)
     roles = _roles_for(ws.project.config, person, role)
     record = {

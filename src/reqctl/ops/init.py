@@ -11,6 +11,7 @@ from pathlib import Path
 from reqctl.bundled import bundled
 from reqctl.errors import ReqctlError, UsageError
 from reqctl.gitio import repo as gitio
+from reqctl.messages import lazy
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
 from reqctl.ops import ci_files
@@ -42,7 +43,7 @@ def example_root(lang: str) -> Path:
     """The bundled example project for a language (the repository's ``examples/``, shipped in the wheel)."""
     path = Path(str(bundled("examples"))) / EXAMPLES[lang]
     if not path.is_dir():
-        raise ReqctlError(f"the bundled example '{EXAMPLES[lang]}' is missing from this installation")
+        raise ReqctlError(lazy("the bundled example '{name}' is missing from this installation", name=EXAMPLES[lang]))
     return path
 
 
@@ -65,7 +66,8 @@ def _ensure_gitignore(root: Path, result: InitResult) -> None:
         return
     prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
     write_atomic(path, f"{prefix}# reqctl's cache (safe to delete)\n{entry}\n".encode())
-    result.created.append(".gitignore" if not existing else ".gitignore (added .reqctl/)")
+    result.created.append(".gitignore" if not existing else lazy("{file} (added {entry})", file=".gitignore",
+                                                                   entry=entry))
 
 
 def _ensure_pre_commit(top: Path, project: CiProject, result: InitResult) -> None:
@@ -81,16 +83,16 @@ def _ensure_pre_commit(top: Path, project: CiProject, result: InitResult) -> Non
         data = None
     repos = data.get("repos") if isinstance(data, dict) else None
     if not isinstance(repos, list):
-        result.kept.append(f"{rel} (no 'repos' list: add the reqctl-check hook by hand)")
+        result.kept.append(lazy("{file} (no 'repos' list: add the reqctl-check hook by hand)", file=rel))
         return
     hooks = [hook for repo in repos if isinstance(repo, dict) for hook in repo.get("hooks") or []]
     if any(ci_files.hook_folder(hook) == project.folder for hook in hooks):
         result.kept.append(rel)
         return
     if append_to_list(path, rel, "repos", ci_files.pre_commit_repo(project)):
-        result.created.append(f"{rel} (added the reqctl-check hook)")
+        result.created.append(lazy("{file} (added the reqctl-check hook)", file=rel))
     else:
-        result.kept.append(f"{rel} (no 'repos' list: add the reqctl-check hook by hand)")
+        result.kept.append(lazy("{file} (no 'repos' list: add the reqctl-check hook by hand)", file=rel))
 
 
 def _ensure_gitlab_job(top: Path, project: CiProject, result: InitResult) -> None:
@@ -117,9 +119,10 @@ def _ensure_gitlab_job(top: Path, project: CiProject, result: InitResult) -> Non
     elif ours:
         prefix = text if text.endswith("\n") else text + "\n"
         write_atomic(path, f"{prefix}\n{ci_files.gitlab_job(project)}".encode())
-        result.created.append(f"{rel} (added the {project.gitlab_job} job)")
+        result.created.append(lazy("{file} (added the {job} job)", file=rel, job=project.gitlab_job))
     else:
-        result.kept.append(f"{rel} (already there: add the {project.gitlab_job} job by hand, see README)")
+        result.kept.append(lazy("{file} (already there: add the {job} job by hand, see README)", file=rel,
+                                job=project.gitlab_job))
 
 
 def _copy_example(root: Path, lang: str, result: InitResult) -> None:
@@ -160,11 +163,11 @@ def _add_ci_section(root: Path, install: str, result: InitResult) -> None:
     except Exception:
         data = None
     if not isinstance(data, dict) or "ci" in data:
-        raise UsageError(f"cannot add 'ci: install:' to {CONFIG_FILE}: add it by hand", path=path)
+        raise UsageError(lazy("cannot add 'ci: install:' to {file}: add it by hand", file=CONFIG_FILE), path=path)
     prefix = text if not text or text.endswith("\n") else text + "\n"
     section = f"ci:\n  install: {ci_files.yaml_scalar(install)}\n"
     write_atomic(path, (prefix + section).encode("utf-8"))
-    result.created.append(f"{CONFIG_FILE} (added ci.install)")
+    result.created.append(lazy("{file} (added ci.install)", file=CONFIG_FILE))
 
 
 def init_project(
@@ -177,23 +180,22 @@ def init_project(
 ) -> InitResult:
     """Create the project; ``ci_install`` is the CI jobs' install line (default: pin this version)."""
     if lang not in EXAMPLES:
-        raise UsageError(f"unknown language '{lang}' (use en or zh)")
+        raise UsageError(lazy("unknown language '{lang}' (use en or zh)", lang=lang))
     if ci_install is not None:
         problem = ci_files.check_install_line(ci_install)
         if problem:
-            raise UsageError(f"--ci-install: {problem}")
+            raise UsageError(lazy("--ci-install: {problem}", problem=problem))
     root = path.resolve()
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{path} exists and is not a folder")
+        raise UsageError(lazy("{folder} exists and is not a folder", folder=path))
     configured = _configured_install(root)
     if ci_install is not None and configured is not None and configured != ci_install:
-        raise UsageError(
-            f"{CONFIG_FILE} already sets ci.install to '{configured}': change it there (and in the CI files)"
-        )
+        raise UsageError(lazy("{file} already sets ci.install to '{install}': change it there (and in the CI files)",
+                              file=CONFIG_FILE, install=configured))
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ReqctlError(f"cannot create folder: {exc.strerror}", path=path) from None
+        raise ReqctlError(lazy("cannot create folder: {reason}", reason=exc.strerror), path=path) from None
     result = InitResult(root=root)
     if gitio.open_repo(root) is None:
         gitio.init_repo(root)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reqctl.errors import UsageError
+from reqctl.messages import N_, lazy
 from reqctl.model.ids import Kind
 from reqctl.model.items import Item, Meeting, Requirement, Risk
 from reqctl.model.project import Project
@@ -51,13 +52,14 @@ def _pick_action(item: Meeting, number: int | None, what: str | None) -> int:
     """The 0-based index of the action ``number`` (1-based) or ``what`` (a case-insensitive part of its text)."""
     count = len(item.actions)
     if (number is None) == (what is None):
-        raise UsageError("name the action by its number or by --what TEXT (one of them)")
+        raise UsageError(lazy("name the action by its number or by --what TEXT (one of them)"))
     if not count:
-        raise UsageError(f"{item.id} has no action items")
+        raise UsageError(lazy("{id} has no action items", id=item.id))
     if number is not None:
         if not 1 <= number <= count:
-            plural = "s" if count != 1 else ""
-            raise UsageError(f"{item.id} has {count} action item{plural}; there is no number {number}")
+            template = (N_("{id} has {count} action item; there is no number {number}") if count == 1
+                        else N_("{id} has {count} action items; there is no number {number}"))
+            raise UsageError(lazy(template, id=item.id, count=count, number=number))
         return number - 1
     needle = (what or "").strip().casefold()
     found = [i for i, action in enumerate(item.actions) if needle and needle in action.what.casefold()]
@@ -65,10 +67,11 @@ def _pick_action(item: Meeting, number: int | None, what: str | None) -> int:
         open_ones = [i for i in found if not item.actions[i].done]
         found = open_ones if len(open_ones) == 1 else found
     if not found:
-        raise UsageError(f"--what '{what}': no action item of {item.id} contains that text")
+        raise UsageError(lazy("--what '{what}': no action item of {id} contains that text", what=what, id=item.id))
     if len(found) > 1:
         numbers = ", ".join(str(i + 1) for i in found)
-        raise UsageError(f"--what '{what}' matches action items {numbers} of {item.id}; give the number")
+        raise UsageError(lazy("--what '{what}' matches action items {numbers} of {id}; give the number",
+                              what=what, numbers=numbers, id=item.id))
     return found[0]
 
 
@@ -127,12 +130,13 @@ def update_risk(
 ) -> RiskUpdate:
     """Re-score (and maybe close) a risk; git keeps the history the weekly report reads ("re-scored")."""
     if probability is None and impact is None and status is None and not note:
-        raise UsageError("nothing to update: give --probability, --impact, --status or --note")
+        raise UsageError(lazy("nothing to update: give --probability, --impact, --status or --note"))
     for option, value in (("--probability", probability), ("--impact", impact)):
         if value is not None and not 1 <= value <= 5:
-            raise UsageError(f"{option} {value}: use a whole number from 1 to 5")
+            raise UsageError(lazy("{option} {value}: use a whole number from 1 to 5", option=option, value=value))
     if status is not None and status not in Risk.statuses:
-        raise UsageError(f"--status {status}: a risk status is one of {', '.join(Risk.statuses)}")
+        raise UsageError(lazy("--status {status}: a risk status is one of {statuses}", status=status,
+                              statuses=", ".join(Risk.statuses)))
     with item_write(project, raw_id, Kind.RISK) as fresh:
         item = fresh.get(raw_id, Kind.RISK)
         assert isinstance(item, Risk)
@@ -180,11 +184,11 @@ _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+=|-=|=)(.*)", re.DOTALL)
 SCALAR_FIELDS = ("title", "priority", "owner", "source", "milestone")
 LIST_FIELDS = ("tags", "depends_on", "acceptance")
 _REFUSED = {
-    "id": "IDs cannot be changed",
-    "status": "use 'reqctl req status ID STATUS' (it checks approvals)",
-    "approvals": "approvals are recorded by 'reqctl approve'",
-    "approval": "approvals are recorded by 'reqctl approve'",
-    "body": "edit the description with 'reqctl req edit'",
+    "id": lazy("IDs cannot be changed"),
+    "status": lazy("use 'reqctl req status ID STATUS' (it checks approvals)"),
+    "approvals": lazy("approvals are recorded by 'reqctl approve'"),
+    "approval": lazy("approvals are recorded by 'reqctl approve'"),
+    "body": lazy("edit the description with 'reqctl req edit'"),
 }
 
 
@@ -193,17 +197,18 @@ def parse_assignment(text: str) -> Assignment:
     matched = _ASSIGNMENT.fullmatch(text.strip())
     if matched is None:
         shown = " ".join(text.split())  # one line, whatever was typed
-        raise UsageError(f"'{shown}': expected FIELD=VALUE, FIELD+=VALUE or FIELD-=VALUE")
+        raise UsageError(lazy("'{given}': expected FIELD=VALUE, FIELD+=VALUE or FIELD-=VALUE", given=shown))
     field, op, value = matched.group(1), matched.group(2), matched.group(3).strip()
     if "\n" in value or "\r" in value:
-        raise UsageError(f"'{field}{op}…': the value must be a single line")
+        raise UsageError(lazy("'{given}…': the value must be a single line", given=f"{field}{op}"))
     if field in _REFUSED:
-        raise UsageError(f"'{field}': {_REFUSED[field]}")
+        raise UsageError(lazy("'{field}': {reason}", field=field, reason=_REFUSED[field]))
     if field not in SCALAR_FIELDS and field not in LIST_FIELDS:
-        raise UsageError(f"'{field}': not a field 'req set' changes; use one of "
-                         f"{', '.join((*SCALAR_FIELDS, *LIST_FIELDS))}")
+        raise UsageError(lazy("'{field}': not a field 'req set' changes; use one of {fields}", field=field,
+                              fields=", ".join((*SCALAR_FIELDS, *LIST_FIELDS))))
     if field in SCALAR_FIELDS and op != "=":
-        raise UsageError(f"'{field}{op}': {field} is a single value; use {field}=VALUE")
+        raise UsageError(lazy("'{given}': {field} is a single value; use {field}=VALUE", given=f"{field}{op}",
+                              field=field))
     return Assignment(field, op, value)
 
 
@@ -248,21 +253,26 @@ def plan_values(project: Project, item: Requirement, assignments: Sequence[Assig
         else:
             missing = [v for v in named if v not in current]
             if missing:
-                noun = {"tags": "tag", "depends_on": "dependency"}.get(name, "such acceptance criterion")
-                raise UsageError(f"{name}-={given.value}: {item.id} has no {noun} '{missing[0]}'")
+                template = {
+                    "tags": N_("{field}-={value}: {id} has no tag '{missing}'"),
+                    "depends_on": N_("{field}-={value}: {id} has no dependency '{missing}'"),
+                }.get(name, N_("{field}-={value}: {id} has no such acceptance criterion '{missing}'"))
+                raise UsageError(lazy(template, field=name, value=given.value, id=item.id, missing=missing[0]))
             current = [v for v in current if v not in named]
         values[name] = current or None
     milestone = values.get("milestone")
     if milestone and config.milestone(milestone) is None:
-        known = ", ".join(m.id for m in config.milestones) or "none defined in reqctl.yaml"
-        raise UsageError(f"milestone={milestone}: no such milestone (known: {known})")
+        known = ", ".join(m.id for m in config.milestones) or lazy("none defined in reqctl.yaml")
+        raise UsageError(lazy("milestone={milestone}: no such milestone (known: {known})", milestone=milestone,
+                              known=known))
     priority = values.get("priority")
     if priority and priority not in config.priorities:
-        raise UsageError(f"priority={priority}: use one of {', '.join(config.priorities)}")
+        raise UsageError(lazy("priority={priority}: use one of {priorities}", priority=priority,
+                              priorities=", ".join(config.priorities)))
     if "title" in values and not values["title"]:
-        raise UsageError("title=: a requirement needs a title")
+        raise UsageError(lazy("title=: a requirement needs a title"))
     if item.id in (values.get("depends_on") or ()):
-        raise UsageError(f"depends_on: {item.id} cannot depend on itself")
+        raise UsageError(lazy("depends_on: {id} cannot depend on itself", id=item.id))
     return values
 
 
@@ -291,7 +301,7 @@ def _apply(data: Any, values: dict[str, Any]) -> None:
 def set_fields(project: Project, raw_id: str, assignments: Sequence[Assignment]) -> SetResult:
     """Edit a requirement's fields; refused (nothing written) when ``check`` would find a new error."""
     if not assignments:
-        raise UsageError("nothing to set: give FIELD=VALUE (e.g. owner=ann@example.com)")
+        raise UsageError(lazy("nothing to set: give FIELD=VALUE (e.g. owner=ann@example.com)"))
     with item_write(project, raw_id, Kind.REQUIREMENT) as fresh:
         item = fresh.get(raw_id, Kind.REQUIREMENT)
         assert isinstance(item, Requirement)

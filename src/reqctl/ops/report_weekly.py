@@ -15,6 +15,7 @@ from reqctl.errors import ReqctlError, UsageError
 from reqctl.history.diff import ItemChange, diff_projects
 from reqctl.history.log import commits
 from reqctl.history.snapshots import HistoryReader
+from reqctl.messages import lazy
 from reqctl.model.ids import Kind
 from reqctl.model.items import APPROVED_OR_LATER, Decision, Meeting, Risk
 from reqctl.model.project import Project
@@ -32,7 +33,7 @@ def period(since: dt.date | None, until: dt.date | None, today: dt.date) -> tupl
     end = until or today
     start = since or end - dt.timedelta(days=6)
     if start > end:
-        raise UsageError(f"--since {start} is after --until {end}")
+        raise UsageError(lazy("--since {start} is after --until {end}", start=start.isoformat(), end=end.isoformat()))
     return start, end
 
 
@@ -45,7 +46,7 @@ def resolve_period(
     """
     if week is not None:
         if since is not None or until is not None:
-            raise UsageError("--week cannot be combined with --since or --until")
+            raise UsageError(lazy("--week cannot be combined with --since or --until"))
         return week.monday, week.sunday, week
     if since is not None or until is not None:
         start, end = period(since, until, today)
@@ -218,7 +219,7 @@ def weekly_context(
 ) -> Context:
     """The weekly report's context; without ``since``/``until``/``week`` the period is today's calendar week."""
     if not 1 <= weeks <= MAX_WEEKS:
-        raise UsageError(f"--weeks {weeks}: use a number from 1 to {MAX_WEEKS}")
+        raise UsageError(lazy("--weeks {weeks}: use a number from 1 to {most}", weeks=weeks, most=MAX_WEEKS))
     start, end, calendar_week = resolve_period(since, until, week, today)
     # A week that ends after today is reported as of today: Friday's report does not call Saturday's items overdue.
     as_of = min(end, today)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import FileFormatError, UsageError
+from reqctl.messages import lazy
 from reqctl.ops.weeks import IsoWeek
 from reqctl.store import frontmatter
 
@@ -92,7 +93,7 @@ def _refuse_links(root: Path, rel: str) -> None:
     for depth in range(1, len(parts) + 1):
         part = "/".join(parts[:depth])
         if (root / part).is_symlink():
-            raise UsageError("is a symbolic link; reqctl does not follow links in notes/", path=part)
+            raise UsageError(lazy("is a symbolic link; reqctl does not follow links in notes/"), path=part)
 
 
 def _read(root: Path, rel: str) -> bytes | None:
@@ -104,11 +105,11 @@ def _read(root: Path, rel: str) -> bytes | None:
         return None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise UsageError("is a symbolic link; reqctl does not follow links in notes/", path=rel) from None
-        raise UsageError(f"cannot read the weekly note: {exc.strerror}", path=rel) from None
+            raise UsageError(lazy("is a symbolic link; reqctl does not follow links in notes/"), path=rel) from None
+        raise UsageError(lazy("cannot read the weekly note: {reason}", reason=exc.strerror), path=rel) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a FIFO (reading it would wait forever)
         os.close(fd)
-        raise UsageError("is not a regular file", path=rel)
+        raise UsageError(lazy("is not a regular file"), path=rel)
     with os.fdopen(fd, "rb") as handle:
         return handle.read(frontmatter.MAX_FILE_BYTES + 1)
 
@@ -123,29 +124,29 @@ def parse_note(raw: bytes, rel: str) -> WeeklyNote:
         parts = frontmatter.split(text, rel)
         loaded = frontmatter.load_yaml(parts.front, rel)
         if loaded is not None and not isinstance(loaded, dict):
-            raise FileFormatError("front matter must be a mapping of 'key: value' lines", path=rel, line=2)
+            raise FileFormatError(lazy("front matter must be a mapping of 'key: value' lines"), path=rel, line=2)
         data = dict(loaded or {})
         lines_of = frontmatter.key_lines(parts.front)
         body, body_line = parts.body, parts.body_line
     note = WeeklyNote(path=rel)
     for key in data:
         if key not in KEYS:
-            raise FileFormatError(f"unknown key '{key}' in a weekly note (allowed: {', '.join(KEYS)})",
-                                  path=rel, line=lines_of.get(str(key), 2))
+            raise FileFormatError(lazy("unknown key '{key}' in a weekly note (allowed: {allowed})", key=key,
+                                       allowed=", ".join(KEYS)), path=rel, line=lines_of.get(str(key), 2))
     status = data.get("status")
     if status is not None:
         name = str(status).strip().lower()
         name = _STATUS_ALIASES.get(name, name)
         if name not in STATUSES:
-            raise FileFormatError(f"status: {status}: use red, amber or green", path=rel,
+            raise FileFormatError(lazy("status: {status}: use red, amber or green", status=status), path=rel,
                                   line=lines_of.get("status", 2))
         reason = data.get("status_reason")
         if reason is None or not str(reason).strip():
-            raise FileFormatError(f"status: {name} needs a status_reason: saying why the PM overrides the "
-                                  "computed status", path=rel, line=lines_of.get("status", 2))
+            raise FileFormatError(lazy("status: {status} needs a status_reason: saying why the PM overrides the "
+                                       "computed status", status=name), path=rel, line=lines_of.get("status", 2))
         note.status, note.status_reason = name, " ".join(str(reason).split())
     elif data.get("status_reason") is not None:
-        raise FileFormatError("status_reason: without status: (red, amber or green)", path=rel,
+        raise FileFormatError(lazy("status_reason: without status: (red, amber or green)"), path=rel,
                               line=lines_of.get("status_reason", 2))
     note.sections = _sections(body, body_line)
     return note
@@ -239,7 +240,7 @@ def ensure_note(root: Path, week: IsoWeek, lang: str, period: str) -> tuple[Path
     path = root / rel
     if path.exists():
         if not path.is_file():
-            raise UsageError("is not a regular file", path=rel)
+            raise UsageError(lazy("is not a regular file"), path=rel)
         return path, False
     path.parent.mkdir(parents=True, exist_ok=True)
     _refuse_links(root, rel)  # nothing swapped in a link while the folders were made

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from reqctl.errors import UsageError
+from reqctl.messages import lazy
 
 _WEEK = re.compile(r"([0-9]{4})-?[Ww]([0-9]{1,2})")
 
@@ -58,11 +59,13 @@ def parse_week(text: str, option: str = "--week") -> IsoWeek:
     """``2026-W48`` (also ``2026W48``, ``2026-w48``) -> IsoWeek; anything else is one clear UsageError."""
     match = _WEEK.fullmatch(text.strip())
     if match is None:
-        raise UsageError(f"{option} {text}: not an ISO week; use YYYY-Www, e.g. 2026-W48")
+        raise UsageError(lazy("{option} {text}: not an ISO week; use YYYY-Www, e.g. 2026-W48",
+                              option=option, text=text))
     year, week = int(match.group(1)), int(match.group(2))
     if not 1 <= year <= 9998:
-        raise UsageError(f"{option} {text}: the year must be from 0001 to 9998")
+        raise UsageError(lazy("{option} {text}: the year must be from 0001 to 9998", option=option, text=text))
     last = weeks_in(year)
     if not 1 <= week <= last:
-        raise UsageError(f"{option} {text}: {year:04d} has weeks W01 to W{last}")
+        raise UsageError(lazy("{option} {text}: {year} has weeks W01 to W{last}", option=option, text=text,
+                              year=f"{year:04d}", last=last))
     return IsoWeek(year, week)

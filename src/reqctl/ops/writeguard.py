@@ -26,6 +26,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from reqctl.errors import FileFormatError, GitError, ReqctlError
 from reqctl.gitio.repo import GitRepo, open_repo
 from reqctl.locate import find_root
+from reqctl.messages import lazy
 from reqctl.model.ids import Kind, normalize_id_argument
 from reqctl.model.project import Project
 from reqctl.ops.allocate import project_lock
@@ -59,13 +60,12 @@ def refuse_conflict_markers(root: Path, rels: Iterable[str]) -> None:
         except OSError as exc:
             if (root / rel).is_symlink():
                 continue  # never followed; 'check' reports it
-            raise ReqctlError(f"cannot read file: {exc.strerror}", path=rel) from None
+            raise ReqctlError(lazy("cannot read file: {reason}", reason=exc.strerror), path=rel) from None
         found = conflict_marker(raw.decode("utf-8", "replace"))
         if found is not None:
             line, marker = found
-            raise FileFormatError(
-                f"merge conflict marker '{marker[:20]}': resolve the conflict first", path=rel, line=line
-            )
+            raise FileFormatError(lazy("merge conflict marker '{marker}': resolve the conflict first",
+                                       marker=marker[:20]), path=rel, line=line)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ from reqctl.errors import ConfigError
 from reqctl.locate import CONFIG_FILE
 from reqctl.messages import lazy
 from reqctl.model.config import Config
+from reqctl.model.items import validator_message
 from reqctl.store import frontmatter
 
 
@@ -32,7 +33,7 @@ def parse_config(raw: bytes, where: str = CONFIG_FILE) -> Config:
         lines = {key: line - 1 for key, line in frontmatter.key_lines(text).items()}
         line = lines.get(loc[0]) if loc else None
         field = ".".join(loc) or "(top level)"
-        message = detail["msg"].removeprefix("Value error, ")
+        message = validator_message(detail)
         if detail["type"] == "missing":
             message = lazy("required field is missing")
         if detail["type"] == "extra_forbidden":
