@@ -126,3 +126,19 @@ def test_create_then_edit_removes_every_created_file_when_a_render_or_an_edit_fa
     with pytest.raises(ReqctlError, match="already exists"):  # never overwrites, and keeps what was there
         create_then_edit([(tmp_path / "items" / "NEW.md", lambda: "new\n"), many[5]], [])
     assert not (tmp_path / "items" / "NEW.md").exists() and (tmp_path / "items" / "F005.md").read_text() == "file 5\n"
+
+
+def test_an_import_pauses_the_garbage_collector_only_while_it_runs(project: Path, tmp_path: Path) -> None:
+    import gc
+
+    from tests.conftest import run_reqctl
+
+    sheet = tmp_path / "in.csv"
+    sheet.write_text("title,priority\nFirst,must\n", encoding="utf-8")
+    assert run_reqctl(project, "import", "csv", str(sheet)).code == 0
+    assert gc.isenabled()
+    sheet.write_text("title,priority\nBad,urgent\n", encoding="utf-8")
+    assert run_reqctl(project, "import", "csv", str(sheet)).code != 0
+    assert gc.isenabled()
+    assert run_reqctl(project, "import", "reqif", str(tmp_path / "missing.reqif")).code != 0
+    assert gc.isenabled()
