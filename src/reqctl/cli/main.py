@@ -134,8 +134,8 @@ _ROOT_FLAGS = frozenset({"--debug", "--no-cache"})
 _ROOT_VALUES = frozenset({"-C", "--lang"})  # root options that take a value
 
 
-def _command_name(args: list[str]) -> str | None:
-    """The command or group the arguments name, skipping the root options; None if there is none."""
+def _command_start(args: list[str]) -> int:
+    """The index of the first argument after the root options (``len(args)`` when there is none)."""
     index = 0
     while index < len(args):
         arg = args[index]
@@ -144,8 +144,16 @@ def _command_name(args: list[str]) -> str | None:
         elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2) or arg.startswith("--lang="):
             index += 1
         else:
-            return None if arg.startswith("-") else arg
-    return None
+            return index
+    return len(args)
+
+
+def _command_name(args: list[str]) -> str | None:
+    """The command or group the arguments name, skipping the root options; None if there is none."""
+    index = _command_start(args)
+    if index == len(args) or args[index].startswith("-"):
+        return None
+    return args[index]
 
 
 def _root_value(args: list[str], option: str) -> str | None:
@@ -168,18 +176,7 @@ def _root_value(args: list[str], option: str) -> str | None:
 
 def _may_show_help(args: list[str]) -> bool:
     """Whether click may print a help page: ``--help``, or no command, or a bare group name (``reqctl req``)."""
-    if "--help" in args:
-        return True
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg in _ROOT_VALUES:
-            index += 2
-        elif arg in _ROOT_FLAGS or (arg.startswith("-C") and len(arg) > 2) or arg.startswith("--lang="):
-            index += 1
-        else:
-            break
-    return len(args) - index <= 1
+    return "--help" in args or len(args) - _command_start(args) <= 1
 
 
 def _settle_language(args: list[str]) -> None:
