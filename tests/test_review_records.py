@@ -55,13 +55,13 @@ def test_weekly_and_status_reports_list_the_customer_review(reviewed: Path) -> N
 def test_chinese_reports_and_html(reviewed: Path) -> None:
     weekly = _report(reviewed, "weekly", "--until", TODAY, "--lang", "zh")
     assert "## 客户评审" in weekly
-    assert "· **REQ-002** Log in — Wang Fang（customer）要求修改，REV-001：" in weekly
-    assert "Wang Fang（customer）批准" in weekly
+    assert "· **REQ-002** Log in — Wang Fang（客户）要求修改，REV-001：" in weekly
+    assert "Wang Fang（客户）批准" in weekly and "customer" not in weekly.split("## 客户评审", 1)[1]
     html = _report(reviewed, "status", "--format", "html")
     assert "<h2>Customer review</h2>" in html
     assert "<blockquote>Please add &lt;b&gt;SSO&lt;/b&gt; as well.\nAnd *TOTP*.</blockquote>" in html
     zh = _report(reviewed, "weekly", "--until", TODAY, "--format", "html", "--lang", "zh")
-    assert "<h2>客户评审</h2>" in zh and "要求修改</span>" in zh
+    assert "<h2>客户评审</h2>" in zh and "要求修改</span>" in zh and "Wang Fang（客户）" in zh
 
 
 def test_the_site_shows_reviews_and_ships_the_filter_as_a_file(reviewed: Path, tmp_path: Path) -> None:
@@ -72,6 +72,7 @@ def test_the_site_shows_reviews_and_ships_the_filter_as_a_file(reviewed: Path, t
     assert '<a href="reviews.html">Reviews</a>' in index
     listing = (out / "reviews.html").read_text(encoding="utf-8")
     assert '<a href="items/REV-001.html">REV-001</a>' in listing and "Wang Fang (customer)" in listing
+    assert '<span id="count">2</span> of 2 shown' in listing
     assert "Please add &lt;b&gt;SSO&lt;/b&gt; as well." in listing and CUSTOMER not in listing
     assert '<a href="items/REQ-001.html">REQ-001</a> Export orders' in listing
     page = (out / "items" / "REV-001.html").read_text(encoding="utf-8")
@@ -101,3 +102,14 @@ def test_the_review_server_ships_the_filter_under_its_csp(reviewed: Path) -> Non
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     listing = client.get("/site/requirements.html")
     assert '<script src="assets/filter.js"></script>' in listing.text
+
+
+def test_the_chinese_site_lists_reviews_with_chinese_roles_and_count(reviewed: Path, tmp_path: Path) -> None:
+    config = reviewed / "reqctl.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: zh"), encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_reqctl(reviewed, "publish", str(out))
+    assert result.code == 0, result.err
+    listing = (out / "reviews.html").read_text(encoding="utf-8")
+    assert "Wang Fang（客户）" in listing and "(customer)" not in listing
+    assert '显示 <span id="count">2</span> 条，共 2 条' in listing
