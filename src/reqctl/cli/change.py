@@ -9,7 +9,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
-from reqctl.messages import NP_, _, data_word, lazy, render
+from reqctl.messages import NP_, Message, Word, _, data_word, lazy, render
 
 if TYPE_CHECKING:
     from reqctl.model.config import Config
@@ -21,9 +21,16 @@ ByOption = Annotated[str | None, typer.Option("--by", help="Approver e-mail (def
 RoleOption = Annotated[str | None, typer.Option("--role", help="Act in this role only (default: every role you hold).")]
 
 
-def _roles_line(row: ChangeRow | UpdateResult) -> str:
-    marks = {"approved": "✓", "missing": "·", "stale": "stale", "rejected": "✗", "not-allowed": "!"}
-    return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
+def _roles_line(row: ChangeRow | UpdateResult) -> Message:
+    """``customer✓ pm·``: each role with its state's mark.
+
+    A Message: CSV keeps the English text, a terminal table shows the roles in
+    the run's language (客户✓ 项目经理·) through ``render``.
+    """
+    marks = {"approved": "✓", "missing": "·", "rejected": "✗", "not-allowed": "!", "stale": "({stale})"}
+    template = " ".join(f"{{r{n}}}{marks[s.state]}" for n, s in enumerate(row.roles))
+    roles = {f"r{n}": Word(s.role) for n, s in enumerate(row.roles)}
+    return Message(template, stale=Word("stale"), **roles)  # no catalog entry: only the words translate
 
 
 def _impact_cells(row: ChangeRow, currency: str | None) -> tuple[str, str, str]:
@@ -286,7 +293,7 @@ def register(app: typer.Typer) -> None:
                 row.change.title,
                 row.change.status,
                 _roles_line(row),
-                row.branch or "(none)",
+                row.branch or lazy("(none)"),
                 "" if row.ahead is None else f"+{row.ahead}/-{row.behind}",
                 *_impact_cells(row, currency),
             )

@@ -61,6 +61,8 @@ WORDS: Mapping[str, str] = {
     "partial": NP_("word", "partial"),
     # change request merged into the agreed scope (not built yet)
     "baselined": NP_("word", "baselined"),
+    # an approval given to content that has changed since ('change list': customer(stale))
+    "stale": NP_("word", "stale"),
 }
 
 # Item field names as shown on site item pages and terminal tables (keys are front-matter fields;
@@ -82,7 +84,7 @@ FIELDS: tuple[str, ...] = (
     # columns of the terminal lists
     NP_("field", "id"), NP_("field", "title"), NP_("field", "approval"), NP_("field", "approved"),
     NP_("field", "file"), NP_("field", "approvals"), NP_("field", "ahead/behind"), NP_("field", "p×i"),
-    NP_("field", "open actions"),
+    NP_("field", "open actions"), NP_("field", "effort_days"), NP_("field", "schedule_days"), NP_("field", "cost"),
 )
 
 CHART_LABELS: Mapping[str, str] = {
