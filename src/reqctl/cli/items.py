@@ -502,8 +502,9 @@ def render_item(
         fields.append(f"  [{mark}] {index}. {action.what}{owner}{due}\n")
     if links:
         fields.append(_("referenced by:") + "\n", style="bold")
+        colon = _(": ")  # a full-width colon in Chinese
         for link in links:
-            fields.append(f"  {link.id} {render(link.relation)}: {link.title}\n")
+            fields.append(f"  {link.id} {render(link.relation)}{colon}{link.title}\n")
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
     if item.body.strip():
         if out.is_terminal:
