@@ -41,7 +41,7 @@ from reqctl.importing.plan import kept_id
 from reqctl.messages import Message, Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.ids import ID_RE, Kind, format_id, split_id
-from reqctl.model.items import MODELS, known_fields
+from reqctl.model.items import MODELS, known_fields, validator_message
 from reqctl.ops.allocate import next_id
 from reqctl.ops.items import DEFAULT_STATUS, FIELD_ORDER
 from reqctl.ops.writeguard import project_write, refuse_conflict_markers, restored_on_failure
@@ -477,7 +477,7 @@ def _check_values(row: _Row, data: Mapping[str, Any], body: str, config: Config)
     except ValidationError as error:
         for detail in error.errors():
             name = str(detail["loc"][0]) if detail["loc"] else "id"
-            message = detail["msg"].removeprefix("Value error, ")
+            message = validator_message(detail)
             if detail["type"] == "missing":
                 message = lazy("required, but the row has no value")
             row.field_problem(name, message)

@@ -339,7 +339,8 @@ def signers_at(reader: HistoryReader, config: Config, rev: str) -> Signers:
     rel = config.check.allowed_signers
     data = reader.repo.regular_file_at(rev, rel) if rel else None
     if rel and data is None:
-        raise ConfigError(f"check.allowed_signers: {rel} is not in {rev[:10]}", path="reqctl.yaml")
+        raise ConfigError(lazy("check.allowed_signers: {file} is not in {commit}", file=rel, commit=rev[:10]),
+                          path="reqctl.yaml")
     return signers_from(config, data)
 
 
