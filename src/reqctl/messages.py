@@ -174,6 +174,16 @@ def joined(parts: list[Any]) -> Message:
     return Message(template, sep=lazy("; "), **dict(zip(names, parts, strict=True)))
 
 
+def word_list(values: list[str]) -> Message:
+    """Data words (roles, statuses) joined with ", ", each shown through the word table (客户, 项目经理).
+
+    The joint template (``{p0}, {p1}``) needs no catalog entry: gettext returns it as it is.
+    """
+    names = [f"p{index}" for index in range(len(values))]
+    template = ", ".join("{" + name + "}" for name in names)
+    return Message(template, **{name: Word(value) for name, value in zip(names, values, strict=True)})
+
+
 def data_word(value: object) -> str:
     """A data word (``approved``, ``customer``) as shown now: 已批准, 客户 in Chinese."""
     return Word(value).translated(language())

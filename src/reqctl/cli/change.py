@@ -21,9 +21,13 @@ ByOption = Annotated[str | None, typer.Option("--by", help="Approver e-mail (def
 RoleOption = Annotated[str | None, typer.Option("--role", help="Act in this role only (default: every role you hold).")]
 
 
-def _roles_line(row: ChangeRow | UpdateResult) -> str:
+def _roles_line(row: ChangeRow | UpdateResult, *, shown: bool = False) -> str:
+    """``customer✓ pm·`` (CSV keeps the role keys; ``shown``: the terminal's words, 客户✓ in Chinese)."""
     marks = {"approved": "✓", "missing": "·", "stale": "stale", "rejected": "✗", "not-allowed": "!"}
-    return " ".join(f"{s.role}{marks[s.state]}" if s.state != "stale" else f"{s.role}(stale)" for s in row.roles)
+    name = data_word if shown else str
+    stale = _("{role}(stale)") if shown else "{role}(stale)"
+    return " ".join(f"{name(s.role)}{marks[s.state]}" if s.state != "stale" else stale.format(role=name(s.role))
+                    for s in row.roles)
 
 
 def _impact_cells(row: ChangeRow, currency: str | None) -> tuple[str, str, str]:
@@ -298,6 +302,9 @@ def register(app: typer.Typer) -> None:
         if not rows:
             console.print_plain(_("no change requests"))
             return
+        # CSV keeps role keys and "(none)"; the terminal says them in the run's language
+        table = [(*cells[:3], _roles_line(row, shown=True), row.branch or _("(none)"), *cells[5:])
+                 for row, cells in zip(rows, table, strict=True)]
         console.stdout().print(shown_table(columns, table, state(ctx).store().config()))
 
     @group.command("show", short_help="One CR: impact, approvals, branch.")

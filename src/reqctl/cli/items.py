@@ -460,7 +460,8 @@ def render_item(
         return config.person_name(str(value)) if config is not None else str(value)
 
     def label(key: str) -> str:
-        return key if lang == DEFAULT_LANGUAGE else field(key, lang)
+        # a meeting's kind is stored as 'kind' and shown under that field's name
+        return key if lang == DEFAULT_LANGUAGE else field("kind" if key == "meeting_kind" else key, lang)
 
     out = console.stdout()
     fields = Text()
@@ -470,8 +471,10 @@ def render_item(
         if key in skip or value in ([], "", None):
             continue
         text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        if key in WORD_COLUMNS or key == "meeting_kind":
+        if key in WORD_COLUMNS:
             text = shown(text, key, names, lang)
+        elif key in ("meeting_kind", "channel"):  # data words a kind of meeting or visit is stored as
+            text = data_word(text)
         if key in PERSON_FIELDS:
             text = ", ".join(name(v) for v in value) if isinstance(value, list) else name(value)
         if key == "acceptance" and isinstance(value, list):

@@ -214,5 +214,6 @@ def diff_change(root: Path, raw_id: str) -> tuple[ChangeOnRef, ProjectDiff]:
     new = None if on_branch else found.sha
     diff = diff_revisions(reader, base, new)
     return found, ProjectDiff(
-        diff.items, old_rev=f"{main} (fork point {base[:10]})", new_rev="working tree" if on_branch else branch
+        diff.items, old_rev=lazy("{main} (fork point {commit})", main=main, commit=base[:10]),
+        new_rev=lazy("working tree") if on_branch else branch,
     )

@@ -18,7 +18,7 @@ from reqctl.changes.approvals import (
 )
 from reqctl.errors import FileFormatError, PermissionDeniedError, ReqctlError, UsageError
 from reqctl.gitio.repo import user_email
-from reqctl.messages import Word, lazy
+from reqctl.messages import Word, lazy, word_list
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
@@ -231,8 +231,9 @@ def set_status(project: Project, kind: Kind, raw_id: str, status: str) -> tuple[
         old = str(getattr(item, "status", ""))
         approved = isinstance(item, Requirement) and approval_state(item, fresh.config) == "approved"
         if isinstance(item, Requirement) and status in APPROVED_OR_LATER and not approved:
-            awaited = ", ".join(awaiting_roles(item, fresh.config))
-            if not awaited:
+            waiting = awaiting_roles(item, fresh.config)
+            awaited = word_list(waiting)
+            if not waiting:
                 raise UsageError(lazy("{id} is not approved yet; run 'reqctl approve {id}' first", id=item.id))
             raise UsageError(lazy("{id} is not approved by {roles} yet; run 'reqctl approve {id}' first",
                                   id=item.id, roles=awaited))
