@@ -180,6 +180,6 @@ def test_set_and_risk_update_speak_chinese(project: Path) -> None:
     _zh(project)
     write_item(project, "requirements", "REQ-001", REQ.replace("approved", "draft"))
     write_item(project, "risks", "RISK-001", "title: 服务器延迟\nprobability: 2\nimpact: 3")
-    assert run_reqctl(project, "req", "set", "REQ-001", "owner=pm@example.com").out == "REQ-001：已设置 owner\n"
+    assert run_reqctl(project, "req", "set", "REQ-001", "owner=pm@example.com").out == "REQ-001：已设置 负责人\n"
     updated = run_reqctl(project, "risk", "update", "RISK-001", "--probability", "4", "--status", "mitigating")
     assert updated.out == "RISK-001：风险值 6 → 12，未关闭 → 应对中\n"

@@ -108,7 +108,7 @@ def test_import_row_problem_from_a_validator_is_chinese(project: Path) -> None:
      "error: 'done' is not a requirement status; use one of draft, proposed, approved, implemented, verified, "
      "rejected, deprecated"),
     (("req", "status", "REQ-001", "approved"),
-     "error: REQ-001 尚未经customer审批；请先运行 'reqctl approve REQ-001'",
+     "error: REQ-001 尚未经客户审批；请先运行 'reqctl approve REQ-001'",
      "error: REQ-001 is not approved by customer yet; run 'reqctl approve REQ-001' first"),
     (("req", "add", "X", "--milestone", "M9"),
      "error: --milestone M9：没有这个里程碑（已定义：M1, M2）",

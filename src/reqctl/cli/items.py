@@ -23,7 +23,7 @@ from rich.text import Text
 from reqctl.cli import console, itemedit
 from reqctl.cli.context import state
 from reqctl.errors import NotFoundError, ReqctlError, UsageError
-from reqctl.messages import Message, _, data_word, lazy, render
+from reqctl.messages import Message, _, data_word, lazy, os_reason, render
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
@@ -410,7 +410,7 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
             completed = subprocess.run([*shlex.split(editor), str(path)], check=False, cwd=root)
         except OSError as exc:
             raise UsageError(lazy("cannot start the editor '{editor}': {reason}", editor=editor,
-                                  reason=exc.strerror)) from None
+                                  reason=os_reason(exc))) from None
         if completed.returncode != 0:
             raise UsageError(lazy("the editor '{editor}' exited with status {code}; nothing saved", editor=editor,
                                   code=completed.returncode))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import GitError
-from reqctl.messages import N_, lazy
+from reqctl.messages import N_, lazy, os_reason
 
 # Files in git's directory that mark an unfinished operation, and what they mean.
 _OPERATIONS = (
@@ -110,7 +110,7 @@ class GitRepo:
                 cwd=self.top, input=stdin, capture_output=True, check=False, env=full_env,
             )
         except OSError as exc:
-            raise GitError(lazy("cannot run git: {reason}", reason=exc.strerror)) from None
+            raise GitError(lazy("cannot run git: {reason}", reason=os_reason(exc))) from None
         if proc.returncode != 0:
             lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             reason = next((ln for ln in reversed(lines) if ln.strip()), f"exit {proc.returncode}")

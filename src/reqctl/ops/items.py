@@ -18,7 +18,7 @@ from reqctl.changes.approvals import (
 )
 from reqctl.errors import FileFormatError, PermissionDeniedError, ReqctlError, UsageError
 from reqctl.gitio.repo import user_email
-from reqctl.messages import Word, lazy, word_list
+from reqctl.messages import Word, lazy, os_reason, word_list
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
@@ -143,7 +143,7 @@ def add_item(
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise ReqctlError(lazy("cannot create folder: {reason}", reason=exc.strerror), path=kind.folder) from None
+        raise ReqctlError(lazy("cannot create folder: {reason}", reason=os_reason(exc)), path=kind.folder) from None
     with project_lock(project.root):
         item_id = next_id(project.root, project.config, kind)
         ordered = {"id": item_id}

@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from reqctl.bundled import bundled
 from reqctl.errors import TemplateError
+from reqctl.messages import lazy, os_reason
 from reqctl.render import filters, limits, markdown
 from reqctl.render import graphics as charts_glue
 
@@ -106,7 +107,7 @@ def read_project_template(root: Path, name: str) -> str | None:
     except OSError as exc:
         if exc.errno == errno.ELOOP or path.is_symlink():
             _refuse_link(path, rel)
-        raise TemplateError(f"cannot read template: {exc.strerror}", path=rel) from None
+        raise TemplateError(lazy("cannot read template: {reason}", reason=os_reason(exc)), path=rel) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a FIFO (reading it would wait forever), a device
         os.close(fd)
         raise TemplateError("is not a regular file", path=rel)

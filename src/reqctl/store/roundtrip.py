@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import FileFormatError
+from reqctl.messages import lazy, os_reason
 from reqctl.store import frontmatter
 from reqctl.store.atomic import write_atomic
 
@@ -119,7 +120,7 @@ def edit_front_matter(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise FileFormatError(f"cannot read file: {exc.strerror}", path=rel) from None
+        raise FileFormatError(lazy("cannot read file: {reason}", reason=os_reason(exc)), path=rel) from None
     write_atomic(path, edited_text(raw, rel, change, body=body).encode("utf-8"))
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from reqctl.errors import ConfigError
 from reqctl.locate import CONFIG_FILE, find_root
+from reqctl.messages import lazy, os_reason
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.store.cache import Cache
 from reqctl.store.lock import project_lock
@@ -59,7 +60,7 @@ class Store:
         try:
             return read_no_follow(path)
         except OSError as exc:
-            raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_FILE) from None
+            raise ConfigError(lazy("cannot read: {reason}", reason=os_reason(exc)), path=CONFIG_FILE) from None
 
     def branch_config(self) -> Config:
         """``reqctl.yaml`` as the working tree has it."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reqctl.errors import ConfigError
+from reqctl.messages import lazy, os_reason
 from reqctl.model.config import CONFIG_FILE, Config
 
 _KEY_TYPES = (
@@ -181,4 +182,4 @@ def read_signers_file(root: Path, config: Config) -> bytes | None:
     try:
         return resolved.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path=rel) from None
+        raise ConfigError(lazy("cannot read: {reason}", reason=os_reason(exc)), path=rel) from None
