@@ -334,9 +334,8 @@ def _role_for(item: Requirement, config: Config, person: str, held: list[str]) -
     mine = [r for r in held if _has_record(config, item, person, r, current)]
     if not awaited and len(mine) == len(held):
         return held[0]  # already approved in every role they hold: a no-op
-    raise UsageError(
-        f"{person} holds the roles {', '.join(awaited or held)}; pass --role ROLE to say which this approval is for"
-    )
+    raise UsageError(lazy("{person} holds the roles {roles}; pass --role ROLE to say which this approval is for",
+                          person=person, roles=word_list(awaited or held)))
 
 
 def _has_record(config: Config, item: Requirement, person: str, role: str, current: str | None = None) -> bool:

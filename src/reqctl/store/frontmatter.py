@@ -48,7 +48,8 @@ class ParsedFile:
 def decode(raw: bytes, path: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise FileFormatError(
-            f"file is {len(raw):,} bytes, larger than the {MAX_FILE_BYTES:,}-byte limit", path=path
+            lazy("file is {size} bytes, larger than the {limit}-byte limit", size=f"{len(raw):,}",
+                 limit=f"{MAX_FILE_BYTES:,}"), path=path
         )
     try:
         text = raw.decode("utf-8")
@@ -143,7 +144,7 @@ def _check_depth(front: str, path: str, first_line: int) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 raise FileFormatError(
-                    f"YAML is nested more than {MAX_DEPTH} levels deep", path=path,
+                    lazy("YAML is nested more than {depth} levels deep", depth=MAX_DEPTH), path=path,
                     line=int(token.start_mark.line) + first_line,
                 )
         elif isinstance(token, _CLOSERS):
@@ -184,7 +185,7 @@ def _check_size(data: Any, path: str, line: int) -> None:
         budget -= 1
         if budget < 0 or depth > MAX_DEPTH:
             raise FileFormatError(
-                "YAML expands to too many values (aliases or deep nesting); write the values out",
+                lazy("YAML expands to too many values (aliases or deep nesting); write the values out"),
                 path=path,
                 line=line,
             )

@@ -138,7 +138,8 @@ def edited_text(raw: bytes, rel: str, change: Callable[[Any], None], *, body: st
     try:
         data = yaml.load(parts.front)
     except Exception as exc:
-        raise FileFormatError(f"YAML error: {exc}".splitlines()[0], path=rel, line=2) from None
+        raise FileFormatError(lazy("YAML error: {problem}", problem=str(exc).splitlines()[0] if str(exc) else ""),
+                              path=rel, line=2) from None
     change(data)
     new_body = parts.body if body is None else body
     new_text = f"---\n{_dump(yaml, data)}---\n{new_body}"

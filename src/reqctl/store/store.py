@@ -56,7 +56,8 @@ class Store:
     def config_bytes(self) -> bytes:
         path = self.root / CONFIG_FILE
         if path.is_symlink():
-            raise ConfigError("is a symbolic link; reqctl.yaml must be a regular file (not followed)", path=CONFIG_FILE)
+            raise ConfigError(lazy("is a symbolic link; reqctl.yaml must be a regular file (not followed)"),
+                              path=CONFIG_FILE)
         try:
             return read_no_follow(path)
         except OSError as exc:
@@ -78,7 +79,7 @@ class Store:
 
         repo = open_repo(self.root)
         if repo is None:
-            raise ConfigError("--base needs a git repository")
+            raise ConfigError(lazy("--base needs a git repository"))
         sha = repo.resolve(rev)
         blob = config_blob_at(repo, sha)
         self.policy_rev = sha

@@ -375,8 +375,8 @@ def verify_approvals(
             signers = signers_from(config, read_signers_file(project.root, config))
         if signers.empty:
             raise ConfigError(
-                "check.verify_signatures is on but no signer is listed: set check.allowed_signers "
-                "(a file in git's allowed signers format) or check.signers (fingerprints per e-mail)",
+                lazy("check.verify_signatures is on but no signer is listed: set check.allowed_signers "
+                     "(a file in git's allowed signers format) or check.signers (fingerprints per e-mail)"),
                 path="reqctl.yaml",
             )
     else:
