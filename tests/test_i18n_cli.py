@@ -160,7 +160,7 @@ def test_init_in_chinese_and_rule_list(tmp_path: Path, project: Path) -> None:
     assert "created  reqctl.yaml" in run_reqctl(tmp_path, "init", "old").out
     _zh(project)
     rules = run_reqctl(project, "check", "--rules").out
-    assert "R013  error    no-acceptance: 已批准的需求至少有一条验收标准" in rules
+    assert "R013  错误  no-acceptance: 已批准的需求至少有一条验收标准" in rules  # severity words too
 
 
 def test_unreadable_files_are_reported_in_the_run_language_also_from_the_parse_cache(project: Path) -> None:

@@ -131,3 +131,79 @@ def test_import_row_problem_from_a_validator_is_chinese(project: Path) -> None:
 def test_item_and_option_errors_in_both_languages(project: Path, args: tuple[str, ...], zh: str, en: str) -> None:
     _zh(project)
     assert _both(project, *args) == (zh, en)
+
+
+# --- found by the audit (tests/test_zh_audit.py keeps them from coming back) -------------------------------
+
+
+def test_change_list_headers_roles_and_missing_branch_are_chinese(project: Path) -> None:
+    _zh(project)
+    write_item(project, "changes", "CR-001", "title: Bigger\nstatus: proposed\naffects: [REQ-001]\n"
+               "impact: {effort_days: 3, schedule_days: 2}\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "cr")
+    zh = run_reqctl(project, "change", "list").out
+    assert "工作量（人天）" in zh and "工期影响（天）" in zh and "费用" in zh
+    assert "客户· 项目经理·" in zh and "（无）" in zh
+    en = run_reqctl(project, "--lang", "en", "change", "list").out
+    assert "effort_days" in en and "customer· pm·" in en and "(none)" in en
+    csv = run_reqctl(project, "change", "list", "--format", "csv").out
+    assert "customer· pm·,(none)" in csv  # scripts read the keys, whatever the language
+
+
+def test_meeting_kind_and_release_notes_read_in_chinese(project: Path) -> None:
+    _zh(project)
+    write_item(project, "meetings", "MTG-001", "title: Kick-off\ndate: 2026-11-02\nkind: kickoff\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "mtg")
+    git(project, "tag", "v1")
+    assert "类型：启动会" in run_reqctl(project, "meeting", "show", "MTG-001").out
+    assert "meeting_kind: kickoff" in run_reqctl(project, "--lang", "en", "meeting", "show", "MTG-001").out
+    path = project / "requirements" / "REQ-001.md"
+    path.write_text(path.read_text("utf-8").replace("priority: must", "priority: should"), encoding="utf-8")
+    zh = run_reqctl(project, "diff", "v1", "--format", "md").out.splitlines()
+    assert zh[0] == "# v1 至 工作区 的变更"
+    assert "新增 0 项，删除 0 项，修改 1 项。" in zh and "## 修改" in zh
+    assert "  - 优先级：必须 → 应该" in zh
+    en = run_reqctl(project, "--lang", "en", "diff", "v1", "--format", "md").out.splitlines()
+    assert en[0] == "# Changes from v1 to the working tree"
+    assert "  - Priority: must → should" in en
+
+
+def test_check_rules_and_broken_files_read_in_chinese(project: Path) -> None:
+    _zh(project)
+    assert "R010  错误  missing-approval:" in run_reqctl(project, "check", "--rules").out
+    assert "R010  error    missing-approval:" in run_reqctl(project, "--lang", "en", "check", "--rules").out
+    write_item(project, "requirements", "REQ-002", "title: [\n")
+    zh, en = (run_reqctl(project, "--no-cache", *lang, "check").out for lang in ((), ("--lang", "en")))
+    assert "错误 R001 YAML 错误：缺少应有的内容（括号或引号可能没有闭合）" in zh
+    assert "error R001 YAML error: did not find expected node content" in en
+
+
+def test_config_and_os_errors_read_in_chinese(project: Path) -> None:
+    _zh(project)
+    config = project / "reqctl.yaml"
+    good = config.read_text("utf-8")
+    config.write_text(good.replace("date: 2026-12-15", "date: 2026-1-5"), encoding="utf-8")
+    zh, en = _both(project, "check")
+    assert zh.endswith("milestones.0.date：应为有效的日期或日期时间，内容过短")
+    assert en.endswith("milestones.0.date: Input should be a valid date or datetime, input is too short")
+    config.write_text(good.replace("requirement: [customer]", "requirement: [boss]"), encoding="utf-8")
+    zh, en = _both(project, "check")
+    assert zh.startswith("error: reqctl.yaml: （顶层）：")
+    assert en.startswith("error: reqctl.yaml: (top level): ")
+    config.write_text(good, encoding="utf-8")
+    zh, en = _both(project, "lessons", "import", "nowhere.json")
+    assert zh == "error: nowhere.json: 无法读取文件：文件或文件夹不存在"
+    assert en == "error: nowhere.json: cannot read file: No such file or directory"
+
+
+def test_template_typo_reads_in_chinese(project: Path) -> None:
+    _zh(project)
+    (project / "templates").mkdir()
+    (project / "templates" / "weekly.zh.md.j2").write_text("# 周报\n{{ nosuch.x }}\n", encoding="utf-8")
+    (project / "templates" / "weekly.en.md.j2").write_text("# Weekly\n{{ nosuch.x }}\n", encoding="utf-8")
+    zh = run_reqctl(project, "report", "weekly", "-o", "w.md")
+    assert zh.err.strip() == "error: templates/weekly.zh.md.j2:2: 模板错误：“nosuch”未定义"
+    en = run_reqctl(project, "--lang", "en", "report", "weekly", "--lang", "en", "-o", "w.md")
+    assert en.err.strip() == "error: templates/weekly.en.md.j2:2: template error: 'nosuch' is undefined"
