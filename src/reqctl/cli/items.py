@@ -422,8 +422,11 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
 
 def _confirm_suspect(item_id: str, fields: list[str]) -> None:
     """Ask before an edit invalidates an approval; without a terminal to ask on, refuse (``--yes`` skips this)."""
+    from reqctl.messages import language
+    from reqctl.render.i18n import field
+
     what = lazy("{id} is approved and this edit changes {fields}: this makes it suspect", id=item_id,
-                fields=", ".join(fields))
+                fields=", ".join(field(name, language()) for name in fields))  # 优先级 in Chinese
     if not sys.stdin.isatty():
         raise UsageError(lazy("{what}: pass --yes to save it anyway", what=what))
     if not typer.confirm(_("{what} until it is re-approved. Save?").format(what=render(what)), default=False,
