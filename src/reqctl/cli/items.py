@@ -509,7 +509,8 @@ def render_item(
     if links:
         fields.append(_("referenced by:") + "\n", style="bold")
         for link in links:
-            fields.append(f"  {link.id} {render(link.relation)}: {link.title}\n")
+            fields.append(_("  {id} {relation}: {title}\n").format(id=link.id, relation=render(link.relation),
+                                                                   title=link.title))
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
     if item.body.strip():
         if out.is_terminal:
