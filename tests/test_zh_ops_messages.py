@@ -218,7 +218,7 @@ def test_show_names_who_points_at_an_item_in_chinese(project: Path) -> None:
                                                    "depends_on: [REQ-001]")
     shown = run_reqctl(project, "req", "show", "REQ-001")
     assert shown.code == 0, shown.err
-    assert "REQ-002 依赖本项: Logout" in shown.out
+    assert "REQ-002 依赖本项：Logout" in shown.out
     assert "REQ-002 depends on it: Logout" in run_reqctl(project, "--lang", "en", "req", "show", "REQ-001").out
 
 
