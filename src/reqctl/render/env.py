@@ -208,7 +208,8 @@ def render_with(env: SandboxedEnvironment, root: Path | None, name: str, context
     except TemplateError:
         raise
     except limits.RenderLimitError as exc:
-        raise TemplateError(lazy("template stopped: {problem}", problem=str(exc)), path=where,
+        raise TemplateError(lazy("template stopped: {problem}", problem=exc.args[0] if exc.args else str(exc)),
+                            path=where,
                             line=_template_line(exc)) from None
     except RecursionError:
         raise TemplateError(lazy("template stopped: it includes, extends or calls itself without end"),
