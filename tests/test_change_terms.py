@@ -39,7 +39,7 @@ def test_assess_writes_effort_schedule_and_cost_with_currency(approved: Path) ->
     table = run_reqctl(approved, "change", "list", env={"COLUMNS": "200"}).out
     assert "12000 CNY" in table and "effort_days" in table and "customer· pm·" in table
     zh = run_reqctl(approved, "--lang", "zh", "change", "list", env={"COLUMNS": "200"}).out
-    assert "人天" in zh and "工期（天）" in zh and "费用" in zh and "12000 CNY" in zh
+    assert "工作量（人天）" in zh and "工期影响（天）" in zh and "费用" in zh and "12000 CNY" in zh
     assert "客户· 项目经理·" in zh and "customer" not in zh and "effort_days" not in zh
     zh_csv = run_reqctl(approved, "--lang", "zh", "change", "list", "--format", "csv").out  # CSV keeps the keys
     assert zh_csv.splitlines()[0].endswith(",effort_days,schedule_days,cost") and "customer· pm·" in zh_csv

@@ -160,7 +160,7 @@ def test_init_in_chinese_and_rule_list(tmp_path: Path, project: Path) -> None:
     assert "created  reqctl.yaml" in run_reqctl(tmp_path, "init", "old").out
     _zh(project)
     rules = run_reqctl(project, "check", "--rules").out
-    assert "R013  error    no-acceptance: 已批准的需求至少有一条验收标准" in rules
+    assert "R013  错误  no-acceptance: 已批准的需求至少有一条验收标准" in rules  # severity words too
 
 
 def test_unreadable_files_are_reported_in_the_run_language_also_from_the_parse_cache(project: Path) -> None:
@@ -180,6 +180,6 @@ def test_set_and_risk_update_speak_chinese(project: Path) -> None:
     _zh(project)
     write_item(project, "requirements", "REQ-001", REQ.replace("approved", "draft"))
     write_item(project, "risks", "RISK-001", "title: 服务器延迟\nprobability: 2\nimpact: 3")
-    assert run_reqctl(project, "req", "set", "REQ-001", "owner=pm@example.com").out == "REQ-001：已设置 owner\n"
+    assert run_reqctl(project, "req", "set", "REQ-001", "owner=pm@example.com").out == "REQ-001：已设置 负责人\n"
     updated = run_reqctl(project, "risk", "update", "RISK-001", "--probability", "4", "--status", "mitigating")
     assert updated.out == "RISK-001：风险值 6 → 12，未关闭 → 应对中\n"

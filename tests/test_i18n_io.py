@@ -155,9 +155,10 @@ def test_export_baseline_and_diff_in_chinese(project: Path, tmp_path: Path) -> N
     lines = diff.out.splitlines()
     assert lines[0] == "v1 → 工作区：新增 1 项，删除 0 项，修改 1 项"
     assert "+ REQ-002  退出  （新增）" in lines
-    assert "    priority: must → should" in lines
+    assert "    优先级：必须 → 应该" in lines  # field names and priorities in the run's language
     english = run_reqctl(project, "--lang", "en", "diff", "v1")
     assert english.out.splitlines()[0] == "v1 → working tree: 1 added, 0 removed, 1 changed"
+    assert "    priority: must → should" in english.out.splitlines()
     assert "+ REQ-002  退出  (added)" in english.out.splitlines()
     history = run_reqctl(project, "req", "history", "REQ-001")
     assert history.code == 0, history.err

@@ -276,7 +276,7 @@ def test_config_validator_messages_are_chinese(project: Path) -> None:
     _zh(project, "display:\n  zh:\n    priority: {urgent: 紧急}\n")
     zh = run_reqctl(project, "check")
     assert zh.code == 2
-    assert zh.err.strip() == ("error: reqctl.yaml: (top level)：display.zh.priority 中的 'urgent' "
+    assert zh.err.strip() == ("error: reqctl.yaml: （顶层）：display.zh.priority 中的 'urgent' "
                               "不是已配置的优先级（must, should, could, wont）")
     en = run_reqctl(project, "--lang", "en", "check")
     assert en.err.strip() == ("error: reqctl.yaml: (top level): display.zh.priority names 'urgent', "

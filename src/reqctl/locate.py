@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reqctl.errors import ProjectNotFoundError
-from reqctl.messages import lazy
+from reqctl.messages import lazy, os_reason
 
 CONFIG_FILE = "reqctl.yaml"
 
@@ -29,7 +29,7 @@ def find_root(start: Path) -> Path:
         start = start.resolve()
     except OSError as exc:
         raise ProjectNotFoundError(lazy("cannot open folder {folder}: {reason}", folder=start,
-                                        reason=exc.strerror)) from None
+                                        reason=os_reason(exc))) from None
     if not start.is_dir():
         raise ProjectNotFoundError(lazy("no such folder: {folder}", folder=start))
     for folder in (start, *start.parents):

@@ -174,6 +174,32 @@ def joined(parts: list[Any]) -> Message:
     return Message(template, sep=lazy("; "), **dict(zip(names, parts, strict=True)))
 
 
+def word_list(values: list[str]) -> Message:
+    """Data words (roles, statuses) joined with ", ", each shown through the word table (客户, 项目经理).
+
+    The joint template (``{p0}, {p1}``) needs no catalog entry: gettext returns it as it is.
+    """
+    names = [f"p{index}" for index in range(len(values))]
+    template = ", ".join("{" + name + "}" for name in names)
+    return Message(template, **{name: Word(value) for name, value in zip(names, values, strict=True)})
+
+
+# The operating system's most common reasons (Linux's strerror texts), in the catalog so that
+# "No such file or directory" reads 文件或文件夹不存在 in Chinese; other reasons stay as the system says.
+_OS_REASONS = frozenset({
+    N_("No such file or directory"), N_("Permission denied"), N_("Is a directory"), N_("Not a directory"),
+    N_("File exists"), N_("No space left on device"), N_("Read-only file system"),
+    N_("Too many levels of symbolic links"), N_("File name too long"), N_("Operation not permitted"),
+    N_("Directory not empty"), N_("Disk quota exceeded"),
+})
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, as a message shown in the run's language where known."""
+    reason = exc.strerror or str(exc)
+    return lazy(reason) if reason in _OS_REASONS else reason
+
+
 def data_word(value: object) -> str:
     """A data word (``approved``, ``customer``) as shown now: 已批准, 客户 in Chinese."""
     return Word(value).translated(language())

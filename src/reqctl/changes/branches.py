@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from reqctl.errors import ConfigError, GitError
 from reqctl.gitio.repo import GitRepo
+from reqctl.messages import lazy
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind
 from reqctl.model.items import Change
@@ -51,10 +52,10 @@ def main_line(repo: GitRepo, config: Config) -> str:
         if head:
             return head
         raise ConfigError(
-            "cannot tell the main branch (no main or master); set changes.main_branch in reqctl.yaml",
+            lazy("cannot tell the main branch (no main or master); set changes.main_branch in reqctl.yaml"),
             path="reqctl.yaml",
         )
-    raise GitError(f"the main branch '{configured}' (changes.main_branch) does not exist")
+    raise GitError(lazy("the main branch '{branch}' (changes.main_branch) does not exist", branch=configured))
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,7 +292,7 @@ def register(app: typer.Typer) -> None:
                 row.change.id,
                 row.change.title,
                 row.change.status,
-                _roles_line(row),
+                _roles_line(row),  # Messages: CSV keeps the keys, the terminal table shows them translated
                 row.branch or lazy("(none)"),
                 "" if row.ahead is None else f"+{row.ahead}/-{row.behind}",
                 *_impact_cells(row, currency),

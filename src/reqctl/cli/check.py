@@ -46,11 +46,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate every item file; exit 1 when an error is found. Never modifies the repository."""
         if rules:
-            from reqctl.messages import _
+            from reqctl.messages import _, pgettext
             from reqctl.validation.registry import GATE_RULES
 
-            for info in [*rule_infos(), *GATE_RULES]:
-                console.print_plain(f"{info.code}  {info.default_severity.value:7}  {info.name}: {_(info.description)}")
+            rows = [(info, pgettext("severity", info.default_severity.value)) for info in [*rule_infos(), *GATE_RULES]]
+            width = max(len(severity) for _info, severity in rows)  # 'warning', or 警告 in Chinese
+            for info, severity in rows:
+                console.print_plain(f"{info.code}  {severity:{width}}  {info.name}: {_(info.description)}")
             return
         if output_format not in FORMATS:
             raise UsageError(lazy("--format {format}: use one of {formats}", format=output_format,

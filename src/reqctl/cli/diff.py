@@ -10,7 +10,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import UsageError
-from reqctl.messages import _, lazy
+from reqctl.messages import _, data_word, language, lazy, render
 
 if TYPE_CHECKING:
     from reqctl.history.diff import FieldChange, ItemChange, ProjectDiff
@@ -27,18 +27,32 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+# Fields whose values are data words (a status, a priority), shown in the run's language.
+_WORD_FIELDS = frozenset({"status", "priority", "severity", "kind", "channel"})
+
+
+def _field_value(name: str, value: Any) -> str:
+    if name in _WORD_FIELDS and isinstance(value, str):
+        return data_word(value)
+    return _value(value)
+
+
 def field_lines(change: FieldChange, indent: str = "    ") -> list[str]:
+    from reqctl.render.i18n import field
+
     old, new = change.old, change.new
+    name = field(change.field, language())
     if isinstance(old, list) or isinstance(new, list):
         before = [_value(v) for v in old or []]
         after = [_value(v) for v in new or []]
-        lines = [f"{indent}{change.field}:"]
+        lines = [_("{field}:").format(field=f"{indent}{name}")]
         lines += [f"{indent}  - {v}" for v in before if v not in after]
         lines += [f"{indent}  + {v}" for v in after if v not in before]
         if len(lines) == 1:
             lines.append(f"{indent}  " + _("(order changed)") + f" {', '.join(after)}")
         return lines
-    return [f"{indent}{change.field}: {_value(old)} → {_value(new)}"]
+    return [_("{field}: {old} → {new}").format(field=f"{indent}{name}", old=_field_value(change.field, old),
+                                                 new=_field_value(change.field, new))]
 
 
 def item_text(item: ItemChange, *, body: bool = True) -> list[str]:
@@ -58,7 +72,7 @@ def item_text(item: ItemChange, *, body: bool = True) -> list[str]:
 
 
 def _label(rev: str | None) -> str:
-    return rev if rev is not None else _("working tree")
+    return render(rev) if rev is not None else _("working tree")
 
 
 def render_text(diff: ProjectDiff) -> str:

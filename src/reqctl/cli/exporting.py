@@ -15,7 +15,7 @@ import typer
 from reqctl.cli import console
 from reqctl.cli.context import state
 from reqctl.errors import ReqctlError, UsageError
-from reqctl.messages import _, data_word, lazy, ngettext, render
+from reqctl.messages import _, data_word, lazy, ngettext, os_reason, render
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _write(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise ReqctlError(lazy("cannot write: {error}", error=exc.strerror), path=path) from None
+        raise ReqctlError(lazy("cannot write: {error}", error=os_reason(exc)), path=path) from None
     console.print_plain(_("wrote {path}").format(path=path))
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
 from reqctl.cli import console
 from reqctl.cli.context import state
-from reqctl.messages import _, data_word
+from reqctl.messages import _, data_word, language
 from reqctl.model.ids import Kind
+
+
+def _field_names(keys: Sequence[str]) -> str:
+    """Field keys as the user reads them (负责人 for owner in Chinese; English shows the key)."""
+    from reqctl.render.i18n import field
+
+    return ", ".join(field(key, language()) for key in keys)
 
 
 def register(group: typer.Typer, kind: Kind) -> None:
@@ -98,9 +106,9 @@ def _register_req_set(group: typer.Typer) -> None:
         if not result.changed:
             console.print_plain(_("{id}: no changes").format(id=result.item_id))
             return
-        console.print_plain(_("{id}: set {fields}").format(id=result.item_id, fields=", ".join(result.changed)))
+        console.print_plain(_("{id}: set {fields}").format(id=result.item_id, fields=_field_names(result.changed)))
         if result.suspect:
             console.warning_line(
                 _("{id} was approved; changing {fields} makes it suspect: re-approve it with 'reqctl approve {id}'")
-                .format(id=result.item_id, fields=", ".join(result.suspect))
+                .format(id=result.item_id, fields=_field_names(result.suspect))
             )

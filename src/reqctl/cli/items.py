@@ -23,7 +23,7 @@ from rich.text import Text
 from reqctl.cli import console, itemedit
 from reqctl.cli.context import state
 from reqctl.errors import NotFoundError, ReqctlError, UsageError
-from reqctl.messages import Message, _, data_word, lazy, render
+from reqctl.messages import Message, _, data_word, lazy, os_reason, render
 from reqctl.model.ids import Kind
 
 if TYPE_CHECKING:
@@ -410,7 +410,7 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
             completed = subprocess.run([*shlex.split(editor), str(path)], check=False, cwd=root)
         except OSError as exc:
             raise UsageError(lazy("cannot start the editor '{editor}': {reason}", editor=editor,
-                                  reason=exc.strerror)) from None
+                                  reason=os_reason(exc))) from None
         if completed.returncode != 0:
             raise UsageError(lazy("the editor '{editor}' exited with status {code}; nothing saved", editor=editor,
                                   code=completed.returncode))
@@ -422,8 +422,11 @@ def _run_editor(root: Path, item_id: str, text: str) -> str:
 
 def _confirm_suspect(item_id: str, fields: list[str]) -> None:
     """Ask before an edit invalidates an approval; without a terminal to ask on, refuse (``--yes`` skips this)."""
+    from reqctl.messages import language
+    from reqctl.render.i18n import field
+
     what = lazy("{id} is approved and this edit changes {fields}: this makes it suspect", id=item_id,
-                fields=", ".join(fields))
+                fields=", ".join(field(name, language()) for name in fields))  # 优先级 in Chinese
     if not sys.stdin.isatty():
         raise UsageError(lazy("{what}: pass --yes to save it anyway", what=what))
     if not typer.confirm(_("{what} until it is re-approved. Save?").format(what=render(what)), default=False,
@@ -460,7 +463,8 @@ def render_item(
         return config.person_name(str(value)) if config is not None else str(value)
 
     def label(key: str) -> str:
-        return key if lang == DEFAULT_LANGUAGE else field(key, lang)
+        # a meeting's kind is stored as 'kind' and shown under that field's name
+        return key if lang == DEFAULT_LANGUAGE else field("kind" if key == "meeting_kind" else key, lang)
 
     out = console.stdout()
     fields = Text()
@@ -470,8 +474,10 @@ def render_item(
         if key in skip or value in ([], "", None):
             continue
         text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        if key in WORD_COLUMNS or key == "meeting_kind":
+        if key in WORD_COLUMNS:
             text = shown(text, key, names, lang)
+        elif key in ("meeting_kind", "channel"):  # data words a kind of meeting or visit is stored as
+            text = data_word(text)
         if key in PERSON_FIELDS:
             text = ", ".join(name(v) for v in value) if isinstance(value, list) else name(value)
         if key == "acceptance" and isinstance(value, list):
@@ -502,9 +508,9 @@ def render_item(
         fields.append(f"  [{mark}] {index}. {action.what}{owner}{due}\n")
     if links:
         fields.append(_("referenced by:") + "\n", style="bold")
-        colon = _(": ")  # a full-width colon in Chinese
         for link in links:
-            fields.append(f"  {link.id} {render(link.relation)}{colon}{link.title}\n")
+            fields.append(_("  {id} {relation}: {title}\n").format(id=link.id, relation=render(link.relation),
+                                                                   title=link.title))
     out.print(Panel(fields, title=Text(f"{item.id}  {item.title}", style="bold"), subtitle=rel))
     if item.body.strip():
         if out.is_terminal:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from reqctl.cli import console
+from reqctl.messages import _
 
 KINDS = ("requirement", "change", "risk", "decision", "meeting", "feedback", "lesson", "config")  # ops.schema
 
@@ -33,4 +34,4 @@ def register(app: typer.Typer) -> None:
             console.print_plain(text)
             return
         write_atomic(out, text.encode("utf-8"))
-        console.print_plain(f"wrote the {kind} schema to {out}")
+        console.print_plain(_("wrote the {kind} schema to {file}").format(kind=kind, file=out))

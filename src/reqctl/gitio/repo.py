@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import GitError
+from reqctl.messages import N_, lazy, os_reason
 
 # Files in git's directory that mark an unfinished operation, and what they mean.
 _OPERATIONS = (
-    ("MERGE_HEAD", "a merge"),
-    ("rebase-merge", "a rebase"),
-    ("rebase-apply", "a rebase or am"),
-    ("CHERRY_PICK_HEAD", "a cherry-pick"),
-    ("REVERT_HEAD", "a revert"),
+    ("MERGE_HEAD", N_("a merge is in progress; finish or abort it first")),
+    ("rebase-merge", N_("a rebase is in progress; finish or abort it first")),
+    ("rebase-apply", N_("a rebase or am is in progress; finish or abort it first")),
+    ("CHERRY_PICK_HEAD", N_("a cherry-pick is in progress; finish or abort it first")),
+    ("REVERT_HEAD", N_("a revert is in progress; finish or abort it first")),
 )
 
 
@@ -69,7 +70,7 @@ class GitRepo:
         except GitCommandError as exc:
             detail = (exc.stderr or "").strip().splitlines()
             reason = detail[-1].removeprefix("stderr: ").strip("' ") if detail else str(exc)
-            raise GitError(f"git {args[0]} failed: {reason}") from None
+            raise GitError(lazy("git {command} failed: {reason}", command=args[0], reason=reason)) from None
 
     def config_value(self, key: str) -> str | None:
         try:
@@ -109,12 +110,12 @@ class GitRepo:
                 cwd=self.top, input=stdin, capture_output=True, check=False, env=full_env,
             )
         except OSError as exc:
-            raise GitError(f"cannot run git: {exc.strerror}") from None
+            raise GitError(lazy("cannot run git: {reason}", reason=os_reason(exc))) from None
         if proc.returncode != 0:
             lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             reason = next((ln for ln in reversed(lines) if ln.strip()), f"exit {proc.returncode}")
             reason = reason.removeprefix("fatal: ").removeprefix("error: ")
-            raise GitError(f"git {args[0]} failed: {reason}")
+            raise GitError(lazy("git {command} failed: {reason}", command=args[0], reason=reason))
         return proc.stdout
 
     def text(
@@ -135,11 +136,11 @@ class GitRepo:
     def resolve(self, rev: str) -> str:
         """The commit a revision names; a clear error for a name git does not know."""
         if not rev or rev.startswith("-"):
-            raise GitError(f"'{rev}' is not a revision")
+            raise GitError(lazy("'{rev}' is not a revision", rev=rev))
         try:
             out = self.text("rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}")
         except GitError:
-            raise GitError(f"unknown revision '{rev}': not a branch, tag or commit here") from None
+            raise GitError(lazy("unknown revision '{rev}': not a branch, tag or commit here", rev=rev)) from None
         return out.strip()
 
     def try_resolve(self, rev: str) -> str | None:
@@ -196,7 +197,8 @@ class GitRepo:
             return None
         mode, kind, sha = record.partition(b"\t")[0].split()
         if kind != b"blob" or mode not in (b"100644", b"100755"):
-            raise GitError(f"{rel} at {rev[:10]} is not a regular file (a symlink?); reqctl does not follow it")
+            raise GitError(lazy("{file} at {commit} is not a regular file (a symlink?); reqctl does not follow it",
+                                file=rel, commit=rev[:10]))
         return self.cat_blobs([sha.decode()]).get(sha.decode())
 
     def ls_tree_files(self, rev: str, rels: list[str]) -> dict[str, str]:
@@ -318,7 +320,7 @@ class GitRepo:
         paths = self.text("rev-parse", *args).splitlines()
         for marker, path in zip(markers, paths, strict=True):
             if (self.top / path).exists():
-                return f"{dict(_OPERATIONS)[marker]} is in progress; finish or abort it first"
+                return lazy(dict(_OPERATIONS)[marker])
         return None
 
     def require_identity(self) -> None:
@@ -329,10 +331,10 @@ class GitRepo:
             try:
                 self.run("var", what)
             except GitError:
-                raise GitError(
+                raise GitError(lazy(
                     "git does not know who you are: set user.name and user.email "
                     "(git config --global user.email you@example.com)"
-                ) from None
+                )) from None
 
     # -------------------------------------------------------------- writes ----
     # Only additive, non-destructive operations: new branches, switching with a
@@ -379,10 +381,10 @@ class GitRepo:
         try:
             self.run("update-index", "--add", "--remove", "--", *specs)
         except GitError as exc:  # e.g. another git command holds index.lock: say so, never hide it
-            raise GitError(
-                f"committed {sha[:10]}, but {exc.message}; run 'git reset -q -- {' '.join(specs)}' "
-                "to bring git's index up to date"
-            ) from None
+            raise GitError(lazy(
+                "committed {commit}, but {problem}; run 'git reset -q -- {files}' to bring git's index up to date",
+                commit=sha[:10], problem=exc.message, files=" ".join(specs),
+            )) from None
         return sha
 
     @contextlib.contextmanager
@@ -478,7 +480,7 @@ def init_repo(path: Path) -> None:
     try:
         git.Repo.init(path, initial_branch="main")
     except git.GitCommandError as exc:
-        raise GitError(f"git init failed: {exc.stderr.strip()}", path=path) from None
+        raise GitError(lazy("git init failed: {reason}", reason=exc.stderr.strip()), path=path) from None
 
 
 def user_email(project_root: Path) -> str | None:

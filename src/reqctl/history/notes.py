@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from reqctl.messages import DEFAULT_LANGUAGE, _, language, pgettext, render
+
 if TYPE_CHECKING:
     from reqctl.history.diff import FieldChange, ItemChange, ProjectDiff
 
@@ -45,8 +47,29 @@ def escape(text: str) -> str:
     return _INLINE.sub(r"\\\1", one_line).replace("@", "@" + _WORD_JOINER)
 
 
+# Fields whose values are data words (a status, a priority): shown in the run's language.
+_WORD_FIELDS = frozenset({"status", "priority", "severity", "kind", "channel", "role"})
+
+
+def _english() -> bool:
+    return language() == DEFAULT_LANGUAGE
+
+
 def label(field: str) -> str:
+    if not _english():
+        from reqctl.render.i18n import field as field_name
+
+        return field_name(field, language())
     return LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def _word(field: str, value: Any) -> Any:
+    """A status or priority in the run's language (English keeps the stored key)."""
+    if field in _WORD_FIELDS and isinstance(value, str) and not _english():
+        from reqctl.render.i18n import word
+
+        return word(value, language())
+    return value
 
 
 def _empty(value: Any) -> bool:
@@ -56,11 +79,11 @@ def _empty(value: Any) -> bool:
 def value_text(value: Any, *, quote: bool = False) -> str:
     """A value in a sentence: words in quotes, single tokens (a status, an ID, a date) bare."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, Mapping):
         return _mapping_text(value)
     if isinstance(value, Sequence) and not isinstance(value, str):
-        return ", ".join(value_text(v) for v in value) or "none"
+        return ", ".join(value_text(v) for v in value) or _("none")
     text = str(value)
     quote = quote or any(ch.isspace() for ch in text.strip())
     return f"“{escape(text)}”" if quote else escape(text)
@@ -68,11 +91,11 @@ def value_text(value: Any, *, quote: bool = False) -> str:
 
 def _mapping_text(value: Mapping[str, Any]) -> str:
     parts = [
-        f"{label(key).lower()} {value_text(item)}"
+        _("{field} {value}").format(field=label(key).lower(), value=value_text(_word(key, item)))
         for key, item in value.items()
         if key not in _HIDDEN_KEYS and not _empty(item)
     ]
-    return "(" + ", ".join(parts) + ")" if parts else "(empty)"
+    return _("({facts})").format(facts=", ".join(parts)) if parts else _("(empty)")
 
 
 def _list_change(old: Sequence[Any], new: Sequence[Any], *, quote: bool = False) -> str:
@@ -80,27 +103,28 @@ def _list_change(old: Sequence[Any], new: Sequence[Any], *, quote: bool = False)
     removed = [v for v in old if v not in new]
     parts = []
     if added:
-        parts.append("added " + "; ".join(value_text(v, quote=quote) for v in added))
+        parts.append(_("added {values}").format(values="; ".join(value_text(v, quote=quote) for v in added)))
     if removed:
-        parts.append("removed " + "; ".join(value_text(v, quote=quote) for v in removed))
-    return "; ".join(parts) if parts else "reordered"
+        parts.append(_("removed {values}").format(values="; ".join(value_text(v, quote=quote) for v in removed)))
+    return "; ".join(parts) if parts else _("reordered")
 
 
 def _mapping_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     keys = [*old, *(k for k in new if k not in old)]
     parts = [
-        f"{label(key).lower()} {_scalar_change(old.get(key), new.get(key), quote=key in _TEXT_FIELDS)}"
+        _("{field} {value}").format(field=label(key).lower(), value=_scalar_change(
+            _word(key, old.get(key)), _word(key, new.get(key)), quote=key in _TEXT_FIELDS))
         for key in keys
         if key not in _HIDDEN_KEYS and old.get(key) != new.get(key)
     ]
-    return "; ".join(parts) if parts else "renewed"
+    return "; ".join(parts) if parts else _("renewed")
 
 
 def _scalar_change(old: Any, new: Any, *, quote: bool = False) -> str:
     if _empty(old):
-        return f"set to {value_text(new, quote=quote)}"
+        return _("set to {value}").format(value=value_text(new, quote=quote))
     if _empty(new):
-        return f"removed (was {value_text(old, quote=quote)})"
+        return _("removed (was {value})").format(value=value_text(old, quote=quote))
     return f"{value_text(old, quote=quote)} → {value_text(new, quote=quote)}"
 
 
@@ -112,17 +136,18 @@ def change_sentence(change: FieldChange) -> str:
     elif isinstance(old, Mapping) and isinstance(new, Mapping):
         text = _mapping_change(old, new)
     else:
-        text = _scalar_change(old, new, quote=change.field in _TEXT_FIELDS)
-    return f"{label(change.field)}: {text}"
+        text = _scalar_change(_word(change.field, old), _word(change.field, new), quote=change.field in _TEXT_FIELDS)
+    return _("{field}: {text}").format(field=label(change.field), text=text)
 
 
 def _added_summary(item: ItemChange) -> str:
     facts = [
-        f"{name} {value_text(change.new)}"
+        _("{field} {value}").format(field=name if _english() else label(name),
+                                    value=value_text(_word(name, change.new)))
         for name in ("status", "priority")
         if (change := item.field(name)) is not None and not _empty(change.new)
     ]
-    return f" ({', '.join(facts)})" if facts else ""
+    return _(" ({facts})").format(facts=", ".join(facts)) if facts else ""
 
 
 def _item_lines(item: ItemChange) -> list[str]:
@@ -134,19 +159,22 @@ def _item_lines(item: ItemChange) -> list[str]:
     lines = [head]
     lines += [f"  - {change_sentence(change)}" for change in item.fields]
     if item.body_changed:
-        lines.append("  - Description: changed")
+        lines.append("  - " + _("Description: changed"))
     return lines
 
 
 def _rev(rev: str | None) -> str:
-    return "the working tree" if rev is None else escape(rev)
+    return _("the working tree") if rev is None else escape(render(rev))
 
 
 def release_notes(diff: ProjectDiff) -> str:
     """The Markdown release notes of ``diff``: Added, Removed and Changed sections."""
-    lines = [f"# Changes from {_rev(diff.old_rev)} to {_rev(diff.new_rev)}", ""]
-    lines.append(f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed.")
-    for title, group in (("Added", diff.added), ("Removed", diff.removed), ("Changed", diff.changed)):
+    lines = ["# " + _("Changes from {old} to {new}").format(old=_rev(diff.old_rev), new=_rev(diff.new_rev)), ""]
+    lines.append(_("{added} added, {removed} removed, {changed} changed.").format(
+        added=len(diff.added), removed=len(diff.removed), changed=len(diff.changed)))
+    titles = (pgettext("release notes", "Added"), pgettext("release notes", "Removed"),
+              pgettext("release notes", "Changed"))
+    for title, group in zip(titles, (diff.added, diff.removed, diff.changed), strict=True):
         if group:
             lines += ["", f"## {title}", ""]
             for item in group:

@@ -31,6 +31,7 @@ from reqctl.gitio.objects import TreeChange, TreeFile, config_blob_at, item_chan
 from reqctl.gitio.repo import GitRepo, open_repo
 from reqctl.history.blobcache import BlobCache
 from reqctl.locate import find_root
+from reqctl.messages import lazy
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind
 from reqctl.model.items import Item
@@ -61,7 +62,7 @@ def paused_gc() -> Iterator[None]:
 def open_git(root: Path) -> GitRepo:
     repo = open_repo(root)
     if repo is None:
-        raise GitError(f"{root} is not inside a git repository; history needs git")
+        raise GitError(lazy("{folder} is not inside a git repository; history needs git", folder=str(root)))
     return repo
 
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from reqctl.errors import UsageError
-from reqctl.messages import lazy
+from reqctl.messages import lazy, os_reason
 
 
 def read_capped(path: Path, limit: int, where: Path | str, *, follow: bool = True) -> bytes:
@@ -19,12 +19,12 @@ def read_capped(path: Path, limit: int, where: Path | str, *, follow: bool = Tru
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise UsageError(lazy("cannot read file: {error}", error=exc.strerror), path=where) from None
+        raise UsageError(lazy("cannot read file: {error}", error=os_reason(exc)), path=where) from None
     try:
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as exc:
-        raise UsageError(lazy("cannot read file: {error}", error=exc.strerror), path=where) from None
+        raise UsageError(lazy("cannot read file: {error}", error=os_reason(exc)), path=where) from None
     if len(raw) > limit:
         raise UsageError(lazy("file larger than {size} MB", size=limit // (1024 * 1024)), path=where)
     return raw

@@ -38,10 +38,10 @@ from reqctl.exporting.columns import CUSTOM_KEY, NOT_EXPORTED, cell_text, value_
 from reqctl.importing.cells import CellError, empty, parse_cell
 from reqctl.importing.newfiles import create_then_edit, render_new
 from reqctl.importing.plan import kept_id
-from reqctl.messages import Message, Word, lazy
+from reqctl.messages import Message, Word, lazy, os_reason
 from reqctl.model.config import Config
 from reqctl.model.ids import ID_RE, Kind, format_id, split_id
-from reqctl.model.items import MODELS, known_fields
+from reqctl.model.items import MODELS, known_fields, validator_message
 from reqctl.ops.allocate import next_id
 from reqctl.ops.items import DEFAULT_STATUS, FIELD_ORDER
 from reqctl.ops.writeguard import project_write, refuse_conflict_markers, restored_on_failure
@@ -146,7 +146,7 @@ def _read(path: Path) -> bytes:
             raise UsageError(lazy("is larger than {size} bytes", size=f"{MAX_FILE_BYTES:,}"), path=path)
         return path.read_bytes()
     except OSError as exc:
-        raise UsageError(lazy("cannot read: {error}", error=exc.strerror), path=path) from None
+        raise UsageError(lazy("cannot read: {error}", error=os_reason(exc)), path=path) from None
 
 
 def read_xlsx(path: Path, kind: Kind | None) -> list[Sheet]:
@@ -477,7 +477,7 @@ def _check_values(row: _Row, data: Mapping[str, Any], body: str, config: Config)
     except ValidationError as error:
         for detail in error.errors():
             name = str(detail["loc"][0]) if detail["loc"] else "id"
-            message = detail["msg"].removeprefix("Value error, ")
+            message = validator_message(detail)
             if detail["type"] == "missing":
                 message = lazy("required, but the row has no value")
             row.field_problem(name, message)

@@ -20,7 +20,7 @@ from typing import Any
 
 from reqctl.errors import ConfigError, FileFormatError, UsageError
 from reqctl.knowledge.exportfile import MAX_BYTES, LessonExport, dumps, parse
-from reqctl.messages import lazy
+from reqctl.messages import lazy, os_reason
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.project import Project
 from reqctl.store.atomic import write_atomic
@@ -60,7 +60,7 @@ def _read_file(root: Path, rel: str) -> bytes:
         with os.fdopen(fd, "rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise FileFormatError(lazy("cannot read file: {reason}", reason=exc.strerror), path=rel) from None
+        raise FileFormatError(lazy("cannot read file: {reason}", reason=os_reason(exc)), path=rel) from None
 
 
 def _read_named(path: Path, shown: str) -> LessonExport:
@@ -71,7 +71,7 @@ def _read_named(path: Path, shown: str) -> LessonExport:
     except IsADirectoryError:
         raise UsageError(lazy("is a folder, not a lessons export"), path=shown) from None
     except OSError as exc:
-        raise UsageError(lazy("cannot read file: {reason}", reason=exc.strerror), path=shown) from None
+        raise UsageError(lazy("cannot read file: {reason}", reason=os_reason(exc)), path=shown) from None
     return parse(raw, shown)
 
 

@@ -6,6 +6,7 @@ import re
 from enum import Enum
 
 from reqctl.errors import UsageError
+from reqctl.messages import lazy
 
 
 class Kind(str, Enum):
@@ -85,5 +86,5 @@ def normalize_id_argument(raw: str) -> str:
     """
     candidate = raw.strip().upper()
     if not ID_RE.match(candidate):
-        raise UsageError(f"'{raw}' is not an item ID (expected something like REQ-012)")
+        raise UsageError(lazy("'{raw}' is not an item ID (expected something like REQ-012)", raw=raw))
     return candidate

@@ -28,6 +28,14 @@ from reqctl.model.ids import Kind
 
 # pydantic's own messages by error type, worded exactly as pydantic words them (``validator_message``
 # checks), so English stays the same and the catalog has the Chinese.
+# What pydantic's date parser says inside "Input should be a valid date, {error}" (the usual typos).
+_PARSER_PROBLEMS = frozenset({
+    N_("input is too short"), N_("input is too long"), N_("month value is outside expected range of 1-12"),
+    N_("day value is outside expected range"), N_("invalid date separator, expected `-`"),
+    N_("invalid character in year"), N_("invalid character in month"), N_("invalid character in day"),
+    N_("invalid datetime separator, expected `T`, `t`, `_` or space"),
+})
+
 _PYDANTIC_MESSAGES = {
     "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
     "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
@@ -62,7 +70,8 @@ def validator_message(detail: Mapping[str, Any]) -> str:
     text = str(detail["msg"]).removeprefix("Value error, ")
     template = _PYDANTIC_MESSAGES.get(str(detail.get("type")))
     if template is not None:
-        params = {key: value for key, value in context.items() if isinstance(value, (str, int, float))}
+        params = {key: lazy(value) if value in _PARSER_PROBLEMS else value
+                  for key, value in context.items() if isinstance(value, (str, int, float))}
         try:
             message = lazy(template, **params)
         except (KeyError, IndexError, ValueError):

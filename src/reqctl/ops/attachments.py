@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from reqctl.messages import Message, lazy
+from reqctl.messages import Message, lazy, os_reason
 
 MAX_BYTES = 10 * 1024 * 1024
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
@@ -98,7 +98,7 @@ def read_attachment(root: Path, rel: str) -> bytes:
     try:
         fd = os.open(current, flags)
     except OSError as exc:
-        raise Refused(lazy("cannot be read ({reason})", reason=exc.strerror)) from None
+        raise Refused(lazy("cannot be read ({reason})", reason=os_reason(exc))) from None
     info = os.fstat(fd)  # what was opened, in case the path changed since lstat
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)

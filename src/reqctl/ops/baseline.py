@@ -57,7 +57,7 @@ def create_baseline(root: Path, name: str, message: str = "") -> Baseline:
         raise UsageError(lazy("'{name}' is not a valid tag name", name=name)) from None
     if repo.try_resolve(f"refs/tags/{name}") is not None:
         raise UsageError(lazy("a tag named {name} already exists", name=name))
-    require_clean(repo, "create a baseline", [*ITEM_FOLDERS, CONFIG_FILE])
+    require_clean(repo, lazy("create a baseline"), [*ITEM_FOLDERS, CONFIG_FILE])
     result = run_checks(project)
     if result.errors:
         raise BaselineRefused(lazy(

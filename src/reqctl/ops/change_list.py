@@ -205,14 +205,15 @@ def diff_change(root: Path, raw_id: str) -> tuple[ChangeOnRef, ProjectDiff]:
     found = locate(reader, change_id)
     branch = found.change.branch
     if branch is None:
-        raise UsageError(f"{change_id} was recorded without a branch; use 'reqctl diff REV' instead")
+        raise UsageError(lazy("{id} was recorded without a branch; use 'reqctl diff REV' instead", id=change_id))
     main = main_line(repo, reader.current_config())
     base = repo.merge_base(main, found.sha)
     if base is None:
-        raise GitError(f"{branch} shares no history with {main}")
+        raise GitError(lazy("{branch} shares no history with {main}", branch=branch, main=main))
     on_branch = repo.current_branch() == branch
     new = None if on_branch else found.sha
     diff = diff_revisions(reader, base, new)
     return found, ProjectDiff(
-        diff.items, old_rev=f"{main} (fork point {base[:10]})", new_rev="working tree" if on_branch else branch
+        diff.items, old_rev=lazy("{main} (fork point {commit})", main=main, commit=base[:10]),
+        new_rev=lazy("working tree") if on_branch else branch,
     )

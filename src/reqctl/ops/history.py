@@ -11,6 +11,7 @@ from reqctl.gitio.objects import TreeFile, kind_of_path
 from reqctl.history.diff import ProjectDiff, compare_files, diff_files, side_of
 from reqctl.history.log import CommitInfo, commits
 from reqctl.history.snapshots import HistoryReader, paused_gc
+from reqctl.messages import lazy
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.store.reader import ItemFile, read_file
 from reqctl.store.store import Store
@@ -66,7 +67,7 @@ def item_path_for(root: Path, raw_id: str) -> tuple[str, str]:
     prefix = item_id.split("-", 1)[0]
     kind = config.kind_for_prefix(prefix)
     if kind is None:
-        raise NotFoundError(f"no item kind uses the prefix {prefix}")
+        raise NotFoundError(lazy("no item kind uses the prefix {prefix}", prefix=prefix))
     rel = f"{kind.folder}/{item_id}.md"
     if not (root / rel).exists():
         rel = _same_number(root, kind, item_id) or rel
@@ -92,7 +93,7 @@ def item_history(reader: HistoryReader, raw_id: str) -> tuple[str, list[HistoryE
     # without a diff against the first parent that commit would list no files and be left out.
     found = commits(reader.root, paths=[rel], repo=reader.repo, merge_diffs=True)
     if not found:
-        raise NotFoundError(f"no commit touched {rel} (no item {item_id} in git history)")
+        raise NotFoundError(lazy("no commit touched {file} (no item {id} in git history)", file=rel, id=item_id))
     kind = kind_of_path(rel)
     assert kind is not None
     entries = []

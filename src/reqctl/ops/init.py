@@ -11,7 +11,7 @@ from pathlib import Path
 from reqctl.bundled import bundled
 from reqctl.errors import ReqctlError, UsageError
 from reqctl.gitio import repo as gitio
-from reqctl.messages import lazy
+from reqctl.messages import lazy, os_reason
 from reqctl.model.config import CONFIG_FILE
 from reqctl.model.ids import Kind
 from reqctl.ops import ci_files
@@ -195,7 +195,7 @@ def init_project(
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ReqctlError(lazy("cannot create folder: {reason}", reason=exc.strerror), path=path) from None
+        raise ReqctlError(lazy("cannot create folder: {reason}", reason=os_reason(exc)), path=path) from None
     result = InitResult(root=root)
     if gitio.open_repo(root) is None:
         gitio.init_repo(root)

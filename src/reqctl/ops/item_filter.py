@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reqctl.errors import UsageError
+from reqctl.messages import Word, lazy
 from reqctl.model.config import Config
 from reqctl.model.ids import Kind
 from reqctl.model.items import MODELS, Item
@@ -43,13 +44,15 @@ def check_filter(kind: Kind, wanted: ItemFilter, config: Config) -> None:
     for name in wanted.fields():
         option = _OPTION.get(name, f"--{name}")
         if name not in model.model_fields:
-            raise UsageError(f"{option}: a {kind.value} has no {name}")
+            raise UsageError(lazy("{option}: a {kind} has no {name}", option=option, kind=Word(kind.value), name=name))
     for status in wanted.status:
         if model.statuses and status not in model.statuses:
-            raise UsageError(f"--status {status}: a {kind.value} status is one of {', '.join(model.statuses)}")
+            raise UsageError(lazy("--status {status}: a {kind} status is one of {values}", status=status,
+                                  kind=Word(kind.value), values=", ".join(model.statuses)))
     for priority in wanted.priority:
         if priority not in config.priorities:
-            raise UsageError(f"--priority {priority}: use one of {', '.join(config.priorities)}")
+            raise UsageError(lazy("--priority {priority}: use one of {values}", priority=priority,
+                                  values=", ".join(config.priorities)))
 
 
 def _values(item: Item, name: str) -> list[str]:

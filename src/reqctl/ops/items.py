@@ -18,7 +18,7 @@ from reqctl.changes.approvals import (
 )
 from reqctl.errors import FileFormatError, PermissionDeniedError, ReqctlError, UsageError
 from reqctl.gitio.repo import user_email
-from reqctl.messages import Word, lazy
+from reqctl.messages import Word, lazy, os_reason, word_list
 from reqctl.model.config import Config
 from reqctl.model.fingerprint import fingerprint
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
@@ -81,10 +81,10 @@ def resolve_reference(project: Project, label: str, raw: str) -> str:
     try:
         target = normalize_id_argument(raw)
     except UsageError as exc:
-        raise UsageError(f"{label} {exc}") from None
+        raise UsageError(lazy("{label} {problem}", label=label, problem=exc.message)) from None
     found = find_item_id(project.root, project.config, target)
     if found is None:
-        raise UsageError(f"{label} {raw}: no such item")
+        raise UsageError(lazy("{label} {id}: no such item", label=label, id=raw))
     return found
 
 
@@ -111,11 +111,15 @@ def _check_references(project: Project, kind: Kind, fields: dict[str, Any]) -> N
             fields[name] = [_resolve_reference(project, name, raw) for raw in fields[name]]
     milestone = fields.get("milestone")
     if milestone and project.config.milestone(milestone) is None:
-        known = ", ".join(m.id for m in project.config.milestones) or "none defined in reqctl.yaml"
-        raise UsageError(f"--milestone {milestone}: no such milestone (known: {known})")
+        if not project.config.milestones:
+            raise UsageError(lazy("--milestone {milestone}: no such milestone (none defined in reqctl.yaml)",
+                                  milestone=milestone))
+        raise UsageError(lazy("--milestone {milestone}: no such milestone (known: {known})", milestone=milestone,
+                              known=", ".join(m.id for m in project.config.milestones)))
     priority = fields.get("priority")
     if priority and priority not in project.config.priorities:
-        raise UsageError(f"--priority {priority}: use one of {', '.join(project.config.priorities)}")
+        raise UsageError(lazy("--priority {priority}: use one of {values}", priority=priority,
+                              values=", ".join(project.config.priorities)))
 
 
 def add_item(
@@ -139,7 +143,7 @@ def add_item(
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise ReqctlError(f"cannot create folder: {exc.strerror}", path=kind.folder) from None
+        raise ReqctlError(lazy("cannot create folder: {reason}", reason=os_reason(exc)), path=kind.folder) from None
     with project_lock(project.root):
         item_id = next_id(project.root, project.config, kind)
         ordered = {"id": item_id}
@@ -162,8 +166,9 @@ def _validate_text(kind: Kind, rel: str, text: str, *, cite_file: bool = True) -
     if problems or model is None:
         problem = problems[0]
         if cite_file:
-            raise UsageError(f"{problem.field}: {problem.message}", path=rel, line=problem.line)
-        raise UsageError(f"{problem.field}: {problem.message}")
+            raise UsageError(lazy("{field}: {problem}", field=problem.field, problem=problem.message), path=rel,
+                             line=problem.line)
+        raise UsageError(lazy("{field}: {problem}", field=problem.field, problem=problem.message))
     return model
 
 
@@ -219,14 +224,19 @@ def set_status(project: Project, kind: Kind, raw_id: str, status: str) -> tuple[
         item = fresh.get(raw_id, kind)
         allowed = MODELS[kind].statuses
         if not allowed:
-            raise UsageError(f"a {kind.value} has no status")
+            raise UsageError(lazy("a {kind} has no status", kind=Word(kind.value)))
         if status not in allowed:
-            raise UsageError(f"'{status}' is not a {kind.value} status; use one of {', '.join(allowed)}")
+            raise UsageError(lazy("'{status}' is not a {kind} status; use one of {values}", status=status,
+                                  kind=Word(kind.value), values=", ".join(allowed)))
         old = str(getattr(item, "status", ""))
         approved = isinstance(item, Requirement) and approval_state(item, fresh.config) == "approved"
         if isinstance(item, Requirement) and status in APPROVED_OR_LATER and not approved:
-            awaited = ", ".join(awaiting_roles(item, fresh.config)) or "an approver"
-            raise UsageError(f"{item.id} is not approved by {awaited} yet; run 'reqctl approve {item.id}' first")
+            waiting = awaiting_roles(item, fresh.config)
+            awaited = word_list(waiting)
+            if not waiting:
+                raise UsageError(lazy("{id} is not approved yet; run 'reqctl approve {id}' first", id=item.id))
+            raise UsageError(lazy("{id} is not approved by {roles} yet; run 'reqctl approve {id}' first",
+                                  id=item.id, roles=awaited))
         if old != status:
             updates: dict[str, Any] = {"status": status, **_support_dates(item, status, dt.date.today())}
             roundtrip.edit_front_matter(fresh.path_of(item), fresh.file_of(item.id).path, updates)
@@ -260,7 +270,7 @@ class ApprovalResult:
 def resolve_person(project: Project, by: str | None) -> str:
     person = by or user_email(project.root)
     if not person:
-        raise UsageError("who is approving? pass --by EMAIL or set git's user.email")
+        raise UsageError(lazy("who is approving? pass --by EMAIL or set git's user.email"))
     return person.strip()
 
 
@@ -307,9 +317,10 @@ def approve_requirement(
 
 def require_approvable(item: Requirement) -> None:
     if item.status in CLOSED_REQUIREMENT_STATUSES:
-        raise UsageError(f"{item.id} is {item.status}; move it back to proposed before approving it")
+        raise UsageError(lazy("{id} is {status}; move it back to proposed before approving it", id=item.id,
+                              status=Word(item.status)))
     if not item.acceptance:
-        raise UsageError(f"{item.id} has no acceptance criteria; add at least one before approving it")
+        raise UsageError(lazy("{id} has no acceptance criteria; add at least one before approving it", id=item.id))
 
 
 def _role_for(item: Requirement, config: Config, person: str, held: list[str]) -> str:
@@ -323,9 +334,8 @@ def _role_for(item: Requirement, config: Config, person: str, held: list[str]) -
     mine = [r for r in held if _has_record(config, item, person, r, current)]
     if not awaited and len(mine) == len(held):
         return held[0]  # already approved in every role they hold: a no-op
-    raise UsageError(
-        f"{person} holds the roles {', '.join(awaited or held)}; pass --role ROLE to say which this approval is for"
-    )
+    raise UsageError(lazy("{person} holds the roles {roles}; pass --role ROLE to say which this approval is for",
+                          person=person, roles=word_list(awaited or held)))
 
 
 def _has_record(config: Config, item: Requirement, person: str, role: str, current: str | None = None) -> bool:
@@ -404,7 +414,8 @@ def validate_edited(project: Project, kind: Kind, item_id: str, text: str) -> It
     rel = project.file_of(item_id).path
     model = _validate_text(kind, rel, text)
     if model.id != item_id:
-        raise UsageError(f"the id changed from {item_id} to {model.id}; IDs cannot be edited", path=rel)
+        raise UsageError(lazy("the id changed from {old} to {new}; IDs cannot be edited", old=item_id, new=model.id),
+                         path=rel)
     return model
 
 
@@ -418,10 +429,10 @@ def replace_file(project: Project, item_id: str, text: str, *, original: str | N
     path = project.root / rel
     found = conflict_marker(text)
     if found is not None:
-        raise UsageError(f"line {found[0]}: the edit still holds a merge conflict marker", path=rel)
+        raise UsageError(lazy("line {line}: the edit still holds a merge conflict marker", line=found[0]), path=rel)
     with project_lock(project.root):
         if not path.exists():
-            raise FileFormatError("the file disappeared while it was being edited", path=path)
+            raise FileFormatError(lazy("the file disappeared while it was being edited"), path=path)
         if original is not None and path.read_bytes() != original.encode("utf-8"):
-            raise UsageError("the file changed while it was being edited (another command wrote it)", path=rel)
+            raise UsageError(lazy("the file changed while it was being edited (another command wrote it)"), path=rel)
         write_atomic(path, text.encode("utf-8"))

@@ -25,7 +25,7 @@ from typing import Any
 
 from reqctl.errors import ReqctlError, UsageError
 from reqctl.knowledge.library import library
-from reqctl.messages import lazy
+from reqctl.messages import lazy, os_reason
 from reqctl.model.ids import ID_RE, Kind
 from reqctl.model.project import Project
 from reqctl.ops import report_data as data
@@ -297,7 +297,7 @@ def _swap(staging: Path, target: Path) -> None:
     except OSError as exc:
         if old is not None:
             old.rename(target)
-        raise ReqctlError(lazy("cannot write the site: {error}", error=exc.strerror), path=target) from None
+        raise ReqctlError(lazy("cannot write the site: {error}", error=os_reason(exc)), path=target) from None
     if old is not None:
         with contextlib.suppress(OSError):
             shutil.rmtree(old)

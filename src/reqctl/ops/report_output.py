@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reqctl.errors import UsageError
+from reqctl.messages import lazy
 from reqctl.store.atomic import write_atomic
 
 
@@ -12,9 +13,9 @@ def output_path(raw: Path, cwd: Path) -> Path:
     """The file ``-o`` names: relative paths are relative to where the user ran reqctl."""
     path = raw if raw.is_absolute() else cwd / raw
     if path.is_dir():
-        raise UsageError(f"-o {raw}: is a folder; give a file name")
+        raise UsageError(lazy("-o {path}: is a folder; give a file name", path=str(raw)))
     if not path.parent.is_dir():
-        raise UsageError(f"-o {raw}: folder {path.parent} does not exist")
+        raise UsageError(lazy("-o {path}: folder {folder} does not exist", path=str(raw), folder=str(path.parent)))
     return path
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from reqctl.errors import GitError, UsageError
 from reqctl.gitio.repo import open_repo
+from reqctl.messages import lazy
 from reqctl.model.ids import Kind
 from reqctl.model.items import CLOSED_REQUIREMENT_STATUSES, Change, Requirement
 from reqctl.model.project import Project
@@ -118,7 +119,7 @@ def _traceability(project: Project, reqs: list[Requirement]) -> list[dict[str, A
 
 def srs_context(project: Project, lang: str, today: dt.date, group_by: str = "milestone") -> Context:
     if group_by not in GROUPINGS:
-        raise UsageError(f"--group-by {group_by}: use one of {', '.join(GROUPINGS)}")
+        raise UsageError(lazy("--group-by {value}: use one of {values}", value=group_by, values=", ".join(GROUPINGS)))
     all_reqs = data.requirements(project)
     active = [r for r in all_reqs if r.status not in CLOSED_REQUIREMENT_STATUSES]
     changes = [data.change_row(project, c, body=False) for c in data.of_kind(project, Kind.CHANGE)

@@ -12,6 +12,7 @@ from typing import Any
 
 from reqctl.gitio.repo import open_repo
 from reqctl.knowledge.library import library
+from reqctl.messages import lazy
 from reqctl.model.ids import Kind
 from reqctl.model.items import Change, Decision, Feedback, Lesson, Meeting
 from reqctl.model.project import Project
@@ -29,7 +30,7 @@ def resolve_language(project: Project, lang: str | None) -> str:
 
     chosen = lang or project.config.language
     if chosen not in LANGUAGES:
-        raise UsageError(f"--lang {chosen}: use one of {', '.join(LANGUAGES)}")
+        raise UsageError(lazy("--lang {lang}: use one of {languages}", lang=chosen, languages=", ".join(LANGUAGES)))
     return chosen
 
 

@@ -18,6 +18,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from reqctl.errors import UsageError
+from reqctl.messages import lazy
 from reqctl.model import config as config_model
 from reqctl.model import items as items_model
 from reqctl.model.ids import Kind
@@ -48,7 +49,8 @@ def _model(kind: str) -> type[BaseModel]:
     try:
         return items_model.MODELS[Kind(kind)]
     except ValueError:
-        raise UsageError(f"unknown schema '{kind}': use one of {', '.join(SCHEMA_KINDS)}") from None
+        raise UsageError(lazy("unknown schema '{kind}': use one of {values}", kind=kind,
+                              values=", ".join(SCHEMA_KINDS))) from None
 
 
 def json_schema(kind: str) -> dict[str, Any]:

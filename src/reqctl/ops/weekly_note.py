@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import FileFormatError, UsageError
-from reqctl.messages import lazy
+from reqctl.messages import lazy, os_reason
 from reqctl.ops.weeks import IsoWeek
 from reqctl.store import frontmatter
 
@@ -106,7 +106,7 @@ def _read(root: Path, rel: str) -> bytes | None:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise UsageError(lazy("is a symbolic link; reqctl does not follow links in notes/"), path=rel) from None
-        raise UsageError(lazy("cannot read the weekly note: {reason}", reason=exc.strerror), path=rel) from None
+        raise UsageError(lazy("cannot read the weekly note: {reason}", reason=os_reason(exc)), path=rel) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a FIFO (reading it would wait forever)
         os.close(fd)
         raise UsageError(lazy("is not a regular file"), path=rel)

@@ -26,7 +26,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from reqctl.errors import FileFormatError, GitError, ReqctlError
 from reqctl.gitio.repo import GitRepo, open_repo
 from reqctl.locate import find_root
-from reqctl.messages import lazy
+from reqctl.messages import lazy, os_reason
 from reqctl.model.ids import Kind, normalize_id_argument
 from reqctl.model.project import Project
 from reqctl.ops.allocate import project_lock
@@ -60,7 +60,7 @@ def refuse_conflict_markers(root: Path, rels: Iterable[str]) -> None:
         except OSError as exc:
             if (root / rel).is_symlink():
                 continue  # never followed; 'check' reports it
-            raise ReqctlError(lazy("cannot read file: {reason}", reason=exc.strerror), path=rel) from None
+            raise ReqctlError(lazy("cannot read file: {reason}", reason=os_reason(exc)), path=rel) from None
         found = conflict_marker(raw.decode("utf-8", "replace"))
         if found is not None:
             line, marker = found

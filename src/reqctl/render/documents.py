@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import UsageError
+from reqctl.messages import lazy
 from reqctl.render.env import render
 
 FORMATS = ("md", "html", "json")
@@ -27,7 +28,7 @@ def render_document(
 ) -> str:
     """Render ``document`` (weekly, status, srs, ...) as md, html or json."""
     if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
+        raise UsageError(lazy("--format {format}: use one of {formats}", format=fmt, formats=", ".join(FORMATS)))
     if fmt == "json":
         return to_json(context)
     return render(root, template_name(document, lang, fmt), lang, {**context, **(extra or {})})

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from reqctl.bundled import bundled
 from reqctl.errors import TemplateError
+from reqctl.messages import lazy, os_reason
 from reqctl.render import filters, limits, markdown
 from reqctl.render import graphics as charts_glue
 
@@ -53,6 +55,15 @@ def builtin_names() -> list[str]:
     )
 
 
+_UNDEFINED = re.compile(r"'([^']*)' is undefined")
+
+
+def _undefined(problem: str) -> str:
+    """Jinja's "'x' is undefined", the usual template typo, in the run's language."""
+    match = _UNDEFINED.fullmatch(problem)
+    return lazy("'{name}' is undefined", name=match.group(1)) if match else problem
+
+
 def builtin_text(name: str) -> str | None:
     entry = bundled("templates").joinpath(name)
     if not name.endswith(TEMPLATE_SUFFIX) or "/" in name or not entry.is_file():
@@ -61,8 +72,8 @@ def builtin_text(name: str) -> str | None:
 
 
 def _refuse_link(path: Path, rel: str) -> None:
-    raise TemplateError("is a symbolic link; reqctl does not follow links in templates/ "
-                        "(put the template file itself there)", path=rel)
+    raise TemplateError(lazy("is a symbolic link; reqctl does not follow links in templates/ "
+                             "(put the template file itself there)"), path=rel)
 
 
 def project_folder(root: Path) -> Path | None:
@@ -106,18 +117,19 @@ def read_project_template(root: Path, name: str) -> str | None:
     except OSError as exc:
         if exc.errno == errno.ELOOP or path.is_symlink():
             _refuse_link(path, rel)
-        raise TemplateError(f"cannot read template: {exc.strerror}", path=rel) from None
+        raise TemplateError(lazy("cannot read template: {reason}", reason=os_reason(exc)), path=rel) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a FIFO (reading it would wait forever), a device
         os.close(fd)
-        raise TemplateError("is not a regular file", path=rel)
+        raise TemplateError(lazy("is not a regular file"), path=rel)
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(limits.MAX_TEMPLATE_CHARS * 4 + 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise TemplateError(f"cannot read template: {exc}", path=rel) from None
+        raise TemplateError(lazy("cannot read template: {reason}", reason=str(exc)), path=rel) from None
     if len(text) > limits.MAX_TEMPLATE_CHARS:
-        raise TemplateError(f"template is larger than {limits.MAX_TEMPLATE_CHARS:,} characters", path=rel)
+        raise TemplateError(lazy("template is larger than {limit} characters", limit=f"{limits.MAX_TEMPLATE_CHARS:,}"),
+                            path=rel)
     return text
 
 
@@ -196,27 +208,29 @@ def render_with(env: SandboxedEnvironment, root: Path | None, name: str, context
     except TemplateError:
         raise
     except limits.RenderLimitError as exc:
-        raise TemplateError(f"template stopped: {exc}", path=where, line=_template_line(exc)) from None
+        raise TemplateError(lazy("template stopped: {problem}", problem=exc.args[0] if exc.args else str(exc)),
+                            path=where,
+                            line=_template_line(exc)) from None
     except RecursionError:
-        raise TemplateError("template stopped: it includes, extends or calls itself without end",
+        raise TemplateError(lazy("template stopped: it includes, extends or calls itself without end"),
                             path=where) from None
     except MemoryError:
-        raise TemplateError(f"template stopped: it needs more than {limits.MEMORY_HEADROOM >> 20} MB of memory",
-                            path=where) from None
+        raise TemplateError(lazy("template stopped: it needs more than {mb} MB of memory",
+                                 mb=limits.MEMORY_HEADROOM >> 20), path=where) from None
     except jinja2.TemplateNotFound as exc:
         missing = exc.name or name
-        raise TemplateError(f"no template named '{missing}' (see 'reqctl templates list')") from None
+        raise TemplateError(lazy("no template named '{name}' (see 'reqctl templates list')", name=missing)) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", path=exc.filename or where,
-                            line=exc.lineno) from None
+        raise TemplateError(lazy("template syntax error: {problem}", problem=exc.message or ""),
+                            path=exc.filename or where, line=exc.lineno) from None
     except SecurityError as exc:
-        raise TemplateError(f"blocked by the template sandbox: {exc}", path=where,
+        raise TemplateError(lazy("blocked by the template sandbox: {problem}", problem=str(exc)), path=where,
                             line=_template_line(exc)) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"template error: {exc.message}", path=where,
+        raise TemplateError(lazy("template error: {problem}", problem=_undefined(exc.message or "")), path=where,
                             line=_template_line(exc)) from None
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
-        raise TemplateError(f"template error: {type(exc).__name__}: {exc}", path=where,
+        raise TemplateError(lazy("template error: {problem}", problem=f"{type(exc).__name__}: {exc}"), path=where,
                             line=_template_line(exc)) from None
     finally:
         if limited is not None:

@@ -85,6 +85,8 @@ FIELDS: tuple[str, ...] = (
     NP_("field", "id"), NP_("field", "title"), NP_("field", "approval"), NP_("field", "approved"),
     NP_("field", "file"), NP_("field", "approvals"), NP_("field", "ahead/behind"), NP_("field", "p×i"),
     NP_("field", "open actions"), NP_("field", "effort_days"), NP_("field", "schedule_days"), NP_("field", "cost"),
+    # an approval record's keys (release notes: "approvals: added (by …, role …)")
+    NP_("field", "by"), NP_("field", "role"), NP_("field", "at"), NP_("field", "via"), NP_("field", "change"),
 )
 
 CHART_LABELS: Mapping[str, str] = {

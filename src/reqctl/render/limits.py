@@ -34,6 +34,8 @@ import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from reqctl.messages import lazy
+
 RENDER_SECONDS = 10.0  # CPU seconds per render (a 10k-requirement SRS takes about 2); REQCTL_RENDER_SECONDS overrides
 MAX_OUTPUT = 200_000_000  # characters one render may produce (a 10k-requirement SRS is about 11 million)
 MAX_VALUE = 1_000_000  # characters (or items) one operator, method or filter may build
@@ -71,13 +73,14 @@ class Budget:
     def tick(self) -> None:
         self.ticks += 1
         if self.ticks & 0xFF == 1 and time.process_time() > self.deadline:  # the clock is a system call
-            raise RenderLimitError(f"rendering took longer than {self.seconds:g} s of CPU time "
-                                   "(a loop or recursion without end? REQCTL_RENDER_SECONDS raises the limit)")
+            raise RenderLimitError(lazy("rendering took longer than {seconds} s of CPU time (a loop or recursion "
+                                        "without end? REQCTL_RENDER_SECONDS raises the limit)",
+                                        seconds=f"{self.seconds:g}"))
 
     def charge(self, chars: int) -> None:
         self.output_left -= chars
         if self.output_left < 0:
-            raise RenderLimitError(f"the output would be larger than {MAX_OUTPUT:,} characters")
+            raise RenderLimitError(lazy("the output would be larger than {limit} characters", limit=f"{MAX_OUTPUT:,}"))
 
 
 def weight(value: Any, limit: int = MAX_OUTPUT) -> int:
@@ -106,7 +109,8 @@ def weight(value: Any, limit: int = MAX_OUTPUT) -> int:
 
 def _refuse_bigger(size: int, what: str, limit: int = MAX_VALUE) -> None:
     if size > limit:
-        raise RenderLimitError(f"{what} would build a value larger than {limit:,} characters")
+        raise RenderLimitError(lazy("{what} would build a value larger than {limit} characters", what=what,
+                                    limit=f"{limit:,}"))
 
 
 def _int(value: Any) -> int:
@@ -123,11 +127,13 @@ def _check_format_string(fmt: Any) -> None:
     for width, precision in _PERCENT_SPEC.findall(fmt):
         for part in (width, precision):
             if part == "*" or (part and int(part) > MAX_VALUE):
-                raise RenderLimitError(f"format width '{part}' is not allowed in templates (at most {MAX_VALUE:,})")
+                raise RenderLimitError(lazy("format width '{part}' is not allowed in templates (at most {limit})",
+                                                part=part, limit=f"{MAX_VALUE:,}"))
     with contextlib.suppress(ValueError):
         for _text, _field, spec, _conv in string.Formatter().parse(fmt):
             if spec and ("{" in spec or any(int(d) > MAX_VALUE for d in re.findall(r"\d+", spec))):
-                raise RenderLimitError(f"format spec '{spec}' is not allowed in templates (at most {MAX_VALUE:,})")
+                raise RenderLimitError(lazy("format spec '{spec}' is not allowed in templates (at most {limit})",
+                                                spec=spec, limit=f"{MAX_VALUE:,}"))
 
 
 def _check_str_method(name: str, owner: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -176,7 +182,7 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
             _refuse_bigger(len(seq) * count, "'*'")  # items, not their text: join and print count that
     elif operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
         if right * math.log2(abs(left)) > MAX_INT_BITS:
-            raise RenderLimitError(f"'**' would build a number larger than {MAX_INT_BITS} bits")
+            raise RenderLimitError(lazy("'**' would build a number larger than {bits} bits", bits=MAX_INT_BITS))
     elif operator == "%":
         _check_format_string(left)
 
@@ -191,7 +197,8 @@ def check_result(value: Any, what: str) -> Any:
 def limited_range(*args: int) -> range:
     rng = range(*args)
     if len(rng) > MAX_RANGE:
-        raise RenderLimitError(f"range() of {len(rng):,} items; templates may use at most {MAX_RANGE:,}")
+        raise RenderLimitError(lazy("range() of {n} items; templates may use at most {limit}", n=f"{len(rng):,}",
+                                    limit=f"{MAX_RANGE:,}"))
     return rng
 
 

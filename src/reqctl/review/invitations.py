@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import NotFoundError, PermissionDeniedError, ReqctlError, UsageError
-from reqctl.messages import lazy
+from reqctl.messages import lazy, os_reason
 from reqctl.model.config import Config
 from reqctl.store.atomic import write_atomic
 from reqctl.store.lock import project_lock
@@ -113,7 +113,7 @@ def load(root: Path) -> list[Invitation]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise ReqctlError(lazy("cannot read the review invitations: {reason}", reason=exc.strerror),
+        raise ReqctlError(lazy("cannot read the review invitations: {reason}", reason=os_reason(exc)),
                           path=path) from None
     try:
         data = json.loads(raw)

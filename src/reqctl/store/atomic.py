@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from reqctl.errors import ReqctlError
+from reqctl.messages import lazy, os_reason
 
 
 def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
@@ -20,7 +21,8 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise ReqctlError(f"cannot write in {directory}: {exc.strerror}", path=path) from None
+        raise ReqctlError(lazy("cannot write in {folder}: {reason}", folder=str(directory), reason=os_reason(exc)),
+                          path=path) from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -39,7 +41,7 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         else:
             tmp.replace(path)
     except OSError as exc:
-        raise ReqctlError(f"cannot write file: {exc.strerror}", path=path) from None
+        raise ReqctlError(lazy("cannot write file: {reason}", reason=os_reason(exc)), path=path) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -26,7 +26,7 @@ from reqctl.store import codec
 from reqctl.store.statedir import ensure_state_dir
 
 CACHE_FILE = "cache.sqlite"
-_SCHEMA = 2  # 2: stored check results from before CR costs with currency and "baselined" are dropped
+_SCHEMA = 3  # 3: parse problems and findings cached as plain English text before they were catalog messages
 
 StatKey = tuple[int, int, int, int]
 

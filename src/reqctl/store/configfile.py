@@ -24,7 +24,7 @@ def parse_config(raw: bytes, where: str = CONFIG_FILE) -> Config:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError("must be a mapping of 'key: value' lines", path=where, line=1)
+        raise ConfigError(lazy("must be a mapping of 'key: value' lines"), path=where, line=1)
     try:
         return Config.model_validate(data)
     except ValidationError as error:
@@ -32,7 +32,7 @@ def parse_config(raw: bytes, where: str = CONFIG_FILE) -> Config:
         loc = [str(part) for part in detail["loc"]]
         lines = {key: line - 1 for key, line in frontmatter.key_lines(text).items()}
         line = lines.get(loc[0]) if loc else None
-        field = ".".join(loc) or "(top level)"
+        field = ".".join(loc) or lazy("(top level)")
         message = validator_message(detail)
         if detail["type"] == "missing":
             message = lazy("required field is missing")

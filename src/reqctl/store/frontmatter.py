@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from reqctl.errors import FileFormatError
-from reqctl.messages import lazy
+from reqctl.messages import N_, lazy
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000
@@ -48,7 +48,8 @@ class ParsedFile:
 def decode(raw: bytes, path: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise FileFormatError(
-            f"file is {len(raw):,} bytes, larger than the {MAX_FILE_BYTES:,}-byte limit", path=path
+            lazy("file is {size} bytes, larger than the {limit}-byte limit", size=f"{len(raw):,}",
+                 limit=f"{MAX_FILE_BYTES:,}"), path=path
         )
     try:
         text = raw.decode("utf-8")
@@ -81,6 +82,22 @@ def key_lines(front: str) -> dict[str, int]:
     return lines
 
 
+# PyYAML's most common complaints, in the catalog so that a Chinese run reads them in Chinese;
+# any other problem is shown as PyYAML wrote it.
+_YAML_PROBLEMS = frozenset({
+    N_("did not find expected node content"), N_("mapping values are not allowed in this context"),
+    N_("mapping values are not allowed here"), N_("could not find expected ':'"), N_("did not find expected key"),
+    N_("did not find expected '-' indicator"), N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"), N_("found character that cannot start any token"),
+    N_("found unexpected end of stream"), N_("found undefined alias"), N_("found unknown escape character"),
+    N_("found a tab character that violates indentation"), N_("invalid YAML"),
+})
+
+
+def _known_problem(problem: str) -> str:
+    return lazy(problem) if problem in _YAML_PROBLEMS else problem
+
+
 def load_yaml(front: str, path: str, *, first_line: int = 2) -> Any:
     try:
         if len(front) > _DEPTH_SCAN_ABOVE:
@@ -89,22 +106,23 @@ def load_yaml(front: str, path: str, *, first_line: int = 2) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = _known_problem(exc.problem or exc.context or "invalid YAML")
         raise FileFormatError(lazy("YAML error: {problem}", problem=problem), path=path, line=line) from None
     except yaml.reader.ReaderError as exc:
         line = front.count("\n", 0, max(exc.position, 0)) + first_line
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-        problem = f"control character U+{code:04X} is not allowed in YAML"
+        problem = lazy("control character U+{code} is not allowed in YAML", code=f"{code:04X}")
         raise FileFormatError(lazy("YAML error: {problem}", problem=problem), path=path, line=line) from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(exc).split())
         raise FileFormatError(lazy("YAML error: {problem}", problem=problem), path=path, line=first_line) from None
     except RecursionError:
-        raise FileFormatError("YAML is nested too deeply", path=path, line=first_line) from None
+        raise FileFormatError(lazy("YAML is nested too deeply"), path=path, line=first_line) from None
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         # A scalar that resolves to a type PyYAML cannot build: 2026-02-30, !!int abc, !!timestamp x.
         line = _unbuildable_scalar_line(front, first_line)
-        raise FileFormatError(f"YAML error: cannot read a value: {exc}", path=path, line=line) from None
+        raise FileFormatError(lazy("YAML error: cannot read a value: {problem}", problem=str(exc)), path=path,
+                              line=line) from None
     if "&" in front:  # only anchors and aliases can make a small text expand
         _check_size(data, path, first_line)
     return data
@@ -126,7 +144,7 @@ def _check_depth(front: str, path: str, first_line: int) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 raise FileFormatError(
-                    f"YAML is nested more than {MAX_DEPTH} levels deep", path=path,
+                    lazy("YAML is nested more than {depth} levels deep", depth=MAX_DEPTH), path=path,
                     line=int(token.start_mark.line) + first_line,
                 )
         elif isinstance(token, _CLOSERS):
@@ -167,7 +185,7 @@ def _check_size(data: Any, path: str, line: int) -> None:
         budget -= 1
         if budget < 0 or depth > MAX_DEPTH:
             raise FileFormatError(
-                "YAML expands to too many values (aliases or deep nesting); write the values out",
+                lazy("YAML expands to too many values (aliases or deep nesting); write the values out"),
                 path=path,
                 line=line,
             )

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from reqctl.errors import ReqctlError
+from reqctl.messages import lazy, os_reason
 from reqctl.store.statedir import ensure_state_dir, state_dir
 
 
@@ -26,7 +27,8 @@ def project_lock(root: Path) -> Iterator[None]:
     try:
         fd = os.open(folder / "lock", flags, 0o600)
     except OSError as exc:
-        raise ReqctlError(f"cannot create the lock file: {exc.strerror}", path=folder / "lock") from None
+        raise ReqctlError(lazy("cannot create the lock file: {reason}", reason=os_reason(exc)),
+                          path=folder / "lock") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

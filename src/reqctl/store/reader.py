@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import FileFormatError, ReqctlError
-from reqctl.messages import decode, encode, lazy
+from reqctl.messages import decode, encode, lazy, os_reason
 from reqctl.model.ids import Kind, is_item_file_name
 from reqctl.store import frontmatter
 from reqctl.store.cache import Cache, StatKey, stat_key
@@ -88,7 +88,7 @@ def read_file(root: Path, kind: Kind, path: Path) -> ItemFile:
     try:
         raw = read_no_follow(path)
     except OSError as exc:
-        raise ReqctlError(f"cannot read file: {exc.strerror}", path=rel) from None
+        raise ReqctlError(lazy("cannot read file: {reason}", reason=os_reason(exc)), path=rel) from None
     return parse_bytes(kind, rel, raw, blob=blob_sha(raw))
 
 
@@ -118,7 +118,7 @@ def scan(root: Path) -> list[FileEntry]:
         except (FileNotFoundError, NotADirectoryError):
             continue
         except OSError as exc:
-            raise ReqctlError(f"cannot read folder: {exc.strerror}", path=kind.folder) from None
+            raise ReqctlError(lazy("cannot read folder: {reason}", reason=os_reason(exc)), path=kind.folder) from None
         for entry in entries:
             if not is_item_file_name(entry.name):
                 continue
@@ -141,7 +141,7 @@ def _read_and_parse(entry: FileEntry) -> ItemFile:
     try:
         raw = read_no_follow(entry.path)
     except OSError as exc:
-        error = FileFormatError(f"cannot read file: {exc.strerror}", path=entry.rel)
+        error = FileFormatError(lazy("cannot read file: {reason}", reason=os_reason(exc)), path=entry.rel)
         return ItemFile(entry.kind, entry.rel, stem, None, "", {}, error)
     return parse_bytes(entry.kind, entry.rel, raw, blob=blob_sha(raw))
 

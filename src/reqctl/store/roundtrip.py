@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reqctl.errors import FileFormatError
+from reqctl.messages import lazy, os_reason
 from reqctl.store import frontmatter
 from reqctl.store.atomic import write_atomic
 
@@ -119,7 +120,7 @@ def edit_front_matter(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise FileFormatError(f"cannot read file: {exc.strerror}", path=rel) from None
+        raise FileFormatError(lazy("cannot read file: {reason}", reason=os_reason(exc)), path=rel) from None
     write_atomic(path, edited_text(raw, rel, change, body=body).encode("utf-8"))
 
 
@@ -137,7 +138,8 @@ def edited_text(raw: bytes, rel: str, change: Callable[[Any], None], *, body: st
     try:
         data = yaml.load(parts.front)
     except Exception as exc:
-        raise FileFormatError(f"YAML error: {exc}".splitlines()[0], path=rel, line=2) from None
+        raise FileFormatError(lazy("YAML error: {problem}", problem=str(exc).splitlines()[0] if str(exc) else ""),
+                              path=rel, line=2) from None
     change(data)
     new_body = parts.body if body is None else body
     new_text = f"---\n{_dump(yaml, data)}---\n{new_body}"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from reqctl.errors import ConfigError
 from reqctl.locate import CONFIG_FILE, find_root
+from reqctl.messages import lazy, os_reason
 from reqctl.model.ids import Kind, normalize_id_argument, split_id
 from reqctl.store.cache import Cache
 from reqctl.store.lock import project_lock
@@ -55,11 +56,12 @@ class Store:
     def config_bytes(self) -> bytes:
         path = self.root / CONFIG_FILE
         if path.is_symlink():
-            raise ConfigError("is a symbolic link; reqctl.yaml must be a regular file (not followed)", path=CONFIG_FILE)
+            raise ConfigError(lazy("is a symbolic link; reqctl.yaml must be a regular file (not followed)"),
+                              path=CONFIG_FILE)
         try:
             return read_no_follow(path)
         except OSError as exc:
-            raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_FILE) from None
+            raise ConfigError(lazy("cannot read: {reason}", reason=os_reason(exc)), path=CONFIG_FILE) from None
 
     def branch_config(self) -> Config:
         """``reqctl.yaml`` as the working tree has it."""
@@ -77,7 +79,7 @@ class Store:
 
         repo = open_repo(self.root)
         if repo is None:
-            raise ConfigError("--base needs a git repository")
+            raise ConfigError(lazy("--base needs a git repository"))
         sha = repo.resolve(rev)
         blob = config_blob_at(repo, sha)
         self.policy_rev = sha

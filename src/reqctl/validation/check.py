@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from reqctl.errors import ConfigError
+from reqctl.messages import lazy
 from reqctl.model.config import Config
 from reqctl.model.project import Project
 from reqctl.validation.findings import CheckResult, Finding, Severity
@@ -22,7 +23,7 @@ def severity_overrides(config: Config) -> dict[str, Severity]:
     configured = config.check.severity
     unknown = sorted(code for code in configured if code not in known)
     if unknown:
-        raise ConfigError(f"check.severity names unknown rule {unknown[0]}", path="reqctl.yaml")
+        raise ConfigError(lazy("check.severity names unknown rule {code}", code=unknown[0]), path="reqctl.yaml")
     return {code: Severity(value) for code, value in configured.items()}
 
 

@@ -281,13 +281,15 @@ class Author:
         return signers is None or signers.binds(wanted, self.signature, self.keys)
 
     def describe(self, signers: Signers | None) -> str:
-        who = f"authored by {self.email}" + (f", committed by {self.committer}" if self.committer != self.email else "")
+        who = (lazy("authored by {email}", email=self.email) if self.committer == self.email
+               else lazy("authored by {email}, committed by {committer}", email=self.email, committer=self.committer))
         if signers is None:
             return who
         if self.signature == "N":
-            return f"{who}, not signed"
-        key = next((k for k in self.keys if k), "an unknown key")
-        return f"{who}, signed (git status {self.signature}) with {key}, which no allowed signer entry binds to"
+            return lazy("{who}, not signed", who=who)
+        key = next((k for k in self.keys if k), lazy("an unknown key"))
+        return lazy("{who}, signed (git status {status}) with {key}, which no allowed signer entry binds to",
+                    who=who, status=self.signature, key=key)
 
 
 def _introductions(
@@ -339,7 +341,8 @@ def signers_at(reader: HistoryReader, config: Config, rev: str) -> Signers:
     rel = config.check.allowed_signers
     data = reader.repo.regular_file_at(rev, rel) if rel else None
     if rel and data is None:
-        raise ConfigError(f"check.allowed_signers: {rel} is not in {rev[:10]}", path="reqctl.yaml")
+        raise ConfigError(lazy("check.allowed_signers: {file} is not in {commit}", file=rel, commit=rev[:10]),
+                          path="reqctl.yaml")
     return signers_from(config, data)
 
 
@@ -372,8 +375,8 @@ def verify_approvals(
             signers = signers_from(config, read_signers_file(project.root, config))
         if signers.empty:
             raise ConfigError(
-                "check.verify_signatures is on but no signer is listed: set check.allowed_signers "
-                "(a file in git's allowed signers format) or check.signers (fingerprints per e-mail)",
+                lazy("check.verify_signatures is on but no signer is listed: set check.allowed_signers "
+                     "(a file in git's allowed signers format) or check.signers (fingerprints per e-mail)"),
                 path="reqctl.yaml",
             )
     else:
@@ -564,7 +567,7 @@ def _cited_change_problem(project: Project, key: ApprovalKey, by: str, verified:
     if stale:
         return lazy("{change} changed after {by} approved it", change=cited, by=by)
     return lazy("{by}'s approval of {change} as {role} is not verified", by=by, change=cited,
-                role=role or lazy("an approver"))
+                role=Word(role) if role else lazy("an approver"))
 
 
 def add_gate_findings(

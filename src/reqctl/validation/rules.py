@@ -13,7 +13,7 @@ from reqctl.changes.approvals import (
     requirement_role_approvals,
     roles_without_record,
 )
-from reqctl.messages import Word, lazy
+from reqctl.messages import Word, lazy, word_list
 from reqctl.model.fingerprint import fingerprint, short
 from reqctl.model.ids import ID_RE, Kind, split_id
 from reqctl.model.items import (
@@ -219,7 +219,7 @@ def missing_approval(project: Project, options: CheckOptions) -> Iterator[Findin
         # A record by someone outside the role does not count (R012 names it).
         awaited = roles_without_record(req, config)
         if awaited or (not config.approver_roles(Kind.REQUIREMENT) and not req.approval_records):
-            roles = Word(awaited[0]) if len(awaited) == 1 else ", ".join(awaited) or lazy("an approver")
+            roles = word_list(awaited) if awaited else lazy("an approver")
             yield _finding(
                 "R010", ERROR,
                 lazy("status is {status} but approval by {roles} is missing; run 'reqctl approve {id}'",
@@ -318,7 +318,7 @@ def change_approvals(project: Project, options: CheckOptions) -> Iterator[Findin
             yield _finding(
                 "R014", ERROR,
                 lazy("status is {status} but it lacks approval by: {roles}", status=Word(change.status),
-                     roles=", ".join(missing)),
+                     roles=word_list(missing)),
                 project.file_of(change.id), "status",
             )
 

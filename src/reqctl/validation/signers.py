@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reqctl.errors import ConfigError
+from reqctl.messages import lazy, os_reason
 from reqctl.model.config import CONFIG_FILE, Config
 
 _KEY_TYPES = (
@@ -62,11 +63,11 @@ def parse_allowed_signers(data: bytes, source: str = ".reqctl-signers") -> dict[
     configuration error naming it.
     """
     if len(data) > MAX_FILE:
-        raise ConfigError("allowed signers file is larger than 1 MB", path=source)
+        raise ConfigError(lazy("allowed signers file is larger than 1 MB"), path=source)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError("allowed signers file is not UTF-8 text", path=source) from None
+        raise ConfigError(lazy("allowed signers file is not UTF-8 text"), path=source) from None
     found: dict[str, set[str]] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -75,18 +76,18 @@ def parse_allowed_signers(data: bytes, source: str = ".reqctl-signers") -> dict[
         try:
             tokens = _split(line, comma=False)
         except ValueError:
-            raise ConfigError("unbalanced quotes", path=source, line=number) from None
+            raise ConfigError(lazy("unbalanced quotes"), path=source, line=number) from None
         if len(tokens) < 3:
-            raise ConfigError("expected 'principals [options] keytype key'", path=source, line=number)
+            raise ConfigError(lazy("expected 'principals [options] keytype key'"), path=source, line=number)
         principals, rest = tokens[0], tokens[1:]
         options = ""
         if rest[0] not in _KEY_TYPES:
             options, rest = rest[0], rest[1:]
         if len(rest) < 2 or rest[0] not in _KEY_TYPES:
-            raise ConfigError(f"unknown key type '{rest[0] if rest else ''}'", path=source, line=number)
+            raise ConfigError(lazy("unknown key type '{type}'", type=rest[0] if rest else ""), path=source, line=number)
         fingerprint = ssh_fingerprint(rest[1])
         if fingerprint is None:
-            raise ConfigError("the key is not base64", path=source, line=number)
+            raise ConfigError(lazy("the key is not base64"), path=source, line=number)
         if not _binds_git(options):
             continue
         for principal in principals.replace('"', "").split(","):
@@ -181,4 +182,4 @@ def read_signers_file(root: Path, config: Config) -> bytes | None:
     try:
         return resolved.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path=rel) from None
+        raise ConfigError(lazy("cannot read: {reason}", reason=os_reason(exc)), path=rel) from None
