@@ -150,6 +150,10 @@ def test_parser_errors_are_chinese_in_a_chinese_run(project: Path) -> None:
     for args in (("nope",), ("nope", "x", "--y")):
         result = run_reqctl(project, *args)
         assert result.err.splitlines()[0] == "error: 没有命令 'nope'。"
+    result = run_reqctl(project, "req", "lisst")  # typer suggests the command it may be
+    assert result.err.splitlines()[0] == "error: 没有命令 'lisst'。您是不是要输入 'list'？"
+    assert run_reqctl(project, "--lang", "en", "req", "lisst").err.splitlines()[0] == (
+        "error: No such command 'lisst'. Did you mean 'list'?")
     result = run_reqctl(project, "req", "list", "--sort")
     assert result.err.splitlines() == ["error: 选项 '--sort' 需要一个值。"]
     english = run_reqctl(project, "--lang", "en", "req", "list", "--bogus")

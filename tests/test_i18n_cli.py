@@ -183,3 +183,16 @@ def test_set_and_risk_update_speak_chinese(project: Path) -> None:
     assert run_reqctl(project, "req", "set", "REQ-001", "owner=pm@example.com").out == "REQ-001：已设置 负责人\n"
     updated = run_reqctl(project, "risk", "update", "RISK-001", "--probability", "4", "--status", "mitigating")
     assert updated.out == "RISK-001：风险值 6 → 12，未关闭 → 应对中\n"
+
+
+def test_a_stale_approval_names_its_role_in_the_runs_language(project: Path) -> None:
+    _zh(project, "")
+    write_item(project, "requirements", "REQ-001", REQ)
+    assert run_reqctl(project, "approve", "REQ-001", "--by", CUSTOMER).code == 0
+    path = project / "requirements" / "REQ-001.md"
+    path.write_text(path.read_text("utf-8") + "\n内容改了。\n", "utf-8")
+    zh = run_reqctl(project, "check")
+    assert zh.code == 1
+    assert f"错误 R011 {CUSTOMER} 于 " in zh.out and "审批后内容已变更（客户；指纹 " in zh.out
+    en = run_reqctl(project, "--lang", "en", "check")
+    assert "(customer; fingerprint " in en.out and "客户" not in en.out

@@ -59,6 +59,7 @@ FRAMEWORK_WORDS = (
 
 # click's parser errors, as its f-strings write them; most specific first.
 USAGE_ERRORS = (
+    N_("{message}. Did you mean {suggestions}?"),  # typer adds the suggestion to "No such command"
     N_("No such option: {name} (Possible options: {options})"),
     N_("No such option: {name}"),
     N_("Missing argument {name}."),

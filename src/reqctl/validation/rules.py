@@ -253,7 +253,7 @@ def stale_approval(project: Project, options: CheckOptions) -> Iterator[Finding]
             yield _finding(
                 "R011", ERROR,
                 lazy("changed since approved by {by} on {date} ({role}fingerprint {old} ≠ {new}) — approve again",
-                     by=record.by, date=record.at.isoformat(), role=(str(role) + "; ") if role else "",
+                     by=record.by, date=record.at.isoformat(), role=lazy("{role}; ", role=Word(role)) if role else "",
                      old=short(record.fingerprint), new=short(current)),
                 item_file, _approval_key(item_file),
             )
