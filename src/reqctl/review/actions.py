@@ -255,20 +255,6 @@ def request_changes(
 
 def reviews_of(root: Path, item_id: str) -> list[dict[str, object]]:
     """The review records about ``item_id`` (for ``req show`` and the review page), oldest first."""
-    from reqctl.store.frontmatter import parse
-    from reqctl.store.reader import read_no_follow
+    from reqctl.review.records import review_files
 
-    folder = root / REVIEWS_FOLDER
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    found = []
-    for path in sorted(folder.iterdir()):
-        if not _REV.fullmatch(path.name) or path.is_symlink() or not path.is_file():
-            continue
-        try:
-            parsed = parse(read_no_follow(path), f"{REVIEWS_FOLDER}/{path.name}")
-        except (OSError, ReqctlError):
-            continue
-        if parsed.data.get("item") == item_id:
-            found.append({**parsed.data, "comment": parsed.body.strip()})
-    return found
+    return [record for record in review_files(root) if record.get("item") == item_id]
